@@ -1,0 +1,15 @@
+/* Caps on what a stream may declare. Every field read from untrusted bytes is
+ * checked against these before it sizes an allocation or a loop. */
+#ifndef E2EC_LIMITS_H
+#define E2EC_LIMITS_H
+
+#define E2EC_MAX_DIM 16384u                 /* voxels along one axis */
+#define E2EC_MAX_VOXELS (1ull << 31)        /* voxels per volume (2 Gi, 4 GiB of u16) */
+#define E2EC_MAX_SIREN_WIDTH 1024
+#define E2EC_MAX_SIREN_LAYERS 16
+#define E2EC_MAX_WEIGHTS (1u << 24)         /* 16 Mi weights, 64 MiB of fp32 */
+#define E2EC_MAX_SRNO_CHANNELS 256
+#define E2EC_MAX_SRNO_WIDTH 256
+#define E2EC_MAX_SRNO_HEADS 16
+
+#endif

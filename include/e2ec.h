@@ -1,0 +1,221 @@
+/*
+ * e2ec.h - the public interface of the e2ec codec library.
+ *
+ * e2ec compresses a whole 3D volume (a CT or MR series) into the weights of a
+ * small neural network and decodes it back (Sheibanifard et al., PLoS ONE 2025:
+ * FFT low-pass downsampling, a SIREN that learns the low-resolution volume as a
+ * function of (x,y,z), and an upsampling stage back to full resolution).
+ * The compressed volume IS the weights, in the bitstream of docs/bitstream.md.
+ *
+ * Conventions (in the manner of zstd):
+ *  - every function that can fail returns an e2ec_status; E2EC_OK is 0;
+ *    e2ec_strerror() gives a sentence, e2ec_error_name() the constant's name;
+ *  - no global state: every call works on what it is given; any number of
+ *    threads may encode or decode different volumes at once;
+ *  - memory the library returns (streams, volume data) is released with
+ *    e2ec_free() / e2ec_volume_free();
+ *  - voxels are stored x fastest, then y, then z (slice index), as in DICOM
+ *    frames stacked along z and in NIfTI.
+ */
+#ifndef E2EC_H
+#define E2EC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define E2EC_VERSION_STRING "0.1.0"
+/* The newest bitstream version this library writes and reads. */
+#define E2EC_BITSTREAM_VERSION 1
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum {
+    E2EC_OK = 0,
+    E2EC_ERR_ARG,          /* an argument is out of range or NULL */
+    E2EC_ERR_NOMEM,        /* an allocation failed */
+    E2EC_ERR_TRUNCATED,    /* the stream ends before its declared end */
+    E2EC_ERR_MAGIC,        /* the stream does not start with "E2EC" */
+    E2EC_ERR_VERSION,      /* a bitstream version this library does not know */
+    E2EC_ERR_HEADER,       /* a header field is out of its documented bounds */
+    E2EC_ERR_MISMATCH,     /* header fields contradict each other (a lying header) */
+    E2EC_ERR_CRC,          /* the CRC-32 does not match: the stream is corrupt */
+    E2EC_ERR_PAYLOAD,      /* the weight block does not inflate to its declared size */
+    E2EC_ERR_WEIGHTS,      /* a weight is NaN or infinite */
+    E2EC_ERR_TRAILING,     /* bytes follow the end of the stream */
+    E2EC_ERR_LIMIT,        /* the volume or network exceeds a documented cap */
+    E2EC_ERR_UNSUPPORTED,  /* valid, but not supported by this build (e.g. mode) */
+    E2EC_ERR_IO,           /* reading or writing a file failed */
+    E2EC_ERR_FORMAT,       /* an input file is not in a format we read */
+    E2EC_ERR_CANCELLED,    /* the progress callback asked to stop */
+    E2EC_ERR_INTERNAL,     /* a bug: please report it */
+    E2EC_ERR_COUNT_
+} e2ec_status;
+
+/* A sentence describing the status, never NULL. */
+const char *e2ec_strerror(e2ec_status s);
+/* The constant's name ("E2EC_ERR_TRUNCATED"), never NULL. */
+const char *e2ec_error_name(e2ec_status s);
+
+/* --------------------------------------------------------------- volumes */
+
+typedef enum {
+    E2EC_U8 = 1,
+    E2EC_I16 = 2,
+    E2EC_U16 = 3,
+    E2EC_F32 = 4
+} e2ec_voxel_type;
+
+/* Bytes per voxel of a type, 0 for an unknown type. */
+size_t e2ec_voxel_size(e2ec_voxel_type t);
+
+/*
+ * A volume of stored values. bits_stored is the number of significant bits
+ * of the integer types (DICOM Bits Stored; 0 means the full width of the
+ * type); it bounds what a decoder writes. spacing is in millimetres.
+ */
+typedef struct {
+    uint32_t nx, ny, nz;
+    float spacing[3];
+    e2ec_voxel_type type;
+    uint8_t bits_stored;
+    void *data; /* nx*ny*nz voxels of `type`, owned by whoever allocated it */
+} e2ec_volume;
+
+/* Allocates data for nx*ny*nz voxels (zeroed); spacing is set to 1 mm. */
+e2ec_status e2ec_volume_alloc(e2ec_volume *v, uint32_t nx, uint32_t ny, uint32_t nz,
+                              e2ec_voxel_type type);
+/* Frees data allocated by the library and clears the struct. */
+void e2ec_volume_free(e2ec_volume *v);
+/* Frees a buffer returned by the library (a stream). */
+void e2ec_free(void *p);
+
+/* ------------------------------------------------------------ parameters */
+
+typedef enum {
+    E2EC_MODE_SIREN = 1,    /* one SIREN on the full-resolution grid (paper Table 8 baseline) */
+    E2EC_MODE_SIREN_DS = 2, /* SIREN on the FFT-downsampled grid + fixed upsampling */
+    E2EC_MODE_E2E = 3       /* SIREN on the low-res grid + SRNO, trained end to end */
+} e2ec_mode;
+
+typedef enum {
+    E2EC_UP_TRILINEAR = 1,
+    E2EC_UP_TRICUBIC = 2 /* Keys cubic convolution, a = -0.5, separable */
+} e2ec_upsampler;
+
+typedef enum { E2EC_LOSS_L1 = 1, E2EC_LOSS_L2 = 2 } e2ec_loss;
+
+typedef struct {
+    int epoch, epochs;
+    double loss;         /* training loss of this epoch, normalised units */
+    double psnr;         /* PSNR of the training fit (MAX = 1 on the normalised target) */
+    double elapsed_s;    /* since training began */
+} e2ec_progress;
+
+/* Called during training; return nonzero to cancel (encode returns E2EC_ERR_CANCELLED). */
+typedef int (*e2ec_progress_fn)(const e2ec_progress *p, void *user);
+
+typedef struct {
+    e2ec_mode mode;
+    int scale;          /* 1, 2, 4 or 8: each axis is divided by it (SIREN_DS, E2E) */
+    int siren_width;    /* neurons per hidden layer */
+    int siren_layers;   /* hidden layers (paper: 3 = 3->W, W->W, W->W, W->1) */
+    float omega0;       /* sine frequency, 30 */
+    e2ec_upsampler upsampler; /* SIREN_DS only */
+    int epochs;
+    float lr;           /* Adam learning rate, 1.5e-3 */
+    int batch;          /* samples per step; 0 = full batch (every grid point) */
+    e2ec_loss loss;
+    int fp16;           /* store weights as IEEE half floats */
+    int threads;        /* worker threads; 0 = OpenMP's default */
+    uint64_t seed;      /* initialisation and batch sampling; same seed => same stream */
+    int progress_every; /* call progress every this many epochs (0 = never) */
+    e2ec_progress_fn progress;
+    void *progress_user;
+    /* SRNO (E2E mode) */
+    int srno_channels;  /* NC: encoder feature channels */
+    int srno_width;     /* w: neural-operator width */
+    int srno_heads;     /* attention heads */
+    float lr_weight;    /* weight of the optional L1 term on the low-res grid (0 = off) */
+} e2ec_params;
+
+/* Fills the defaults above (the paper's trade-off point where it applies). */
+void e2ec_params_default(e2ec_params *p);
+
+/* ---------------------------------------------------------- the codec */
+
+/*
+ * Compresses a volume. On success *stream is a buffer of *size bytes, to be
+ * released with e2ec_free(). The volume is normalised by its own min/max.
+ */
+e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p,
+                        uint8_t **stream, size_t *size);
+
+/* Decodes a whole stream; out is allocated by the library (e2ec_volume_free). */
+e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_volume *out);
+
+/*
+ * Decodes one z-slice (0 <= z < nz) into out, which holds nx*ny voxels of the
+ * stream's voxel type. Only the part of the network that slice needs is run.
+ */
+e2ec_status e2ec_decode_slice(const uint8_t *stream, size_t size, uint32_t z, int threads,
+                              void *out);
+
+/* What a stream's header says, validated like a decode but without inflating weights. */
+typedef struct {
+    uint16_t version;
+    uint32_t nx, ny, nz;
+    float spacing[3];
+    e2ec_voxel_type type;
+    uint8_t bits_stored;
+    double vmin, vmax;   /* intensity mapping: value = vmin + n * (vmax - vmin) */
+    e2ec_mode mode;
+    int scale;
+    uint32_t lx, ly, lz; /* the SIREN's grid */
+    int siren_width, siren_layers;
+    float omega0;
+    e2ec_upsampler upsampler;
+    int srno_channels, srno_width, srno_heads;
+    int fp16;
+    uint32_t n_weights;
+    size_t stream_bytes;
+} e2ec_info;
+
+e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);
+
+/* Number of weights of the network that parameters p describe. */
+size_t e2ec_param_count(const e2ec_params *p);
+
+/* ------------------------------------------------------------- metrics */
+
+typedef struct {
+    double psnr;        /* dB, MAX = max - min of the reference; +inf when identical */
+    double psnr_bits;   /* dB, MAX = 2^bits_stored - 1 of the reference */
+    double mse;         /* in stored units */
+    double max_abs_err; /* in stored units */
+    double ssim3d;      /* 3D SSIM, Gaussian window 11, sigma 1.5, K1 .01, K2 .03, L = range */
+    double ssim2d_mean; /* mean over z-slices of the 2D SSIM with the same settings */
+} e2ec_metrics;
+
+/* Compares test against ref (same dims, any voxel types). */
+e2ec_status e2ec_compare(const e2ec_volume *ref, const e2ec_volume *test, int threads,
+                         e2ec_metrics *m);
+
+/* Figures of a stream against the volume it came from. */
+typedef struct {
+    double paper_cr;        /* 1 - weights / voxels (paper Eq. 6) */
+    double paper_bpp;       /* 32 * weights / voxels (paper's bitrate) */
+    double true_bpp;        /* 8 * stream bytes / voxels */
+    double true_ratio;      /* original stored bytes / stream bytes */
+} e2ec_rate;
+
+void e2ec_rate_of(const e2ec_volume *original, size_t n_weights, size_t stream_bytes,
+                  e2ec_rate *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* E2EC_H */
