@@ -18,7 +18,7 @@
 void srno_config_default(srno_config *c) {
     c->channels = 4;
     c->width = 8;
-    c->heads = 2;
+    c->heads = 1;
     c->resblocks = 2;
     c->hidden = 64;
     c->window = 64;
@@ -27,7 +27,7 @@ void srno_config_default(srno_config *c) {
 e2ec_status srno_config_check(const srno_config *c) {
     if (c->channels < 1 || c->channels > E2EC_MAX_SRNO_CHANNELS || c->width < 1 ||
         c->width > E2EC_MAX_SRNO_WIDTH || c->heads < 1 || c->heads > E2EC_MAX_SRNO_HEADS ||
-        c->width % c->heads || c->resblocks < 0 || c->resblocks > SRNO_MAX_RESBLOCKS ||
+        c->width % c->heads || c->width / c->heads < SRNO_MIN_HEAD_CHANNELS || c->resblocks < 0 || c->resblocks > SRNO_MAX_RESBLOCKS ||
         c->hidden < 1 || c->hidden > SRNO_MAX_HIDDEN || c->window < 1 ||
         c->window > SRNO_MAX_WINDOW)
         return E2EC_ERR_HEADER;

@@ -29,17 +29,20 @@
 #define SRNO_MAX_RESBLOCKS 16
 #define SRNO_MAX_HIDDEN 1024
 #define SRNO_MAX_WINDOW 256
+/* Layer norm over fewer channels per head is degenerate: over 2 it is a sign
+ * function (the authors' w=4, 2 heads), over 1 it is 0/0 (NaN). */
+#define SRNO_MIN_HEAD_CHANNELS 4
 
 typedef struct {
     int channels;  /* NC: encoder feature channels */
     int width;     /* w: neural-operator width */
-    int heads;     /* attention heads; width % heads == 0 */
+    int heads;     /* attention heads; width / heads >= SRNO_MIN_HEAD_CHANNELS, exactly */
     int resblocks; /* EDSR residual blocks */
     int hidden;    /* decoder hidden width */
     int window;    /* attention window edge, high-res voxels */
 } srno_config;
 
-/* Our defaults: NC=4, w=8, 2 heads, 2 resblocks, hidden 64, 64^3 windows:
+/* Our defaults: NC=4, w=8, 1 head, 2 resblocks, hidden 64, 64^3 windows:
  * 4,197 weights, 6,208 with the SN=30 SIREN (paper's trade-off point: 6,348). */
 void srno_config_default(srno_config *c);
 /* E2EC_OK, or E2EC_ERR_HEADER when a field is out of range. */
