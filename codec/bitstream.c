@@ -11,7 +11,7 @@
 #include <zlib.h>
 #include "bitstream.h"
 #include "half.h"
-#include "limits.h"
+#include "caps.h"
 
 static const uint8_t magic[4] = {'E', '2', 'E', 'C'};
 

@@ -10,7 +10,7 @@
 #include "bitstream.h"
 #include "check.h"
 #include "half.h"
-#include "limits.h"
+#include "caps.h"
 
 #define NW 200
 
