@@ -60,7 +60,7 @@ e2ec_status bitstream_write(const e2ec_info *info, const float *weights, size_t 
 
 /*
  * Parses and validates the header and the CRC, without inflating weights.
- * Every field is checked against codec/limits.h and against the others
+ * Every field is checked against codec/caps.h and against the others
  * (lowres dims vs scale). That n_weights equals the architecture's count is
  * checked by the caller (model_from_info). Order and error names: docs/bitstream.md.
  */
