@@ -13,12 +13,15 @@
 
 #define MAX_TAPS 4
 
-/* Keys cubic convolution kernel with a = -0.5 (exact for quadratics). */
-static double keys(double x) {
-    x = fabs(x);
-    if (x <= 1.0) return (1.5 * x - 2.5) * x * x + 1.0;
-    if (x < 2.0) return ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0;
-    return 0.0;
+/* Keys cubic convolution (a = -0.5, exact for quadratics): the weights of
+ * the taps at -1, 0, +1, +2 around a point at fraction f, i.e. the kernel
+ * W(1+f), W(f), W(1-f), W(2-f) written out as polynomials in f. */
+static void keys_weights(double f, float w[4]) {
+    const double f2 = f * f, f3 = f2 * f;
+    w[0] = (float)(-0.5 * f3 + f2 - 0.5 * f);
+    w[1] = (float)(1.5 * f3 - 2.5 * f2 + 1.0);
+    w[2] = (float)(-1.5 * f3 + 2.0 * f2 + 0.5 * f);
+    w[3] = (float)(0.5 * f3 - 0.5 * f2);
 }
 
 /*
@@ -39,8 +42,8 @@ static int axis_taps(e2ec_upsampler kind, uint32_t l, uint32_t h, uint32_t i,
         for (int t = 0; t < 4; t++) {
             long j = i0 - 1 + t;
             idx[t] = j < 0 ? 0 : j > (long)l - 1 ? l - 1 : (uint32_t)j;
-            w[t] = (float)keys(f + 1.0 - t);
         }
+        keys_weights(f, w);
         return 4;
     }
     idx[0] = (uint32_t)i0;
