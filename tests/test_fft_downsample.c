@@ -1,5 +1,6 @@
 /* fft_downsample: exact on band-limited volumes, against a direct 3D DFT,
  * mean-preserving, identity at m == n, and its argument checks. */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include "check.h"
@@ -102,6 +103,20 @@ static void reference_downsample(const float *in, const uint32_t n[3], double *o
     for (size_t j = 0; j < mm; j++) out[j] /= (double)n[0] * n[1] * n[2];
 }
 
+/* Concurrent callers (the library allows parallel encodes): each thread
+ * plans and runs its own downsampling of the same input. */
+typedef struct {
+    const float *in;
+    float *out;
+    e2ec_status st;
+} job;
+
+static void *run_job(void *p) {
+    job *j = p;
+    j->st = fft_downsample(j->in, 20, 18, 16, j->out, 10, 9, 8);
+    return NULL;
+}
+
 int main(void) {
     /* Float precision: values are O(3); FFTW single precision errors stay
      * below 1e-6 here (measured), so 5e-6 absolute, ~20 ulps, leaves no room
@@ -182,6 +197,26 @@ int main(void) {
         CHECK(fft_downsample(in, nx, ny, nz, out, 0, ny, nz) == E2EC_ERR_ARG, "m == 0");
         CHECK(fft_downsample(NULL, nx, ny, nz, out, mx, my, mz) == E2EC_ERR_ARG, "NULL in");
         free(in), free(out);
+    }
+
+    {
+        enum { JOBS = 4 };
+        float *in = malloc(20 * 18 * 16 * sizeof *in), *want = malloc(10 * 9 * 8 * sizeof *want);
+        gc_fill(in, 20 * 18 * 16, 42u, 0.0f, 1.0f);
+        fft_downsample(in, 20, 18, 16, want, 10, 9, 8);
+        job jobs[JOBS];
+        pthread_t th[JOBS];
+        for (int t = 0; t < JOBS; t++) {
+            jobs[t] = (job){in, malloc(10 * 9 * 8 * sizeof(float)), E2EC_ERR_INTERNAL};
+            pthread_create(&th[t], NULL, run_job, &jobs[t]);
+        }
+        for (int t = 0; t < JOBS; t++) {
+            pthread_join(th[t], NULL);
+            CHECK(jobs[t].st == E2EC_OK && memcmp(jobs[t].out, want, 10 * 9 * 8 * sizeof(float)) == 0,
+                  "concurrent call %d differs", t);
+            free(jobs[t].out);
+        }
+        free(in), free(want);
     }
 
     CHECK(lowres_size(512, 2) == 256 && lowres_size(33, 2) == 16 && lowres_size(5, 8) == 1 &&
