@@ -65,7 +65,7 @@ e2ec_status e2ec_cuda_create(e2ec_cuda **out, int device) {
     if (!s) s = gpu_blas_check(g, cublasSetMathMode(g->blas, CUBLAS_DEFAULT_MATH),
                                "cublasSetMathMode");
     if (!s) s = gpu_cuda_check(g, cudaMalloc((void **)&g->partial,
-                                             (GPU_REDUCE_BLOCKS + 1) * sizeof(double)),
+                                             (2 * GPU_REDUCE_BLOCKS + 2) * sizeof(double)),
                                "cudaMalloc");
     if (s) {
         e2ec_cuda_destroy(g);

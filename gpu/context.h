@@ -9,7 +9,7 @@
 #include "e2ec_cuda.h"
 
 /* Blocks of the loss reduction: fixed, so the summation order is too. */
-#define GPU_REDUCE_BLOCKS 256
+#define GPU_REDUCE_BLOCKS 256 /* a power of two, <= 1024 */
 #define GPU_THREADS 256
 
 struct e2ec_cuda {
@@ -18,7 +18,7 @@ struct e2ec_cuda {
     cublasHandle_t blas;
     float *ones;     /* n_ones ones: bias gradients are a GEMV against them */
     size_t n_ones;
-    double *partial; /* GPU_REDUCE_BLOCKS + 1 doubles for reductions */
+    double *partial; /* 2 GPU_REDUCE_BLOCKS + 2 doubles for the loss reduction */
     char error[200];
 };
 

@@ -68,10 +68,12 @@ e2ec_status e2ec_cuda_siren_trainer_create(e2ec_cuda_siren_trainer **t, e2ec_cud
                                            const float *coords, const float *target, int n,
                                            e2ec_loss loss, float lr);
 void e2ec_cuda_siren_trainer_destroy(e2ec_cuda_siren_trainer *t);
-/* One step: forward, loss, backward, Adam. *loss (may be NULL, which keeps
- * the GPU from waiting for the host) gets the loss before the update. */
-e2ec_status e2ec_cuda_siren_train_step(e2ec_cuda_siren_trainer *t, double *loss);
-/* Copies the current weights (siren_param_count floats) to the host. */
+/* One step: forward, loss, backward, Adam (as train_loop's). loss and mse
+ * (NULL for both keeps the host from waiting for the GPU) get the values
+ * before the update, as train_loop reports them. */
+e2ec_status e2ec_cuda_siren_train_step(e2ec_cuda_siren_trainer *t, double *loss, double *mse);
+/* Copies the weights with the lowest loss seen (train_loop's full-batch
+ * rule; the initial weights before any step) to the host, siren_param_count floats. */
 e2ec_status e2ec_cuda_siren_trainer_params(e2ec_cuda_siren_trainer *t, float *params);
 
 #ifdef __cplusplus

@@ -24,9 +24,15 @@ e2ec_status gpu_sine_backward_inplace(e2ec_cuda *g, float *d, const float *z, fl
 /* gpu_loss in two halves, so that a training step can queue its backward
  * and Adam before the host waits for the value: the first queues the pass
  * and leaves the mean on the device, the second downloads it (and waits). */
-e2ec_status gpu_loss_queue(e2ec_cuda *g, e2ec_loss kind, float *dpred, const float *pred,
-                           const float *target, int n);
-e2ec_status gpu_loss_read(e2ec_cuda *g, double *loss);
+e2ec_status gpu_loss_queue(e2ec_cuda *g, e2ec_loss kind, const float *pred, const float *target,
+                           int n, float scale, float *dpred);
+e2ec_status gpu_loss_read(e2ec_cuda *g, double *loss, double *mse);
+/* After gpu_loss_queue of params' loss: best = params when that loss is
+ * below *best_loss (device memory), which then follows; no host wait. */
+e2ec_status gpu_keep_best(e2ec_cuda *g, float *best, const float *params, size_t n,
+                          double *best_loss);
+/* *p = value, p in device memory, in stream order. */
+e2ec_status gpu_set_double(e2ec_cuda *g, double *p, double value);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "adam.h"
 #include "e2ec_cuda.h"
 #include "siren.h"
 
@@ -44,27 +45,24 @@ e2ec_status gpu_linear_sine_forward(e2ec_cuda *g, float *z, float *h, const floa
                                     int cin, int cout);
 
 /*
- * Loss over n predictions, the mean of |pred - target| (L1) or
- * (pred - target)^2 (L2); dpred += its gradient (sign(d) / n or 2 d / n,
- * sign(0) = 0; dpred NULL: the value only). loss (may be NULL) gets the
- * value, which makes the host wait;
- * the reduction is in double, in a fixed order (no atomics).
+ * loss_forward_backward (codec/loss.h) on the device: the mean of
+ * |pred - target| (L1) or (pred - target)^2 (L2); dpred (may be NULL)
+ * ACCUMULATES scale * dloss/dpred (L1's gradient at 0 is 0). loss and mse
+ * (each may be NULL) get the values, which makes the host wait; the sums are
+ * in double, in a fixed order (no atomics), so they repeat bit for bit.
  */
-e2ec_status gpu_loss(e2ec_cuda *g, e2ec_loss kind, float *dpred, const float *pred,
-                     const float *target, int n, double *loss);
+e2ec_status gpu_loss(e2ec_cuda *g, e2ec_loss kind, const float *pred, const float *target,
+                     int n, float scale, float *dpred, double *loss, double *mse);
 
-/*
- * Adam step t (t >= 1, the step count including this one):
- * m = b1 m + (1 - b1) grad; v = b2 v + (1 - b2) grad^2;
- * p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
- */
-e2ec_status gpu_adam_step(e2ec_cuda *g, float *params, const float *grads, float *m, float *v,
-                          size_t n, float lr, float beta1, float beta2, float eps, int t);
+/* adam_state (codec/adam.h) with its moments m, v in device memory: the
+ * same hyperparameters as adam_init() and the same step as adam_step(). */
+e2ec_status gpu_adam_init(e2ec_cuda *g, adam_state *s, size_t n, float lr);
+void gpu_adam_free(adam_state *s);
+e2ec_status gpu_adam_step(e2ec_cuda *g, adam_state *s, float *params, const float *grads);
 
-/* Floats of activations a training forward keeps: z and h of every sine
- * layer, 2 * layers * n * width. */
-size_t gpu_siren_acts_size(const siren_config *c, size_t n);
-/* coords [n][3] -> out [n]; params in the layout of siren_views_of(). */
+/* The SIREN with activations laid out as siren_forward's (siren_acts_size
+ * floats: pre- and post-activation of every sine layer).
+ * coords [n][3] -> out [n]; params in the layout of siren_views_of(). */
 e2ec_status gpu_siren_forward(e2ec_cuda *g, const siren_config *c, const float *params,
                               const float *coords, float *out, float *acts, int n);
 /* dparams accumulates; scratch holds 2 * n * width floats. */

@@ -3,15 +3,11 @@
  * the gpu/ layers in the same order as codec/siren.c. Parameter views come
  * from siren_views_of() itself (pointer arithmetic only, valid on a device
  * pointer), so both sides share one layout by construction.
- * acts: for each sine layer l, z_l = W_l h_{l-1} + b_l, then h_l = sin(omega0 z_l),
- * each [n][width]; h_{-1} is the coordinates.
+ * acts, as siren_forward's: for each sine layer l, z_l = W_l h_{l-1} + b_l,
+ * then h_l = sin(omega0 z_l), each [n][width]; h_{-1} is the coordinates.
  */
 #include "gpu_kernels.h"
 #include "gpu_nn.h"
-
-size_t gpu_siren_acts_size(const siren_config *c, size_t n) {
-    return 2 * (size_t)c->layers * n * (size_t)c->width;
-}
 
 static int config_ok(const siren_config *c, int n) {
     /* siren_views holds 32 layers: `layers` sine layers and the output layer */
