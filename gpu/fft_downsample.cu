@@ -2,7 +2,8 @@
  * FFT low-pass downsampling (paper Eq. 1) with cuFFT, the device twin of
  * codec/fft_downsample.c: real-to-complex transform at the input size, keep
  * the centred block of frequencies |k| < m/2 per axis (the Nyquist plane of
- * an even target is zeroed: it cannot carry phase), multiply by the phase
+ * an even target is zeroed: it cannot carry phase; an axis with m == n is
+ * left as it is, Nyquist included, as on the CPU), multiply by the phase
  * exp(i pi k (1/m - 1/n)) that puts output sample j at the input position
  * (j + 0.5) n/m - 0.5 (the cell centre), and by 1/(nx ny nz) so the mean is
  * kept through cuFFT's unnormalised inverse; complex-to-real at the target.
@@ -35,7 +36,7 @@ __global__ static void crop_shift_kernel(cufftComplex *out, const cufftComplex *
                 i = (long long)(rem % (size_t)extent);
                 rem /= (size_t)extent;
             }
-            if (2 * i == m) keep = false;          /* Nyquist of an even target */
+            if (2 * i == m && m != n) keep = false; /* Nyquist of an even, smaller target */
             long long k = 2 * i < m ? i : i - m;   /* signed frequency */
             /* k < 0 never meets the input's halved (last) axis: its m is 1 or it is halved too */
             src += (k >= 0 ? k : k + n) * stride;  /* the same frequency at size n */
@@ -89,10 +90,12 @@ extern "C" e2ec_status gpu_fft_downsample(e2ec_cuda *g, const float *in, uint32_
         }
         ax.rank++;
     }
-    if (ax.rank == 0) /* one voxel in, one out: the mean is the voxel */
-        return gpu_cuda_check(g, cudaMemcpyAsync(out, in, sizeof(float), cudaMemcpyDeviceToDevice,
-                                                 g->stream),
-                              "fft_downsample copy");
+    if (mx == nx && my == ny && mz == nz) { /* the identity, exactly, as on the CPU */
+        e2ec_status s = gpu_cuda_check(g, cudaMemcpyAsync(out, in, sizeof(float) * nx * ny * nz,
+                                                          cudaMemcpyDeviceToDevice, g->stream),
+                                       "fft_downsample copy");
+        return s ? s : e2ec_cuda_sync(g);
+    }
     size_t n_spec = 1, m_spec = 1;
     double n_total = 1.0;
     for (int a = 0; a < ax.rank; a++) {

@@ -72,8 +72,8 @@ e2ec_status gpu_siren_backward(e2ec_cuda *g, const siren_config *c, const float 
 
 /*
  * fft_downsample (codec/fft_downsample.h) with cuFFT: the same centred
- * low-frequency block, zeroed Nyquist plane of an even target, cell-centred
- * phase shift and mean-keeping scale. in (nx*ny*nz) is left unchanged. Plans
+ * low-frequency block, zeroed Nyquist plane of an even target (an axis with
+ * m == n is left unchanged), cell-centred phase shift and mean-keeping scale. in (nx*ny*nz) is left unchanged. Plans
  * and the spectrum buffers are made per call; returns when out is written.
  */
 e2ec_status gpu_fft_downsample(e2ec_cuda *g, const float *in, uint32_t nx, uint32_t ny,
