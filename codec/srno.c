@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "caps.h"
 #include "nn/conv3d.h"
 #include "nn/galerkin.h"
 #include "nn/linear.h"
