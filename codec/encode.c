@@ -79,6 +79,19 @@ static e2ec_status train_siren_grid(const model *m, const e2ec_params *p, const 
     return st;
 }
 
+/* E2E mode: SIREN and SRNO trained together against the full-resolution
+ * volume x (and, when p->lr_weight > 0, the SIREN's grid against y). */
+static e2ec_status train_e2e(const model *m, const e2ec_params *p, const float *x,
+                             const float *y, float *params, rng *r) {
+    e2e_fit fit;
+    e2ec_status st = e2e_fit_init(&fit, &m->siren, &m->srno, m->lx, m->ly, m->lz, m->hx, m->hy,
+                                  m->hz, x, y, p->lr_weight, p->loss);
+    if (st) return st;
+    st = train_loop(p, m->n_params, params, e2e_fit_grad, &fit, r);
+    e2e_fit_free(&fit);
+    return st;
+}
+
 /* Stored weights are what decoders see: round through half floats if asked. */
 static void round_to_storage(float *w, size_t n, int fp16) {
     if (!fp16) return;
@@ -113,7 +126,13 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     if ((st = siren_target(&info, x, &target))) goto done;
     rng r = {p->seed};
     siren_init(&m.siren, params, &r);
-    if ((st = train_siren_grid(&m, p, target, params, &r))) goto done;
+    if (m.mode == E2EC_MODE_E2E) {
+        srno_init(&m.srno, params + m.n_siren, &r);
+        st = train_e2e(&m, p, x, target, params, &r);
+    } else {
+        st = train_siren_grid(&m, p, target, params, &r);
+    }
+    if (st) goto done;
     round_to_storage(params, m.n_params, info.fp16);
     st = bitstream_write(&info, params, m.n_params, stream, size);
 done:
