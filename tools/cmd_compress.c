@@ -78,12 +78,14 @@ int cmd_compress(int argc, char **argv) {
     e2ec_params_default(&p);
     int mode = p.mode, scale = p.scale, upsampler = p.upsampler, loss = p.loss;
     double lr = p.lr;
+    int scale_given = 0;
     raw_options raw = {0};
     const opt_spec specs[] = {
         {.name = "--mode", .arg = "M", .kind = OPT_CHOICE, .target = &mode,
          .choices = mode_choices, .help = "codec mode"},
         {.name = "--scale", .arg = "S", .kind = OPT_CHOICE, .target = &scale,
-         .choices = scale_choices, .help = "downsampling factor per axis (siren-ds, e2e)"},
+         .choices = scale_choices, .help = "downsampling factor per axis (siren-ds, e2e)",
+         .seen = &scale_given},
         {.name = "--width", .arg = "W", .kind = OPT_INT, .target = &p.siren_width, .lo = 1,
          .hi = 4096, .help = "SIREN neurons per hidden layer"},
         {.name = "--layers", .arg = "L", .kind = OPT_INT, .target = &p.siren_layers, .lo = 1,
@@ -119,6 +121,14 @@ int cmd_compress(int argc, char **argv) {
         return EXITCODE_NO_ERROR;
     }
     if (rc) return rc;
+    if (mode == E2EC_MODE_SIREN) {
+        /* siren learns the full-resolution grid: there is nothing to downsample */
+        if (scale_given && scale != 1) {
+            log_error("--mode siren works on the full grid: --scale must be 1");
+            return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+        }
+        scale = 1;
+    }
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr;
 

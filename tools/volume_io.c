@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/atomic_file.h"
+#include "nifti_length.h"
 #include "volume_io_itk.h"
 
 typedef enum { FILE_UNKNOWN, FILE_RAW, FILE_ITK, FILE_ITK_READ_ONLY } file_kind;
@@ -97,6 +98,9 @@ e2ec_status volume_read(const char *path, const raw_layout *raw, e2ec_volume *ou
     e2ec_status s = check_readable(path, &st, why, why_len);
     if (s != E2EC_OK) return s;
     if (k == FILE_RAW) return read_raw(path, raw, st.st_size, out, why, why_len);
+    if (!has_suffix(path, ".mha") && !has_suffix(path, ".mhd") &&
+        (s = nifti_check_length(path, why, why_len)) != E2EC_OK)
+        return s;
     return itk_volume_read(path, out, why, why_len);
 }
 

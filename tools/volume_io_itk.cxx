@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <iostream>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -52,6 +54,24 @@ itk::IOComponentEnum to_itk_type(e2ec_voxel_type t) {
     }
     return itk::IOComponentEnum::UNKNOWNCOMPONENTTYPE;
 }
+
+// MetaIO reports problems (a short data block, a bad header line) on
+// std::cerr, sometimes while returning as if it had succeeded. While one of
+// these lives, std::cerr is collected instead of printed, so that a read that
+// complained is refused and the complaint becomes our message.
+class CerrCapture {
+  public:
+    CerrCapture() : saved_(std::cerr.rdbuf(text_.rdbuf())) {}
+    ~CerrCapture() { std::cerr.rdbuf(saved_); }
+    std::string first_line() const {
+        std::string t = text_.str();
+        return t.substr(0, t.find('\n'));
+    }
+
+  private:
+    std::ostringstream text_;
+    std::streambuf *saved_;
+};
 
 e2ec_status fail(char *why, size_t why_len, e2ec_status s, const char *path, const std::string &msg) {
     std::snprintf(why, why_len, "%s: %s", path, msg.c_str());
@@ -127,7 +147,7 @@ e2ec_status read_volume(const char *path, e2ec_volume *out, char *why, size_t wh
     return E2EC_OK;
 }
 
-e2ec_status write_volume(const char *path, const e2ec_volume *v) {
+void write_volume(const char *path, const e2ec_volume *v) {
     itk::ImageIOBase::Pointer io = io_for(path);
     unsigned nd = v->nz > 1 ? 3 : 2;
     io->SetNumberOfDimensions(nd);
@@ -146,15 +166,17 @@ e2ec_status write_volume(const char *path, const e2ec_volume *v) {
     io->SetIORegion(region);
     io->SetFileName(path);
     io->Write(v->data);
-    return E2EC_OK;
 }
 
 }  // namespace
 
 extern "C" e2ec_status itk_volume_read(const char *path, e2ec_volume *out, char *why,
                                        size_t why_len) {
+    CerrCapture complaints;
     try {
         e2ec_status s = read_volume(path, out, why, why_len);
+        if (s == E2EC_OK && !complaints.first_line().empty())
+            s = fail(why, why_len, E2EC_ERR_FORMAT, path, complaints.first_line());
         if (s != E2EC_OK) e2ec_volume_free(out);
         return s;
     } catch (const std::bad_alloc &) {
@@ -162,7 +184,8 @@ extern "C" e2ec_status itk_volume_read(const char *path, e2ec_volume *out, char 
         return fail(why, why_len, E2EC_ERR_NOMEM, path, "out of memory");
     } catch (const itk::ExceptionObject &e) {
         e2ec_volume_free(out);
-        return fail(why, why_len, E2EC_ERR_FORMAT, path, e.GetDescription());
+        std::string first = complaints.first_line();
+        return fail(why, why_len, E2EC_ERR_FORMAT, path, first.empty() ? e.GetDescription() : first);
     } catch (const std::exception &e) {
         e2ec_volume_free(out);
         return fail(why, why_len, E2EC_ERR_FORMAT, path, e.what());
@@ -171,8 +194,12 @@ extern "C" e2ec_status itk_volume_read(const char *path, e2ec_volume *out, char 
 
 extern "C" e2ec_status itk_volume_write(const char *path, const e2ec_volume *v, char *why,
                                         size_t why_len) {
+    CerrCapture complaints;
     try {
-        return write_volume(path, v);
+        write_volume(path, v);
+        if (!complaints.first_line().empty())
+            return fail(why, why_len, E2EC_ERR_IO, path, complaints.first_line());
+        return E2EC_OK;
     } catch (const std::bad_alloc &) {
         return fail(why, why_len, E2EC_ERR_NOMEM, path, "out of memory");
     } catch (const itk::ExceptionObject &e) {

@@ -91,6 +91,7 @@ int opt_parse(int argc, char **argv, const opt_spec *specs, const char **pos, in
             log_error("unknown option '%s' (see --help)", a);
             return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
         }
+        if (o->seen) *o->seen = 1;
         if (o->kind == OPT_FLAG) {
             *(int *)o->target = 1;
             continue;

@@ -36,9 +36,10 @@ typedef struct {
     double lo, hi;              /* OPT_INT, OPT_DOUBLE */
     const opt_choice *choices;  /* OPT_CHOICE: ends with {NULL, 0} */
     const char *help;
+    int *seen;                  /* optional: set to 1 when the option is given */
 } opt_spec;
 
-#define OPT_END {NULL, NULL, OPT_FLAG, NULL, 0, 0, NULL, NULL}
+#define OPT_END {NULL, NULL, OPT_FLAG, NULL, 0, 0, NULL, NULL, NULL}
 
 enum { OPT_OK = 0, OPT_HELP = -1 };
 
