@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "loss.h"
-#include "train.h"
+#include "e2e_fit.h"
 
 e2ec_status e2e_fit_init(e2e_fit *f, const siren_config *siren, const srno_config *srno,
                          uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,

@@ -2,11 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bitstream.h"
+#include "e2e_fit.h"
 #include "fft_downsample.h"
 #include "half.h"
 #include "caps.h"
 #include "model.h"
 #include "threads.h"
+#include "siren_fit.h"
 #include "train.h"
 #include "volume_norm.h"
 

@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include "e2ec.h"
 #include "rng.h"
-#include "siren.h"
-#include "srno.h"
 
 /* Computes the loss of params and ACCUMULATES its gradient into grads
  * (zeroed by the loop). *mse is the fit's MSE in normalised units. */
@@ -24,53 +22,5 @@ typedef e2ec_status (*train_grad_fn)(void *ctx, const float *params, float *grad
  */
 e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, train_grad_fn fn,
                        void *ctx, rng *r);
-
-/* Gradient of the loss of a SIREN fitted to values on its own cell-centred
- * grid (SIREN and SIREN_DS modes); full batch = every grid point, computed in
- * chunks so memory stays bounded, or p->batch random points per step. */
-typedef struct {
-    const siren_config *siren;
-    uint32_t gx, gy, gz;
-    const float *target;    /* gx*gy*gz normalised values */
-    e2ec_loss loss;
-    int batch;              /* 0 = full batch */
-    /* scratch, owned by siren_fit_init/free */
-    float *coords, *values, *pred, *dpred, *acts, *scratch;
-    int chunk;
-} siren_fit;
-
-e2ec_status siren_fit_init(siren_fit *f, const siren_config *siren, uint32_t gx, uint32_t gy,
-                           uint32_t gz, const float *target, e2ec_loss loss, int batch);
-void siren_fit_free(siren_fit *f);
-e2ec_status siren_fit_grad(void *ctx, const float *params, float *grads, rng *r, double *loss,
-                           double *mse);
-
-/* Gradient of the end-to-end loss (E2E mode): the SIREN over every point of
- * the low-res grid, the SRNO up to the output grid, the loss against the
- * full-resolution target, plus lr_weight times the loss of the SIREN's grid
- * against lr_target (the FFT-downsampled volume) when lr_weight > 0. Always
- * full batch: the attention normalises over whole windows. */
-typedef struct {
-    const siren_config *siren;
-    const srno_config *srno;
-    size_t n_siren;
-    uint32_t lx, ly, lz, hx, hy, hz;
-    const float *target;    /* hx*hy*hz normalised values */
-    const float *lr_target; /* lx*ly*lz, read only when lr_weight > 0 */
-    float lr_weight;
-    e2ec_loss loss;
-    /* scratch, owned by e2e_fit_init/free */
-    float *coords, *lr, *dlr, *siren_acts, *siren_scratch, *hr, *dhr, *srno_acts;
-} e2e_fit;
-
-/* E2EC_ERR_LIMIT when the whole-grid activations would exceed E2E_FIT_MAX_FLOATS. */
-#define E2E_FIT_MAX_FLOATS (1ull << 30)
-e2ec_status e2e_fit_init(e2e_fit *f, const siren_config *siren, const srno_config *srno,
-                         uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
-                         uint32_t hz, const float *target, const float *lr_target,
-                         float lr_weight, e2ec_loss loss);
-void e2e_fit_free(e2e_fit *f);
-e2ec_status e2e_fit_grad(void *ctx, const float *params, float *grads, rng *r, double *loss,
-                         double *mse);
 
 #endif
