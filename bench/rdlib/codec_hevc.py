@@ -35,6 +35,9 @@ def to12(vol):
 class HEVC:
     name, key = "HEVC x265", "hevc"
 
+    def __init__(self, preset="slow"):
+        self.preset = preset
+
     def missing(self):
         return missing_tools("ffmpeg")
 
@@ -54,7 +57,7 @@ class HEVC:
         q = "lossless=1" if param.startswith("lossless") else "qp=" + param.split()[0][3:]
         enc_s = run_timed(["ffmpeg", "-nostdin", "-y", "-loglevel", "error",
                            "-f", "rawvideo", "-pix_fmt", "gray12le", "-s", f"{nx}x{ny}", "-r", "25",
-                           "-i", raw, "-c:v", "libx265", "-pix_fmt", "gray12le",
+                           "-i", raw, "-c:v", "libx265", "-preset", self.preset, "-pix_fmt", "gray12le",
                            "-x265-params", f"{q}:{X265}", "-f", "hevc", hevc])
         dec_s = run_timed(["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", hevc,
                            "-f", "rawvideo", "-pix_fmt", "gray12le", dec])
