@@ -1,0 +1,26 @@
+/*
+ * The training loop shared by every mode: Adam on one parameter buffer,
+ * progress reports, cancellation, and the choice of the weights to keep.
+ * A mode supplies a function computing the loss and its gradient.
+ */
+#ifndef E2EC_TRAIN_H
+#define E2EC_TRAIN_H
+
+#include <stddef.h>
+#include "e2ec.h"
+#include "rng.h"
+
+/* Computes the loss of params and ACCUMULATES its gradient into grads
+ * (zeroed by the loop). *mse is the fit's MSE in normalised units. */
+typedef e2ec_status (*train_grad_fn)(void *ctx, const float *params, float *grads, rng *r,
+                                     double *loss, double *mse);
+
+/*
+ * Runs p->epochs steps from the initial params. With a full batch the loss
+ * of each epoch is exact, and the params with the lowest loss seen are
+ * returned (the paper reports its best fit); with mini-batches the last.
+ */
+e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, train_grad_fn fn,
+                       void *ctx, rng *r);
+
+#endif
