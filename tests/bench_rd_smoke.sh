@@ -26,13 +26,15 @@ def check(ok, what):
 # A cubic in log-rate is fitted exactly: a +0.5 dB copy gives BD-PSNR +0.5.
 f = lambda r: 30 + 9 * math.log10(r) - 2 * math.log10(r) ** 2 + 0.7 * math.log10(r) ** 3
 a = [(r, f(r)) for r in (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)]
-check(abs(bd.bd_psnr(a, [(r, p + 0.5) for r, p in a]) - 0.5) < 1e-9, "BD-PSNR of a +0.5 dB copy")
+check(abs(bd.bd_psnr(a, [(r, p + 0.5) for r, p in a])[0] - 0.5) < 1e-9, "BD-PSNR of a +0.5 dB copy")
 # A line in log-rate is exact both ways: 20 % fewer bits at equal PSNR is BD-rate -20 %.
 g = [(r, 30 + 12 * math.log10(r)) for r in (0.1, 0.2, 0.4, 0.8, 1.6)]
-check(abs(bd.bd_rate(g, [(0.8 * r, p) for r, p in g]) + 20) < 1e-9, "BD-rate of a 0.8x-rate copy")
-check(abs(bd.bd_psnr(g, [(0.8 * r, p) for r, p in g]) - 12 * math.log10(1.25)) < 1e-9,
+check(abs(bd.bd_rate(g, [(0.8 * r, p) for r, p in g])[0] + 20) < 1e-9, "BD-rate of a 0.8x-rate copy")
+check(abs(bd.bd_psnr(g, [(0.8 * r, p) for r, p in g])[0] - 12 * math.log10(1.25)) < 1e-9,
       "BD-PSNR of a 0.8x-rate copy")
 check(bd.bd_psnr(g, g[:3]) is None, "fewer than 4 points: no BD figure")
+check(np.allclose(bd.bd_psnr(g, [(r, p + 1) for r, p in g], (0.2, 0.8)), (1, 0.2, 0.8)),
+      "BD window clips the interval")
 check(bd.bd_rate(g, g + [(4.0, math.inf)]) is not None, "a lossless point is left out")
 check(abs(bd.psnr_at(g, 0.3) - (30 + 12 * math.log10(0.3))) < 1e-9, "PSNR read off in log-bpp")
 check(bd.psnr_at(g, 5.0) is None, "no PSNR read off outside the curve")

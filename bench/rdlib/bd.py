@@ -31,7 +31,8 @@ def _fit_gap(xa, ya, xt, yt, lo, hi):
 
 
 def bd_psnr(anchor, test, window=None):
-    """dB that test gains over anchor at equal rate (positive: test is better); None if undefined."""
+    """(dB that test gains over anchor at equal rate, lo bpp, hi bpp): positive when
+    test is better, averaged over [lo, hi]; None where undefined."""
     a, t = _usable(anchor, window), _usable(test, window)
     if len(a) < 4 or len(t) < 4:
         return None
@@ -42,11 +43,12 @@ def bd_psnr(anchor, test, window=None):
         lo, hi = max(lo, math.log10(window[0])), min(hi, math.log10(window[1]))
     if hi <= lo:
         return None
-    return float(_fit_gap(la, [p for _, p in a], lt, [p for _, p in t], lo, hi))
+    return float(_fit_gap(la, [p for _, p in a], lt, [p for _, p in t], lo, hi)), 10 ** lo, 10 ** hi
 
 
 def bd_rate(anchor, test, window=None):
-    """Percent rate change of test against anchor at equal PSNR (negative: test needs fewer bits)."""
+    """(percent rate change of test against anchor at equal PSNR, lo dB, hi dB): negative
+    when test needs fewer bits, averaged over PSNRs in [lo, hi]; None where undefined."""
     a, t = _usable(anchor, window), _usable(test, window)
     if len(a) < 4 or len(t) < 4:
         return None
@@ -56,7 +58,7 @@ def bd_rate(anchor, test, window=None):
     if hi <= lo:
         return None
     gap = _fit_gap(pa, np.log10([b for b, _ in a]), pt, np.log10([b for b, _ in t]), lo, hi)
-    return float((10.0 ** gap - 1.0) * 100.0)
+    return float((10.0 ** gap - 1.0) * 100.0), float(lo), float(hi)
 
 
 def psnr_at(curve, bpp):

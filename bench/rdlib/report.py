@@ -45,15 +45,17 @@ def print_table(rows, reference=None):
 
 
 def print_bd(rows, test, anchors, windows=((None, "common range"), ((0.1, 1.0), "0.1-1 bpp"))):
-    """BD-PSNR and BD-rate of test against each anchor."""
+    """BD-PSNR and BD-rate of test against each anchor, with the interval each was taken
+    over: a narrow overlap makes a cubic fit's average say little."""
     print(f"\nBjontegaard deltas of {test} against each anchor "
           f"(positive BD-PSNR / negative BD-rate: {test} is better):")
-    print("| anchor | range | BD-PSNR (dB) | BD-rate (%) |")
-    print("|---|---|---|---|")
+    print("| anchor | range | BD-PSNR (dB) | over bpp | BD-rate (%) | over dB |")
+    print("|---|---|---|---|---|---|")
     t = curve(rows, test)
     for a in anchors:
         ac = curve(rows, a)
         for window, label in windows:
             p, r = bd.bd_psnr(ac, t, window), bd.bd_rate(ac, t, window)
-            print(f"| {a} | {label} | {_cell(p, '%+.2f')} | {_cell(r, '%+.1f')} |")
-
+            print(f"| {a} | {label} | " +
+                  ("- | - | " if p is None else f"{p[0]:+.2f} | {p[1]:.3g}-{p[2]:.3g} | ") +
+                  ("- | - |" if r is None else f"{r[0]:+.1f} | {r[1]:.1f}-{r[2]:.1f} |"))

@@ -166,16 +166,16 @@ def read_raw(path, name, shape, type_name, bits=None):
 
 # ----------------------------------------------------------------- dispatch
 
-def _looks_like_volume(path):
-    return path.endswith((".nii", ".nii.gz", ".dcm")) or os.path.isdir(path)
+def _is_nifti(path):
+    return path.endswith((".nii", ".nii.gz"))
 
 
-def read_volume(path, raw_shape=None, raw_type=None, bits=None):
-    name = os.path.basename(os.path.normpath(path))
+def read_volume(path, raw_shape=None, raw_type=None, bits=None, name=None):
+    name = name or os.path.basename(os.path.normpath(path))
     if os.path.isdir(path):
         files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(path) for f in fs)
         vol = read_dicom(files, name)
-    elif path.endswith((".nii", ".nii.gz")):
+    elif _is_nifti(path):
         vol = read_nifti(path, name)
     elif raw_shape:
         vol = read_raw(path, name, raw_shape, raw_type or "u16", bits)
@@ -187,8 +187,22 @@ def read_volume(path, raw_shape=None, raw_type=None, bits=None):
 
 
 def sample_volumes(folder):
-    """Every volume in sample-series/: each sub-folder a DICOM series, each .nii(.gz)/.dcm file one."""
+    """(path, name) of every volume in sample-series/: a sub-folder holding .nii(.gz)
+    files gives each of them (named after the folder), any other sub-folder is one
+    DICOM series; .nii(.gz) and .dcm files at the top are volumes of their own."""
+    found = []
     if not os.path.isdir(folder):
-        return []
-    return [os.path.join(folder, e) for e in sorted(os.listdir(folder))
-            if _looks_like_volume(os.path.join(folder, e))]
+        return found
+    for entry in sorted(os.listdir(folder)):
+        path = os.path.join(folder, entry)
+        if os.path.isdir(path):
+            niftis = sorted(f for f in os.listdir(path) if _is_nifti(f))
+            if len(niftis) == 1:
+                found.append((os.path.join(path, niftis[0]), entry))
+            elif niftis:
+                found += [(os.path.join(path, f), f"{entry}/{f}") for f in niftis]
+            else:
+                found.append((path, entry))
+        elif _is_nifti(entry) or entry.endswith(".dcm"):
+            found.append((path, entry))
+    return found
