@@ -5,7 +5,7 @@ import os
 
 from .codec_util import fresh_dir, missing_tools, read_pgm, run_timed, unshift, write_slices
 
-STEPS = (0.004, 0.008, 0.015, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.45, 0.7, 1.0)
+STEPS = (0.004, 0.008, 0.015, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.45, 0.7, 1.0, 1.5, 2.2)
 QUICK_STEPS = (0.008, 0.03, 0.08, 0.2, 0.45)
 
 

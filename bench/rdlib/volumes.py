@@ -12,8 +12,10 @@ import numpy as np
 
 
 class Volume:
-    def __init__(self, name, data, bits_stored, bits_source, spacing=(1.0, 1.0, 1.0)):
+    def __init__(self, name, data, bits_stored, bits_source, spacing=(1.0, 1.0, 1.0),
+                 bytes_per_voxel=2):
         self.name = name
+        self.bytes_per_voxel = bytes_per_voxel  # as the source file stores a voxel
         self.data = np.ascontiguousarray(data, dtype=np.int32)
         self.bits_stored = int(bits_stored)
         self.bits_source = bits_source  # 'DICOM' or 'inferred'
@@ -31,8 +33,9 @@ class Volume:
 
     @property
     def stored_bytes(self):
-        """Bytes of the stored voxels: 1 per voxel up to 8 bits, else 2 (DICOM Bits Allocated)."""
-        return self.voxels * (1 if self.bits_stored <= 8 else 2)
+        """Bytes of the voxels as the source stores them (DICOM Bits Allocated, the NIfTI or
+        raw type), as e2ec_rate_of counts them."""
+        return self.voxels * self.bytes_per_voxel
 
     def shape_str(self):
         nz, ny, nx = self.data.shape
@@ -47,7 +50,8 @@ def bits_needed(vmin, vmax):
 
 
 def _inferred(name, data, spacing):
-    return Volume(name, data, bits_needed(int(data.min()), int(data.max())), "inferred", spacing)
+    return Volume(name, data, bits_needed(int(data.min()), int(data.max())), "inferred", spacing,
+                  data.dtype.itemsize)
 
 
 # ----------------------------------------------------------------- DICOM
@@ -88,7 +92,8 @@ def read_dicom(paths, name):
     ds = dss[0]
     ps = [float(v) for v in getattr(ds, "PixelSpacing", [1, 1])]
     dz = float(getattr(ds, "SpacingBetweenSlices", getattr(ds, "SliceThickness", 1)) or 1)
-    return Volume(name, data, int(ds.BitsStored), "DICOM", (ps[1], ps[0], dz))
+    return Volume(name, data, int(ds.BitsStored), "DICOM", (ps[1], ps[0], dz),
+                  (int(ds.BitsAllocated) + 7) // 8)
 
 
 # ----------------------------------------------------------------- NIfTI-1
@@ -160,7 +165,7 @@ def read_raw(path, name, shape, type_name, bits=None):
         raise ValueError(f"{path}: {data.size} voxels of {type_name}, expected {nx}x{ny}x{nz}")
     data = data.reshape(nz, ny, nx)
     if bits:
-        return Volume(name, data, bits, "given")
+        return Volume(name, data, bits, "given", (1, 1, 1), dt.itemsize)
     return _inferred(name, data, (1, 1, 1))
 
 
