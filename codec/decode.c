@@ -1,0 +1,87 @@
+/* e2ec_get_info, e2ec_decode, e2ec_decode_slice (e2ec.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "bitstream.h"
+#include "model.h"
+#include "threads.h"
+#include "volume_norm.h"
+
+/* Output planes decoded per pass: bounds the float scratch whatever nz is. */
+#define DECODE_SLAB 8
+
+e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info) {
+    if (!stream || !info) return E2EC_ERR_ARG;
+    e2ec_status st = bitstream_read_info(stream, size, info);
+    if (st) return st;
+    model m;
+    if ((st = model_from_info(&m, info))) return st;
+    /* a header whose weight count disagrees with its own architecture lies */
+    return m.n_params == info->n_weights ? E2EC_OK : E2EC_ERR_MISMATCH;
+}
+
+/* Parses and loads a stream's weights: the common first half of decoding. */
+static e2ec_status open_stream(const uint8_t *stream, size_t size, e2ec_info *info, model *m,
+                               float **params) {
+    *params = NULL;
+    e2ec_status st = e2ec_get_info(stream, size, info);
+    if (st || (st = model_from_info(m, info))) return st;
+    *params = malloc(sizeof(float) * m->n_params);
+    if (!*params) return E2EC_ERR_NOMEM;
+    if ((st = bitstream_read_weights(stream, size, info, *params))) {
+        free(*params);
+        *params = NULL;
+    }
+    return st;
+}
+
+/* Decodes planes [z0, z1) into dst (stored voxels), slab by slab. */
+static e2ec_status decode_planes(const e2ec_info *info, const model *m, const float *params,
+                                 uint32_t z0, uint32_t z1, void *dst) {
+    size_t plane = (size_t)m->hx * m->hy, vs = e2ec_voxel_size(info->type);
+    uint32_t slab = z1 - z0 < DECODE_SLAB ? z1 - z0 : DECODE_SLAB;
+    float *buf = malloc(sizeof(float) * plane * slab);
+    if (!buf) return E2EC_ERR_NOMEM;
+    e2ec_status st = E2EC_OK;
+    for (uint32_t z = z0; z < z1 && !st; z += slab) {
+        uint32_t ze = z + slab < z1 ? z + slab : z1;
+        st = model_eval_planes(m, params, z, ze, buf);
+        if (!st)
+            normalised_to_stored(buf, plane * (ze - z), info->vmin, info->vmax, info->type,
+                                 info->bits_stored, (uint8_t *)dst + (z - z0) * plane * vs);
+    }
+    free(buf);
+    return st;
+}
+
+e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_volume *out) {
+    if (!out) return E2EC_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    e2ec_info info;
+    model m;
+    float *params;
+    int saved = threads_enter(threads);
+    e2ec_status st = open_stream(stream, size, &info, &m, &params);
+    if (!st && !(st = e2ec_volume_alloc(out, info.nx, info.ny, info.nz, info.type))) {
+        memcpy(out->spacing, info.spacing, sizeof out->spacing);
+        out->bits_stored = info.bits_stored;
+        st = decode_planes(&info, &m, params, 0, info.nz, out->data);
+        if (st) e2ec_volume_free(out);
+    }
+    free(params);
+    threads_leave(saved);
+    return st;
+}
+
+e2ec_status e2ec_decode_slice(const uint8_t *stream, size_t size, uint32_t z, int threads,
+                              void *out) {
+    if (!out) return E2EC_ERR_ARG;
+    e2ec_info info;
+    model m;
+    float *params;
+    int saved = threads_enter(threads);
+    e2ec_status st = open_stream(stream, size, &info, &m, &params);
+    if (!st) st = z < info.nz ? decode_planes(&info, &m, params, z, z + 1, out) : E2EC_ERR_ARG;
+    free(params);
+    threads_leave(saved);
+    return st;
+}

@@ -1,0 +1,91 @@
+/* The network of a stream and its evaluation on the output grid (model.h). */
+#include <stdlib.h>
+#include "fft_downsample.h"
+#include "limits.h"
+#include "model.h"
+#include "upsample.h"
+
+e2ec_status model_from_info(model *m, const e2ec_info *info) {
+    *m = (model){0};
+    m->mode = info->mode;
+    m->hx = info->nx, m->hy = info->ny, m->hz = info->nz;
+    m->lx = info->lx, m->ly = info->ly, m->lz = info->lz;
+    m->siren = (siren_config){info->siren_width, info->siren_layers, info->omega0};
+    if (m->siren.width < 1 || m->siren.width > E2EC_MAX_SIREN_WIDTH || m->siren.layers < 1 ||
+        m->siren.layers > E2EC_MAX_SIREN_LAYERS)
+        return E2EC_ERR_HEADER;
+    m->n_siren = siren_param_count(&m->siren);
+    switch (info->mode) {
+    case E2EC_MODE_SIREN:
+        break;
+    case E2EC_MODE_SIREN_DS:
+        if (info->upsampler != E2EC_UP_TRILINEAR && info->upsampler != E2EC_UP_TRICUBIC)
+            return E2EC_ERR_HEADER;
+        m->upsampler = info->upsampler;
+        break;
+    case E2EC_MODE_E2E:
+        return E2EC_ERR_UNSUPPORTED;
+    default:
+        return E2EC_ERR_HEADER;
+    }
+    m->n_params = m->n_siren + m->n_srno;
+    return E2EC_OK;
+}
+
+e2ec_status model_info_from_params(e2ec_info *info, const e2ec_params *p, uint32_t nx,
+                                   uint32_t ny, uint32_t nz) {
+    int scale = p->mode == E2EC_MODE_SIREN ? 1 : p->scale;
+    if (scale != 1 && scale != 2 && scale != 4 && scale != 8) return E2EC_ERR_ARG;
+    if (p->mode == E2EC_MODE_SIREN && p->scale != 1 && p->scale != 0) return E2EC_ERR_ARG;
+    info->nx = nx, info->ny = ny, info->nz = nz;
+    info->mode = p->mode;
+    info->scale = scale;
+    info->lx = lowres_size(nx, scale);
+    info->ly = lowres_size(ny, scale);
+    info->lz = lowres_size(nz, scale);
+    info->siren_width = p->siren_width;
+    info->siren_layers = p->siren_layers;
+    info->omega0 = p->omega0;
+    info->upsampler = p->mode == E2EC_MODE_SIREN_DS ? p->upsampler : 0;
+    info->srno_channels = info->srno_width = info->srno_heads = 0;
+    info->fp16 = p->fp16 != 0;
+    model m;
+    e2ec_status st = model_from_info(&m, info);
+    if (st == E2EC_ERR_HEADER) return E2EC_ERR_ARG;
+    if (st) return st;
+    if (m.n_params > E2EC_MAX_WEIGHTS) return E2EC_ERR_LIMIT;
+    info->n_weights = (uint32_t)m.n_params;
+    return E2EC_OK;
+}
+
+static e2ec_status eval_siren_ds(const model *m, const float *params, uint32_t z0, uint32_t z1,
+                                 float *out) {
+    uint32_t l0, l1;
+    upsample_lr_planes(m->upsampler, m->lz, m->hz, z0, z1, &l0, &l1);
+    float *lr = malloc(sizeof(float) * m->lx * m->ly * m->lz);
+    if (!lr) return E2EC_ERR_NOMEM;
+    size_t plane = (size_t)m->lx * m->ly;
+    if (siren_eval_grid(&m->siren, params, m->lx, m->ly, m->lz, l0, l1, lr + plane * l0)) {
+        free(lr);
+        return E2EC_ERR_NOMEM;
+    }
+    upsample_forward(m->upsampler, lr, m->lx, m->ly, m->lz, out, m->hx, m->hy, m->hz, z0, z1);
+    free(lr);
+    return E2EC_OK;
+}
+
+e2ec_status model_eval_planes(const model *m, const float *params, uint32_t z0, uint32_t z1,
+                              float *out) {
+    if (z0 >= z1 || z1 > m->hz) return E2EC_ERR_ARG;
+    switch (m->mode) {
+    case E2EC_MODE_SIREN:
+        return siren_eval_grid(&m->siren, params, m->hx, m->hy, m->hz, z0, z1, out)
+                   ? E2EC_ERR_NOMEM
+                   : E2EC_OK;
+    case E2EC_MODE_SIREN_DS:
+        return eval_siren_ds(m, params, z0, z1, out);
+    case E2EC_MODE_E2E:
+        break;
+    }
+    return E2EC_ERR_UNSUPPORTED;
+}
