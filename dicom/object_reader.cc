@@ -1,0 +1,146 @@
+/* e2ec_dicom_object_*: reading an e2ec object back, and decoding it whole or by frame.
+ *
+ * DCMTK 3.6.7 does not know our transfer syntax UID: it parses the dataset as
+ * Explicit VR Little Endian (its guess for unknown UIDs, which is what we write) and
+ * keeps Pixel Data as a DcmPixelSequence keyed under that native syntax. We take the
+ * fragments from there; see conformance/CONFORMANCE.md for why no DcmCodec is used. */
+#include "dicom_internal.h"
+
+#include <dcmtk/dcmdata/dcpxitem.h>
+
+#include <cstring>
+#include <memory>
+
+namespace {
+
+/* The e2ec stream: fragments after the Basic Offset Table, concatenated, with the
+ * even-length pad byte of the last fragment dropped. */
+e2ec_status gather_stream(DcmDataset &ds, const std::string &path, std::vector<Uint8> &out,
+                          std::string &why) {
+    DcmElement *e = NULL;
+    DcmPixelSequence *seq = NULL;
+    E_TransferSyntax key = EXS_Unknown;
+    const DcmRepresentationParameter *param = NULL;
+    if (ds.findAndGetElement(DCM_PixelData, e).good()) {
+        DcmPixelData *pd = OFstatic_cast(DcmPixelData *, e);
+        pd->getCurrentRepresentationKey(key, param);
+        if (pd->getEncapsulatedRepresentation(key, param, seq).bad()) seq = NULL;
+    }
+    if (!seq) {
+        why = path + ": Pixel Data missing or not encapsulated";
+        return E2EC_ERR_FORMAT;
+    }
+    unsigned long n = seq->card();
+    if (n < 2) {
+        why = path + ": the encapsulated Pixel Data holds no fragment";
+        return E2EC_ERR_TRUNCATED;
+    }
+    for (unsigned long i = 1; i < n; i++) {
+        DcmPixelItem *it = NULL;
+        Uint8 *p = NULL;
+        if (seq->getItem(it, i).bad() || (it->getLength() && it->getUint8Array(p).bad())) {
+            why = path + ": cannot read Pixel Data fragment " + std::to_string(i);
+            return E2EC_ERR_FORMAT;
+        }
+        out.insert(out.end(), p, p + it->getLength());
+    }
+    return E2EC_OK;
+}
+
+/* The stream header must agree with the attributes describing the frames. */
+e2ec_status check_header(e2ec_dicom_object &o, std::string &why) {
+    e2ec_status st = e2ec_get_info(o.stream.data(), o.stream.size(), &o.info);
+    if (st == E2EC_OK && o.info.stream_bytes + 1 == o.stream.size() && !o.stream.back())
+        o.stream.pop_back(); /* the pad byte of an odd-length stream */
+    else if (st == E2EC_ERR_TRAILING && !o.stream.empty() && !o.stream.back()) {
+        o.stream.pop_back();
+        st = e2ec_get_info(o.stream.data(), o.stream.size(), &o.info);
+    }
+    if (st) {
+        why = o.path + ": the e2ec stream in Pixel Data is unusable: " + e2ec_strerror(st);
+        return st;
+    }
+    if (o.info.stream_bytes != o.stream.size()) {
+        why = o.path + ": the e2ec stream declares " + std::to_string(o.info.stream_bytes) +
+              " bytes but Pixel Data holds " + std::to_string(o.stream.size());
+        return o.info.stream_bytes > o.stream.size() ? E2EC_ERR_TRUNCATED : E2EC_ERR_TRAILING;
+    }
+    if (o.info.nx != o.fmt.cols || o.info.ny != o.fmt.rows || o.info.nz != o.ipp.size() ||
+        o.info.type != dicom_voxel_type(o.fmt) || o.info.bits_stored != o.fmt.bits_stored) {
+        why = o.path + ": the e2ec stream (" + std::to_string(o.info.nx) + " x " +
+              std::to_string(o.info.ny) + " x " + std::to_string(o.info.nz) +
+              ") contradicts Rows, Columns, Number of Frames or Bits Stored";
+        return E2EC_ERR_MISMATCH;
+    }
+    return E2EC_OK;
+}
+
+} // namespace
+
+extern "C" e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_object **out,
+                                              char *err, size_t err_len) {
+    if (!path || !out) return dicom_fail(err, err_len, E2EC_ERR_ARG, "no input");
+    *out = NULL;
+    auto o = std::make_unique<e2ec_dicom_object>();
+    o->path = path;
+    DcmFileFormat ff;
+    OFCondition c = ff.loadFile(path);
+    if (c.bad())
+        return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
+                          o->path + ": cannot read as DICOM (" + c.text() +
+                              "): truncated or not a DICOM file");
+    OFString ts;
+    ff.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, ts);
+    if (ts != E2EC_DICOM_TRANSFER_SYNTAX_UID)
+        return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
+                          o->path + ": transfer syntax " + ts.c_str() +
+                              " is not e2ec's (" E2EC_DICOM_TRANSFER_SYNTAX_UID ")");
+    DcmDataset &ds = *ff.getDataset();
+    std::string why;
+    if (dicom_read_format(ds, o->fmt, why).bad())
+        return dicom_fail(err, err_len, E2EC_ERR_FORMAT, o->path + ": " + why);
+    Sint32 nframes = 0;
+    ds.findAndGetSint32(DCM_NumberOfFrames, nframes);
+    for (Sint32 k = 0; k < nframes; k++) {
+        DcmItem *grp = NULL, *pos = NULL;
+        std::array<double, 3> p;
+        bool ok = ds.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, grp, k).good() &&
+                  grp->findAndGetSequenceItem(DCM_PlanePositionSequence, pos, 0).good();
+        for (int i = 0; ok && i < 3; i++)
+            ok = pos->findAndGetFloat64(DCM_ImagePositionPatient, p[i], i).good();
+        if (!ok)
+            return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
+                              o->path + ": frame " + std::to_string(k + 1) +
+                                  " has no Plane Position (Patient)");
+        o->ipp.push_back(p);
+    }
+    if (nframes < 1)
+        return dicom_fail(err, err_len, E2EC_ERR_FORMAT, o->path + ": no Number of Frames");
+    e2ec_status st = gather_stream(ds, o->path, o->stream, why);
+    if (st || (st = check_header(*o, why))) return dicom_fail(err, err_len, st, why);
+    o->header.copyFrom(ds);
+    delete o->header.remove(DCM_PixelData);
+    *out = o.release();
+    return E2EC_OK;
+}
+
+extern "C" void e2ec_dicom_object_free(e2ec_dicom_object *o) { delete o; }
+
+extern "C" const uint8_t *e2ec_dicom_object_stream(const e2ec_dicom_object *o, size_t *size) {
+    *size = o->stream.size();
+    return o->stream.data();
+}
+
+extern "C" uint32_t e2ec_dicom_object_frames(const e2ec_dicom_object *o) {
+    return (uint32_t)o->ipp.size();
+}
+
+extern "C" e2ec_status e2ec_dicom_object_decode_frame(const e2ec_dicom_object *o, uint32_t z,
+                                                      int threads, void *out) {
+    return e2ec_decode_slice(o->stream.data(), o->stream.size(), z, threads, out);
+}
+
+extern "C" e2ec_status e2ec_dicom_object_decode(const e2ec_dicom_object *o, int threads,
+                                                e2ec_volume *out) {
+    return e2ec_decode(o->stream.data(), o->stream.size(), threads, out);
+}
