@@ -57,6 +57,7 @@ void build_frame(const e2ec_dicom_object &o, DcmDataset &src, DcmDataset &ds, ui
         ds.putAndInsertString(DCM_SequenceVariant, "NONE");
         ds.insertEmptyElement(DCM_ScanOptions);
         ds.insertEmptyElement(DCM_MRAcquisitionType);
+        ds.insertEmptyElement(DCM_RepetitionTime);
         ds.insertEmptyElement(DCM_EchoTime);
         ds.insertEmptyElement(DCM_EchoTrainLength);
     }
@@ -73,6 +74,24 @@ void build_frame(const e2ec_dicom_object &o, DcmDataset &src, DcmDataset &ds, ui
     ref->putAndInsertUint32(DCM_ReferencedFrameNumber, z + 1);
 }
 
+/* Frame z as a single-frame image file at path (pixels: Rows x Columns values). */
+e2ec_status write_frame(const e2ec_dicom_object &o, uint32_t z, const void *pixels,
+                        const std::string &series_uid, const std::string &path, std::string &why) {
+    DcmFileFormat ff;
+    DcmDataset &ds = *ff.getDataset();
+    build_frame(o, const_cast<DcmDataset &>(o.header), ds, z, series_uid);
+    e2ec_volume one = {};
+    one.nx = o.fmt.cols, one.ny = o.fmt.rows, one.nz = 1;
+    one.type = dicom_voxel_type(o.fmt);
+    one.data = const_cast<void *>(pixels);
+    if (put_pixels(ds, one, 0, 1).bad()) {
+        why = "cannot hold the pixel data";
+        return E2EC_ERR_NOMEM;
+    }
+    return dicom_save(ff, UID_LittleEndianExplicitTransferSyntax, {}, path, why);
+}
+
+/* Every frame into a new folder dir, written under a temporary name then renamed. */
 e2ec_status write_split(const e2ec_dicom_object &o, const e2ec_volume &v, const std::string &dir,
                         std::string &why) {
     std::string tmp = dir + ".XXXXXX";
@@ -80,17 +99,14 @@ e2ec_status write_split(const e2ec_dicom_object &o, const e2ec_volume &v, const 
         why = "cannot create a temporary folder next to " + dir + ": " + strerror(errno);
         return E2EC_ERR_IO;
     }
-    DcmDataset &src = const_cast<DcmDataset &>(o.header);
     std::string series_uid = dicom_new_uid();
     e2ec_status st = E2EC_OK;
     std::vector<std::string> written;
+    size_t plane = (size_t)v.nx * v.ny * e2ec_voxel_size(v.type);
     for (uint32_t z = 0; z < v.nz && !st; z++) {
-        DcmFileFormat ff;
-        build_frame(o, src, *ff.getDataset(), z, series_uid);
-        if (put_pixels(*ff.getDataset(), v, z, 1).bad()) st = E2EC_ERR_NOMEM;
         char name[32];
         snprintf(name, sizeof name, "/IMG%04u.dcm", z + 1);
-        if (!st) st = dicom_save(ff, UID_LittleEndianExplicitTransferSyntax, {}, tmp + name, why);
+        st = write_frame(o, z, (const Uint8 *)v.data + z * plane, series_uid, tmp + name, why);
         if (!st) written.push_back(tmp + name);
     }
     if (!st && rename(tmp.c_str(), dir.c_str()) != 0) {
@@ -129,5 +145,15 @@ extern "C" e2ec_status e2ec_dicom_write_decompressed(const e2ec_dicom_object *o,
                  : E2EC_ERR_NOMEM;
         if (st == E2EC_ERR_NOMEM) why = "cannot hold the pixel data";
     }
+    return st ? dicom_fail(err, err_len, st, why) : E2EC_OK;
+}
+
+extern "C" e2ec_status e2ec_dicom_write_frame(const e2ec_dicom_object *o, uint32_t z,
+                                              const void *pixels, const char *path, char *err,
+                                              size_t err_len) {
+    if (!o || !pixels || !path || z >= o->ipp.size())
+        return dicom_fail(err, err_len, E2EC_ERR_ARG, "write_frame: no such frame");
+    std::string why;
+    e2ec_status st = write_frame(*o, z, pixels, dicom_new_uid(), path, why);
     return st ? dicom_fail(err, err_len, st, why) : E2EC_OK;
 }

@@ -153,7 +153,7 @@ static const DcmTagKey kept[] = {
     DCM_DeidentificationMethodCodeSequence, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime,
     DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber, DCM_StudyDescription,
     DCM_Modality, DCM_SeriesNumber, DCM_SeriesDescription, DCM_SeriesDate, DCM_SeriesTime,
-    DCM_BodyPartExamined, DCM_PatientPosition, DCM_ProtocolName, DCM_FrameOfReferenceUID,
+    DCM_BodyPartExamined, DCM_Laterality, DCM_PatientPosition, DCM_ProtocolName, DCM_FrameOfReferenceUID,
     DCM_PositionReferenceIndicator, DCM_Manufacturer, DCM_InstitutionName, DCM_StationName,
     DCM_ManufacturerModelName, DCM_DeviceSerialNumber, DCM_SoftwareVersions,
     DCM_AcquisitionNumber};
@@ -220,8 +220,13 @@ e2ec_status dicom_save(DcmFileFormat &ff, const char *ts_uid, const std::vector<
         return E2EC_ERR_IO;
     }
     close(fd);
+    /* the meta header is ours on purpose: hush DCMTK's warning that it is not updated */
+    OFLogger dcmdata = OFLog::getLogger("dcmtk.dcmdata");
+    OFLogger::LogLevel level = dcmdata.getChainedLogLevel();
+    if (level < OFLogger::ERROR_LOG_LEVEL) dcmdata.setLogLevel(OFLogger::ERROR_LOG_LEVEL);
     c = ff.saveFile(tmp.c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength, EGL_withoutGL,
                     EPD_withoutPadding, 0, 0, EWM_dontUpdateMeta);
+    dcmdata.setLogLevel(level);
     bool ok = c.good();
     if (!ok) why = "cannot write " + path + ": " + c.text();
     if (ok && !tail.empty()) {

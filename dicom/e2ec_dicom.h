@@ -101,6 +101,8 @@ e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_object **out, ch
 void e2ec_dicom_object_free(e2ec_dicom_object *o);
 const uint8_t *e2ec_dicom_object_stream(const e2ec_dicom_object *o, size_t *size);
 uint32_t e2ec_dicom_object_frames(const e2ec_dicom_object *o);
+/* What the stream header says (e2ec_get_info). */
+const e2ec_info *e2ec_dicom_object_info(const e2ec_dicom_object *o);
 /* Decodes frame z (0-based) alone into out (Rows x Columns stored values). */
 e2ec_status e2ec_dicom_object_decode_frame(const e2ec_dicom_object *o, uint32_t z,
                                            int threads, void *out);
@@ -115,6 +117,11 @@ e2ec_status e2ec_dicom_object_decode(const e2ec_dicom_object *o, int threads, e2
 e2ec_status e2ec_dicom_write_decompressed(const e2ec_dicom_object *o, const e2ec_volume *v,
                                           int split, const char *path, char *err,
                                           size_t err_len);
+
+/* Frame z alone (pixels from e2ec_dicom_object_decode_frame) as one single-frame
+ * CT/MR Image file, in a series of its own. */
+e2ec_status e2ec_dicom_write_frame(const e2ec_dicom_object *o, uint32_t z, const void *pixels,
+                                   const char *path, char *err, size_t err_len);
 
 #ifdef __cplusplus
 }

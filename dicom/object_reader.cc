@@ -135,6 +135,10 @@ extern "C" uint32_t e2ec_dicom_object_frames(const e2ec_dicom_object *o) {
     return (uint32_t)o->ipp.size();
 }
 
+extern "C" const e2ec_info *e2ec_dicom_object_info(const e2ec_dicom_object *o) {
+    return &o->info;
+}
+
 extern "C" e2ec_status e2ec_dicom_object_decode_frame(const e2ec_dicom_object *o, uint32_t z,
                                                       int threads, void *out) {
     return e2ec_decode_slice(o->stream.data(), o->stream.size(), z, threads, out);

@@ -6,9 +6,27 @@
 
 namespace {
 
+/* Common CT/MR Image Description: a derived volume of stored values. */
+void put_image_description(DcmItem &it, const DcmTagKey &type) {
+    it.putAndInsertString(type, "DERIVED\\PRIMARY\\VOLUME\\NONE");
+    it.putAndInsertString(DCM_PixelPresentation, "MONOCHROME");
+    it.putAndInsertString(DCM_VolumetricProperties, "VOLUME");
+    it.putAndInsertString(DCM_VolumeBasedCalculationTechnique, "NONE");
+}
+
+/* One code sequence item (code value, scheme DCM, meaning). */
+void put_code(DcmItem &parent, const DcmTagKey &seq, const char *value, const char *meaning) {
+    DcmItem *c = dicom_item(parent, seq);
+    c->putAndInsertString(DCM_CodeValue, value);
+    c->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
+    c->putAndInsertString(DCM_CodeMeaning, meaning);
+}
+
 /* Shared groups: pixel measures, orientation, pixel value transformation. */
-void put_shared_groups(DcmDataset &ds, const e2ec_dicom_series &s) {
+void put_shared_groups(DcmDataset &ds, const e2ec_dicom_series &s, bool ct) {
     DcmItem *sh = dicom_item(ds, DCM_SharedFunctionalGroupsSequence);
+    DcmItem *ft = dicom_item(*sh, ct ? DCM_CTImageFrameTypeSequence : DCM_MRImageFrameTypeSequence);
+    put_image_description(*ft, DCM_FrameType);
     DcmItem *pm = dicom_item(*sh, DCM_PixelMeasuresSequence);
     pm->putAndInsertString(DCM_PixelSpacing, dicom_ds_list(s.fmt.pixel_spacing, 2).c_str());
     double thick = s.fmt.thickness > 0 ? s.fmt.thickness : s.vol.spacing[2];
@@ -28,7 +46,7 @@ void put_shared_groups(DcmDataset &ds, const e2ec_dicom_series &s) {
 
 /* Per-frame groups: frame content, plane position and orientation, and the source
  * image each frame was converted from. */
-void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s) {
+void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std::string &deriv) {
     std::string iop = dicom_ds_list(s.fmt.iop, 6);
     for (size_t z = 0; z < s.slices.size(); z++) {
         DcmItem *pf = dicom_item(ds, DCM_PerFrameFunctionalGroupsSequence, (long)z);
@@ -39,17 +57,34 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s) {
             ->putAndInsertString(DCM_ImagePositionPatient, dicom_ds_list(s.slices[z].ipp, 3).c_str());
         dicom_item(*pf, DCM_PlaneOrientationSequence)
             ->putAndInsertString(DCM_ImageOrientationPatient, iop.c_str());
-        DcmItem *src = dicom_item(*pf, DCM_ConversionSourceAttributesSequence);
+        DcmItem *conv = dicom_item(*pf, DCM_ConversionSourceAttributesSequence);
+        conv->putAndInsertString(DCM_ReferencedSOPClassUID, s.slices[z].sop_class_uid.c_str());
+        conv->putAndInsertString(DCM_ReferencedSOPInstanceUID,
+                                 s.slices[z].sop_instance_uid.c_str());
+        dicom_item(*pf, DCM_UnassignedPerFrameConvertedAttributesSequence); /* one empty item */
+        /* Derivation Image: lossy compression of the uncompressed predecessor */
+        DcmItem *der = dicom_item(*pf, DCM_DerivationImageSequence);
+        der->putAndInsertString(DCM_DerivationDescription, deriv.c_str());
+        put_code(*der, DCM_DerivationCodeSequence, "113040", "Lossy Compression");
+        DcmItem *src = dicom_item(*der, DCM_SourceImageSequence);
         src->putAndInsertString(DCM_ReferencedSOPClassUID, s.slices[z].sop_class_uid.c_str());
         src->putAndInsertString(DCM_ReferencedSOPInstanceUID,
                                 s.slices[z].sop_instance_uid.c_str());
+        put_code(*src, DCM_PurposeOfReferenceCodeSequence, "121320", "Uncompressed predecessor");
     }
 }
 
-/* Common Instance Reference: every source instance, under its series. */
+/* Common Instance Reference: every source instance, under its series; and the same
+ * instances as Source Image Evidence (Enhanced CT/MR Image module). */
 void put_references(DcmDataset &ds, const e2ec_dicom_series &s) {
     DcmItem *ser = dicom_item(ds, DCM_ReferencedSeriesSequence);
     ser->putAndInsertString(DCM_SeriesInstanceUID, s.series_uid.c_str());
+    DcmItem *ev_study = dicom_item(ds, DCM_SourceImageEvidenceSequence);
+    OFString study;
+    ds.findAndGetOFString(DCM_StudyInstanceUID, study);
+    ev_study->putAndInsertString(DCM_StudyInstanceUID, study.c_str());
+    DcmItem *ev_series = dicom_item(*ev_study, DCM_ReferencedSeriesSequence);
+    ev_series->putAndInsertString(DCM_SeriesInstanceUID, s.series_uid.c_str());
     std::vector<std::string> seen;
     for (const e2ec_dicom_slice &sl : s.slices) {
         if (!seen.empty() && seen.back() == sl.sop_instance_uid) continue; /* multi-frame */
@@ -57,6 +92,9 @@ void put_references(DcmDataset &ds, const e2ec_dicom_series &s) {
         DcmItem *it = dicom_item(*ser, DCM_ReferencedInstanceSequence, (long)seen.size() - 1);
         it->putAndInsertString(DCM_ReferencedSOPClassUID, sl.sop_class_uid.c_str());
         it->putAndInsertString(DCM_ReferencedSOPInstanceUID, sl.sop_instance_uid.c_str());
+        DcmItem *ev = dicom_item(*ev_series, DCM_ReferencedSOPSequence, (long)seen.size() - 1);
+        ev->putAndInsertString(DCM_ReferencedSOPClassUID, sl.sop_class_uid.c_str());
+        ev->putAndInsertString(DCM_ReferencedSOPInstanceUID, sl.sop_instance_uid.c_str());
     }
 }
 
@@ -128,7 +166,7 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
     dicom_put_now(ds, DCM_InstanceCreationDate, DCM_InstanceCreationTime);
     dicom_put_now(ds, DCM_ContentDate, DCM_ContentTime);
     ds.putAndInsertString(DCM_InstanceNumber, "1");
-    ds.putAndInsertString(DCM_ImageType, "DERIVED\\PRIMARY\\VOLUME\\NONE");
+    put_image_description(ds, DCM_ImageType);
     ds.putAndInsertString(DCM_NumberOfFrames, std::to_string(s->vol.nz).c_str());
     dicom_put_pixel_format(ds, s->fmt);
     ds.putAndInsertString(DCM_BurnedInAnnotation, "NO");
@@ -144,9 +182,8 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
                             ? opt->derivation_description
                             : "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
                               " (implicit neural representation)";
-    ds.putAndInsertString(DCM_DerivationDescription, deriv.c_str());
-    put_shared_groups(ds, *s);
-    put_per_frame_groups(ds, *s);
+    put_shared_groups(ds, *s, modality == "CT");
+    put_per_frame_groups(ds, *s, deriv);
     put_references(ds, *s);
 
     std::string why;
