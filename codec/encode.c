@@ -4,7 +4,7 @@
 #include "bitstream.h"
 #include "fft_downsample.h"
 #include "half.h"
-#include "limits.h"
+#include "caps.h"
 #include "model.h"
 #include "threads.h"
 #include "train.h"

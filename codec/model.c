@@ -1,7 +1,7 @@
 /* The network of a stream and its evaluation on the output grid (model.h). */
 #include <stdlib.h>
 #include "fft_downsample.h"
-#include "limits.h"
+#include "caps.h"
 #include "model.h"
 #include "upsample.h"
 

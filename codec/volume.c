@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "e2ec.h"
-#include "limits.h"
+#include "caps.h"
 #include "volume_norm.h"
 
 size_t e2ec_voxel_size(e2ec_voxel_type t) {

@@ -1,7 +1,7 @@
 /* Caps on what a stream may declare. Every field read from untrusted bytes is
  * checked against these before it sizes an allocation or a loop. */
-#ifndef E2EC_LIMITS_H
-#define E2EC_LIMITS_H
+#ifndef E2EC_CAPS_H
+#define E2EC_CAPS_H
 
 #define E2EC_MAX_DIM 16384u                 /* voxels along one axis */
 #define E2EC_MAX_VOXELS (1ull << 31)        /* voxels per volume (2 Gi, 4 GiB of u16) */

@@ -1,0 +1,41 @@
+/*
+ * libFuzzer target for the bitstream reader. Each input is parsed twice:
+ * as it is (the framing and CRC checks), and with its last four bytes
+ * replaced by the CRC of the rest, so that the mutations reach the field
+ * checks and the inflater instead of stopping at the CRC.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "bitstream.h"
+
+/* Weights inflated per input at most (4 MiB of floats): bigger claims are
+ * still parsed and validated, just not inflated, to keep executions fast. */
+#define FUZZ_MAX_WEIGHTS (1u << 20)
+
+static void parse(const uint8_t *s, size_t size) {
+    e2ec_info info;
+    if (bitstream_read_info(s, size, &info) != E2EC_OK) return;
+    if (info.stream_bytes != size || info.n_weights == 0) abort();
+    if (info.n_weights > FUZZ_MAX_WEIGHTS) return;
+    float *w = malloc(sizeof(float) * info.n_weights);
+    if (!w) return;
+    if (bitstream_read_weights(s, size, &info, w) == E2EC_OK)
+        for (uint32_t i = 0; i < info.n_weights; i++)
+            if (!isfinite(w[i])) abort(); /* a NaN or Inf got through */
+    free(w);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    parse(data, size);
+    if (size < BS_MIN_SIZE) return 0;
+    uint8_t *d = malloc(size);
+    if (!d) return 0;
+    memcpy(d, data, size);
+    uLong crc = crc32(0L, d, (uInt)(size - 4));
+    for (int i = 0; i < 4; i++) d[size - 4 + i] = (uint8_t)(crc >> (8 * i));
+    parse(d, size);
+    free(d);
+    return 0;
+}

@@ -1,0 +1,439 @@
+/*
+ * The bitstream (docs/bitstream.md): round trips, and that every damaged or
+ * lying stream gets a named error and never a crash (CI runs this under
+ * ASan + UBSan). Bad streams are made from bitstream_write's output by
+ * patching fields and recomputing the CRC, never by hand.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <zlib.h>
+#include "bitstream.h"
+#include "check.h"
+#include "half.h"
+#include "caps.h"
+
+#define NW 200
+
+static uint32_t lcg = 12345;
+static float rnd(void) { /* uniform in [-1, 1) */
+    lcg = lcg * 1664525u + 1013904223u;
+    return (float)(lcg >> 8) / 8388608.0f - 1.0f;
+}
+
+static uint32_t lowres(uint32_t n, int s) { return n / s ? n / s : 1; }
+
+static e2ec_info make_info(e2ec_mode mode, int fp16) {
+    e2ec_info in;
+    memset(&in, 0, sizeof in);
+    in.nx = 10, in.ny = 9, in.nz = 7;
+    in.spacing[0] = 0.7f, in.spacing[1] = 0.75f, in.spacing[2] = 2.5f;
+    in.type = E2EC_I16;
+    in.bits_stored = 12;
+    in.vmin = -1024.0, in.vmax = 3071.0;
+    in.mode = mode;
+    in.scale = mode == E2EC_MODE_SIREN ? 1 : (mode == E2EC_MODE_SIREN_DS ? 2 : 4);
+    in.lx = lowres(in.nx, in.scale), in.ly = lowres(in.ny, in.scale), in.lz = lowres(in.nz, in.scale);
+    in.siren_width = 16, in.siren_layers = 3;
+    in.omega0 = 30.0f;
+    if (mode == E2EC_MODE_SIREN_DS) in.upsampler = E2EC_UP_TRICUBIC;
+    if (mode == E2EC_MODE_E2E) in.srno_channels = 8, in.srno_width = 16, in.srno_heads = 2;
+    in.fp16 = fp16;
+    return in;
+}
+
+/* ----------------------------------------------------- patching helpers */
+
+static void put_le(uint8_t *p, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint64_t f32_bits(float f) {
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    return v;
+}
+static uint64_t f64_bits(double d) {
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    return v;
+}
+static void fix_crc(uint8_t *s, size_t size) {
+    put_le(s + size - 4, crc32(0L, s, (uInt)(size - 4)), 4);
+}
+static uint8_t *dup_bytes(const uint8_t *s, size_t n) {
+    uint8_t *d = malloc(n ? n : 1);
+    if (n) memcpy(d, s, n);
+    return d;
+}
+
+/* The stream s with its payload replaced by payload (n_weights and flags as
+ * already patched in s), CRC recomputed. */
+static uint8_t *with_payload(const uint8_t *s, const uint8_t *payload, size_t pn, size_t *size) {
+    *size = BS_MIN_SIZE + pn;
+    uint8_t *d = malloc(*size);
+    memcpy(d, s, BS_OFF_PAYLOAD);
+    memcpy(d + BS_OFF_PAYLOAD, payload, pn);
+    put_le(d + BS_OFF_PAYLOAD_BYTES, pn, 4);
+    fix_crc(d, *size);
+    return d;
+}
+
+/* zlib level 9 of raw bytes, as the writer does. */
+static uint8_t *deflate_bytes(const uint8_t *raw, size_t n, size_t *pn) {
+    uLongf cap = compressBound((uLong)n);
+    uint8_t *p = malloc(cap);
+    compress2(p, &cap, raw, (uLong)n, 9);
+    *pn = cap;
+    return p;
+}
+
+/* read_info, then read_weights into a buffer of exactly n_weights floats. */
+static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
+    e2ec_status st = bitstream_read_info(s, size, info);
+    if (st != E2EC_OK) return st;
+    float *w = malloc(sizeof(float) * info->n_weights);
+    if (!w) return E2EC_ERR_NOMEM;
+    st = bitstream_read_weights(s, size, info, w);
+    free(w);
+    return st;
+}
+
+/* The errors a damaged stream may legitimately produce. */
+static int is_stream_error(e2ec_status st) {
+    switch (st) {
+    case E2EC_ERR_TRUNCATED: case E2EC_ERR_MAGIC: case E2EC_ERR_VERSION:
+    case E2EC_ERR_HEADER: case E2EC_ERR_MISMATCH: case E2EC_ERR_CRC:
+    case E2EC_ERR_PAYLOAD: case E2EC_ERR_WEIGHTS: case E2EC_ERR_TRAILING:
+    case E2EC_ERR_LIMIT: return 1;
+    default: return 0;
+    }
+}
+
+/* ------------------------------------------------------------ round trips */
+
+static void test_round_trip(e2ec_mode mode, int fp16) {
+    float w[NW], back[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd() * (i % 7 ? 1.0f : 40.0f);
+    w[3] = ldexpf(1.0f, -20); /* a half subnormal */
+    w[5] = -0.0f;
+    e2ec_info in = make_info(mode, fp16), out;
+    uint8_t *s;
+    size_t size;
+    e2ec_status st = bitstream_write(&in, w, NW, &s, &size);
+    CHECK(st == E2EC_OK, "mode %d fp16 %d: write: %s", mode, fp16, e2ec_error_name(st));
+    if (st != E2EC_OK) return;
+    CHECK(memcmp(s, "E2EC", 4) == 0 && s[4] == E2EC_BITSTREAM_VERSION && s[5] == 0, "magic, version");
+    st = bitstream_read_info(s, size, &out);
+    CHECK(st == E2EC_OK, "read_info: %s", e2ec_error_name(st));
+    CHECK(out.version == E2EC_BITSTREAM_VERSION && out.stream_bytes == size && out.n_weights == NW,
+          "version %u, stream_bytes %zu of %zu, n_weights %u", out.version, out.stream_bytes,
+          size, out.n_weights);
+    CHECK(out.nx == in.nx && out.ny == in.ny && out.nz == in.nz && out.lx == in.lx &&
+              out.ly == in.ly && out.lz == in.lz, "dims");
+    CHECK(memcmp(out.spacing, in.spacing, sizeof in.spacing) == 0, "spacing");
+    CHECK(out.type == in.type && out.bits_stored == in.bits_stored && out.vmin == in.vmin &&
+              out.vmax == in.vmax, "voxel type and range");
+    CHECK(out.mode == in.mode && out.scale == in.scale && out.upsampler == in.upsampler &&
+              out.siren_width == in.siren_width && out.siren_layers == in.siren_layers &&
+              out.omega0 == in.omega0, "architecture");
+    CHECK(out.srno_channels == in.srno_channels && out.srno_width == in.srno_width &&
+              out.srno_heads == in.srno_heads && out.fp16 == fp16, "srno, fp16");
+    st = bitstream_read_weights(s, size, &out, back);
+    CHECK(st == E2EC_OK, "read_weights: %s", e2ec_error_name(st));
+    int bad = 0;
+    for (int i = 0; i < NW; i++) {
+        float want = fp16 ? half_to_float(half_from_float(w[i])) : w[i];
+        if (memcmp(&want, &back[i], sizeof want) != 0) bad++;
+    }
+    CHECK(bad == 0, "mode %d fp16 %d: %d weights differ (fp32 bit-exact, fp16 = rounding)",
+          mode, fp16, bad);
+    CHECK(size == BS_MIN_SIZE + (s[BS_OFF_PAYLOAD_BYTES] | (size_t)s[BS_OFF_PAYLOAD_BYTES + 1] << 8),
+          "size = header + payload + CRC");
+    free(s);
+}
+
+static void test_writer_refuses(void) {
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0);
+    uint8_t *s = (uint8_t *)&in;
+    size_t size = 1;
+    w[7] = NAN;
+    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS && !s && !size, "NaN weight");
+    w[7] = 7e4f;
+    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_OK, "70000 fits fp32");
+    free(s);
+    in.fp16 = 1;
+    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS, "70000 is Inf in fp16");
+    w[7] = 0;
+    in.scale = 3;
+    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_HEADER, "scale 3");
+    in = make_info(E2EC_MODE_SIREN_DS, 0);
+    in.siren_width = 65536 + 16; /* would wrap to 16 in a u16 */
+    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_ARG, "width beyond u16");
+    in = make_info(E2EC_MODE_SIREN_DS, 0);
+    CHECK(bitstream_write(&in, w, 0, &s, &size) == E2EC_ERR_ARG, "no weights");
+    CHECK(bitstream_write(&in, w, (size_t)E2EC_MAX_WEIGHTS + 1, &s, &size) == E2EC_ERR_LIMIT,
+          "too many weights");
+}
+
+/* ------------------------------------------------------ damaged streams */
+
+static void test_damage(int fp16) {
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info in = make_info(E2EC_MODE_E2E, fp16), out;
+    uint8_t *s;
+    size_t size;
+    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) {
+        CHECK(0, "write");
+        return;
+    }
+
+    /* Every byte flipped (all bits, and the low bit): the CRC or a framing
+     * check catches each one. */
+    int flips_ok = 0, flips_unnamed = 0;
+    for (size_t i = 0; i < size; i++)
+        for (int k = 0; k < 2; k++) {
+            uint8_t *d = dup_bytes(s, size);
+            d[i] ^= k ? 0x01 : 0xff;
+            e2ec_status st = parse_all(d, size, &out);
+            flips_ok += st == E2EC_OK;
+            flips_unnamed += !is_stream_error(st);
+            free(d);
+        }
+    CHECK(flips_ok == 0 && flips_unnamed == 0, "byte flips: %d accepted, %d not a stream error",
+          flips_ok, flips_unnamed);
+
+    /* Every bit flipped with the CRC made right again, so that the field
+     * checks and the inflater see the damage: a named error or a valid parse
+     * whose fields respect the caps. */
+    int bits_unnamed = 0, bits_ok_bad = 0, seen[E2EC_ERR_COUNT_] = {0};
+    for (size_t i = 0; i < size - 4; i++)
+        for (int b = 0; b < 8; b++) {
+            uint8_t *d = dup_bytes(s, size);
+            d[i] ^= (uint8_t)(1u << b);
+            fix_crc(d, size);
+            e2ec_status st = parse_all(d, size, &out);
+            seen[st]++;
+            if (st == E2EC_OK)
+                bits_ok_bad += out.n_weights > E2EC_MAX_WEIGHTS || out.nx > E2EC_MAX_DIM ||
+                               out.siren_width > E2EC_MAX_SIREN_WIDTH;
+            else
+                bits_unnamed += !is_stream_error(st);
+            free(d);
+        }
+    CHECK(bits_unnamed == 0 && bits_ok_bad == 0, "bit flips: %d unnamed errors, %d bad accepts",
+          bits_unnamed, bits_ok_bad);
+    CHECK(seen[E2EC_ERR_HEADER] && seen[E2EC_ERR_MISMATCH] && seen[E2EC_ERR_LIMIT] &&
+              seen[E2EC_ERR_PAYLOAD] && seen[E2EC_ERR_VERSION] && seen[E2EC_ERR_MAGIC],
+          "bit flips reach every field check");
+
+    /* Every truncation, in a buffer of exactly that length (ASan sees any
+     * read past it), and one byte too many. */
+    int trunc_bad = 0;
+    for (size_t n = 0; n < size; n++) {
+        uint8_t *d = dup_bytes(s, n);
+        trunc_bad += parse_all(d, n, &out) != E2EC_ERR_TRUNCATED;
+        free(d);
+    }
+    CHECK(trunc_bad == 0, "%d truncations not E2EC_ERR_TRUNCATED", trunc_bad);
+    uint8_t *d = malloc(size + 1);
+    memcpy(d, s, size);
+    d[size] = 0;
+    CHECK(parse_all(d, size + 1, &out) == E2EC_ERR_TRAILING, "a byte appended");
+    free(d);
+    free(s);
+}
+
+/* ------------------------------------------------------- lying headers */
+
+enum { U8 = 1, U16 = 2, U32 = 4, U64 = 8 };
+typedef struct {
+    const char *what;
+    e2ec_mode mode;
+    int off, bytes;
+    uint64_t value;
+    e2ec_status want;
+} lie;
+
+static void test_lies(void) {
+    const lie lies[] = {
+        {"magic", E2EC_MODE_SIREN, BS_OFF_MAGIC, U32, 0x45324543u /* "CE2E" */, E2EC_ERR_MAGIC},
+        {"future version", E2EC_MODE_SIREN, BS_OFF_VERSION, U16, E2EC_BITSTREAM_VERSION + 1, E2EC_ERR_VERSION},
+        {"version 0", E2EC_MODE_SIREN, BS_OFF_VERSION, U16, 0, E2EC_ERR_VERSION},
+        {"header_bytes", E2EC_MODE_SIREN, BS_OFF_HEADER_BYTES, U16, BS_HEADER_BYTES_V1 + 4, E2EC_ERR_HEADER},
+        {"unknown flag", E2EC_MODE_SIREN, BS_OFF_FLAGS, U16, 2, E2EC_ERR_HEADER},
+        {"nx 0", E2EC_MODE_SIREN, BS_OFF_NX, U32, 0, E2EC_ERR_HEADER},
+        {"nx too large", E2EC_MODE_SIREN, BS_OFF_NX, U32, E2EC_MAX_DIM + 1, E2EC_ERR_LIMIT},
+        {"nz 2^32-1", E2EC_MODE_SIREN, BS_OFF_NZ, U32, 0xffffffffu, E2EC_ERR_LIMIT},
+        {"spacing 0", E2EC_MODE_SIREN, BS_OFF_SPACING, U32, f32_bits(0.0f), E2EC_ERR_HEADER},
+        {"spacing < 0", E2EC_MODE_SIREN, BS_OFF_SPACING + 4, U32, f32_bits(-1.0f), E2EC_ERR_HEADER},
+        {"spacing NaN", E2EC_MODE_SIREN, BS_OFF_SPACING + 8, U32, f32_bits(NAN), E2EC_ERR_HEADER},
+        {"voxel type 0", E2EC_MODE_SIREN, BS_OFF_VOXEL_TYPE, U8, 0, E2EC_ERR_HEADER},
+        {"voxel type 5", E2EC_MODE_SIREN, BS_OFF_VOXEL_TYPE, U8, 5, E2EC_ERR_HEADER},
+        {"bits_stored 17 of i16", E2EC_MODE_SIREN, BS_OFF_BITS_STORED, U8, 17, E2EC_ERR_MISMATCH},
+        {"mode 0", E2EC_MODE_SIREN, BS_OFF_MODE, U8, 0, E2EC_ERR_HEADER},
+        {"mode 4", E2EC_MODE_SIREN, BS_OFF_MODE, U8, 4, E2EC_ERR_HEADER},
+        {"upsampler in SIREN", E2EC_MODE_SIREN, BS_OFF_UPSAMPLER, U8, 1, E2EC_ERR_MISMATCH},
+        {"upsampler 3", E2EC_MODE_SIREN_DS, BS_OFF_UPSAMPLER, U8, 3, E2EC_ERR_HEADER},
+        {"upsampler 0 in SIREN_DS", E2EC_MODE_SIREN_DS, BS_OFF_UPSAMPLER, U8, 0, E2EC_ERR_HEADER},
+        {"vmin NaN", E2EC_MODE_SIREN, BS_OFF_VMIN, U64, f64_bits(NAN), E2EC_ERR_HEADER},
+        {"vmax Inf", E2EC_MODE_SIREN, BS_OFF_VMAX, U64, f64_bits(INFINITY), E2EC_ERR_HEADER},
+        {"vmin > vmax", E2EC_MODE_SIREN, BS_OFF_VMIN, U64, f64_bits(4000.0), E2EC_ERR_MISMATCH},
+        {"scale 3", E2EC_MODE_SIREN_DS, BS_OFF_SCALE, U8, 3, E2EC_ERR_HEADER},
+        {"scale 0", E2EC_MODE_SIREN_DS, BS_OFF_SCALE, U8, 0, E2EC_ERR_HEADER},
+        {"scale 2 in SIREN", E2EC_MODE_SIREN, BS_OFF_SCALE, U8, 2, E2EC_ERR_MISMATCH},
+        {"scale 4 with the lx of scale 2", E2EC_MODE_SIREN_DS, BS_OFF_SCALE, U8, 4, E2EC_ERR_MISMATCH},
+        {"lx inconsistent", E2EC_MODE_SIREN_DS, BS_OFF_LX, U32, 6, E2EC_ERR_MISMATCH},
+        {"lz 0", E2EC_MODE_E2E, BS_OFF_LZ, U32, 0, E2EC_ERR_MISMATCH},
+        {"layers 0", E2EC_MODE_SIREN, BS_OFF_SIREN_LAYERS, U8, 0, E2EC_ERR_HEADER},
+        {"layers too many", E2EC_MODE_SIREN, BS_OFF_SIREN_LAYERS, U8, E2EC_MAX_SIREN_LAYERS + 1, E2EC_ERR_LIMIT},
+        {"width 0", E2EC_MODE_SIREN, BS_OFF_SIREN_WIDTH, U16, 0, E2EC_ERR_HEADER},
+        {"width too large", E2EC_MODE_SIREN, BS_OFF_SIREN_WIDTH, U16, E2EC_MAX_SIREN_WIDTH + 1, E2EC_ERR_LIMIT},
+        {"omega0 0", E2EC_MODE_SIREN, BS_OFF_OMEGA0, U32, f32_bits(0.0f), E2EC_ERR_HEADER},
+        {"omega0 Inf", E2EC_MODE_SIREN, BS_OFF_OMEGA0, U32, f32_bits(INFINITY), E2EC_ERR_HEADER},
+        {"srno channels outside E2E", E2EC_MODE_SIREN_DS, BS_OFF_SRNO_CHANNELS, U16, 8, E2EC_ERR_MISMATCH},
+        {"srno heads outside E2E", E2EC_MODE_SIREN, BS_OFF_SRNO_HEADS, U8, 1, E2EC_ERR_MISMATCH},
+        {"srno channels 0", E2EC_MODE_E2E, BS_OFF_SRNO_CHANNELS, U16, 0, E2EC_ERR_HEADER},
+        {"srno width too large", E2EC_MODE_E2E, BS_OFF_SRNO_WIDTH, U16, E2EC_MAX_SRNO_WIDTH + 1, E2EC_ERR_LIMIT},
+        {"srno heads too many", E2EC_MODE_E2E, BS_OFF_SRNO_HEADS, U8, E2EC_MAX_SRNO_HEADS + 1, E2EC_ERR_LIMIT},
+        {"reserved", E2EC_MODE_SIREN, BS_OFF_RESERVED, U8, 1, E2EC_ERR_HEADER},
+        {"n_weights 0", E2EC_MODE_SIREN, BS_OFF_N_WEIGHTS, U32, 0, E2EC_ERR_HEADER},
+        {"n_weights too many", E2EC_MODE_SIREN, BS_OFF_N_WEIGHTS, U32, E2EC_MAX_WEIGHTS + 1, E2EC_ERR_LIMIT},
+        {"payload beyond the end", E2EC_MODE_SIREN, BS_OFF_PAYLOAD_BYTES, U32, 100000, E2EC_ERR_TRUNCATED},
+        {"payload 2^32-1", E2EC_MODE_SIREN, BS_OFF_PAYLOAD_BYTES, U32, 0xffffffffu, E2EC_ERR_TRUNCATED},
+        {"payload short of the end", E2EC_MODE_SIREN, BS_OFF_PAYLOAD_BYTES, U32, 3, E2EC_ERR_TRAILING},
+        /* a header that is consistent but promises other weights than it holds */
+        {"n_weights 201", E2EC_MODE_SIREN, BS_OFF_N_WEIGHTS, U32, NW + 1, E2EC_ERR_PAYLOAD},
+        {"n_weights 199", E2EC_MODE_SIREN, BS_OFF_N_WEIGHTS, U32, NW - 1, E2EC_ERR_PAYLOAD},
+        {"fp16 flag on fp32 weights", E2EC_MODE_SIREN, BS_OFF_FLAGS, U16, BS_FLAG_FP16, E2EC_ERR_PAYLOAD},
+    };
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    for (size_t k = 0; k < sizeof lies / sizeof lies[0]; k++) {
+        const lie *l = &lies[k];
+        e2ec_info in = make_info(l->mode, 0), out;
+        uint8_t *s;
+        size_t size;
+        if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) {
+            CHECK(0, "%s: write", l->what);
+            continue;
+        }
+        put_le(s + l->off, l->value, l->bytes);
+        fix_crc(s, size);
+        e2ec_status st = parse_all(s, size, &out);
+        CHECK(st == l->want, "%s: %s, want %s", l->what, e2ec_error_name(st), e2ec_error_name(l->want));
+        free(s);
+    }
+
+    /* Each axis within its cap, the volume (2^42 voxels) not. */
+    e2ec_info in = make_info(E2EC_MODE_SIREN, 0), out;
+    uint8_t *s;
+    size_t size;
+    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    for (int a = 0; a < 3; a++) {
+        put_le(s + BS_OFF_NX + 4 * a, E2EC_MAX_DIM, 4);
+        put_le(s + BS_OFF_LX + 4 * a, E2EC_MAX_DIM, 4);
+    }
+    fix_crc(s, size);
+    CHECK(parse_all(s, size, &out) == E2EC_ERR_LIMIT, "too many voxels");
+    free(s);
+
+    /* Untouched but for the CRC. */
+    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    s[size - 1] ^= 0x80;
+    CHECK(parse_all(s, size, &out) == E2EC_ERR_CRC, "CRC");
+    s[size - 1] ^= 0x80;
+    /* read_weights given an info that does not describe this stream. */
+    CHECK(bitstream_read_info(s, size, &out) == E2EC_OK, "valid");
+    float back[NW + 1];
+    out.n_weights = NW + 1;
+    CHECK(bitstream_read_weights(s, size, &out, back) == E2EC_ERR_ARG, "info of another stream");
+    out.n_weights = NW, out.fp16 = 1;
+    CHECK(bitstream_read_weights(s, size, &out, back) == E2EC_ERR_ARG, "fp16 of another stream");
+    free(s);
+}
+
+/* ------------------------------------------------------------ payloads */
+
+static void check_payload(const char *what, const uint8_t *s, const uint8_t *payload, size_t pn,
+                          e2ec_status want) {
+    size_t size;
+    uint8_t *d = with_payload(s, payload, pn, &size);
+    e2ec_info out;
+    e2ec_status st = bitstream_read_info(d, size, &out);
+    CHECK(st == E2EC_OK, "%s: the header is valid: %s", what, e2ec_error_name(st));
+    if (st == E2EC_OK) {
+        float *w = malloc(sizeof(float) * out.n_weights); /* exactly: ASan guards the end */
+        st = bitstream_read_weights(d, size, &out, w);
+        CHECK(st == want, "%s: %s, want %s", what, e2ec_error_name(st), e2ec_error_name(want));
+        free(w);
+    }
+    free(d);
+}
+
+static void test_payloads(void) {
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0);
+    uint8_t *s, *p;
+    size_t size, pn;
+    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+
+    /* A zlib bomb: 64 MiB of zeros (~64 KiB deflated) for 800 bytes of weights. */
+    size_t bomb = (size_t)64 << 20;
+    uint8_t *zeros = calloc(bomb, 1);
+    p = deflate_bytes(zeros, bomb, &pn);
+    free(zeros);
+    check_payload("zlib bomb", s, p, pn, E2EC_ERR_PAYLOAD);
+    free(p);
+
+    uint8_t raw[4 * NW + 16];
+    for (int i = 0; i < NW; i++) put_le(raw + 4 * i, f32_bits(w[i]), 4);
+    p = deflate_bytes(raw, 4 * NW, &pn);
+    check_payload("re-deflated weights", s, p, pn, E2EC_OK);
+    p = realloc(p, pn + 3);
+    memset(p + pn, 0x55, 3);
+    check_payload("bytes after the zlib stream", s, p, pn + 3, E2EC_ERR_PAYLOAD);
+    check_payload("zlib stream cut short", s, p, pn / 2, E2EC_ERR_PAYLOAD);
+    check_payload("empty payload", s, p, 0, E2EC_ERR_PAYLOAD);
+    free(p);
+    p = deflate_bytes(raw, 4 * NW - 1, &pn);
+    check_payload("one byte short", s, p, pn, E2EC_ERR_PAYLOAD);
+    free(p);
+    p = deflate_bytes(raw, 4 * NW + 1, &pn);
+    check_payload("one byte over", s, p, pn, E2EC_ERR_PAYLOAD);
+    free(p);
+    uint8_t junk[300];
+    for (int i = 0; i < 300; i++) junk[i] = (uint8_t)((rnd(), lcg) >> 24);
+    check_payload("not zlib", s, junk, sizeof junk, E2EC_ERR_PAYLOAD);
+
+    put_le(raw + 4 * 17, 0x7fc00000u, 4); /* NaN */
+    p = deflate_bytes(raw, 4 * NW, &pn);
+    check_payload("NaN weight", s, p, pn, E2EC_ERR_WEIGHTS);
+    free(p);
+    put_le(raw + 4 * 17, 0xff800000u, 4); /* -Inf */
+    p = deflate_bytes(raw, 4 * NW, &pn);
+    check_payload("-Inf weight", s, p, pn, E2EC_ERR_WEIGHTS);
+    free(p);
+
+    /* fp16: an Inf half. */
+    s[BS_OFF_FLAGS] = BS_FLAG_FP16;
+    for (int i = 0; i < NW; i++) put_le(raw + 2 * i, half_from_float(w[i]), 2);
+    put_le(raw + 2 * (NW - 1), 0x7c00u, 2);
+    p = deflate_bytes(raw, 2 * NW, &pn);
+    check_payload("Inf half", s, p, pn, E2EC_ERR_WEIGHTS);
+    free(p);
+    free(s);
+}
+
+int main(void) {
+    for (int fp16 = 0; fp16 < 2; fp16++)
+        for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++) test_round_trip((e2ec_mode)m, fp16);
+    test_writer_refuses();
+    test_damage(0);
+    test_damage(1);
+    test_lies();
+    test_payloads();
+    return check_summary();
+}
