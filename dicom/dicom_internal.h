@@ -88,6 +88,15 @@ void dicom_copy_kept(DcmDataset &from, DcmDataset &to);
 /* The time now (UTC) into a date and a time attribute. */
 void dicom_put_now(DcmItem &ds, const DcmTagKey &date, const DcmTagKey &time);
 
+/* The bytes of every fragment after the Basic Offset Table, concatenated. */
+e2ec_status dicom_stream_from_sequence(DcmPixelSequence &seq, std::vector<Uint8> &out,
+                                       std::string &why);
+
+/* Validates an e2ec stream gathered from fragments (dropping the pad byte of an odd
+ * length) and checks its header against the pixel format f and the frame count. */
+e2ec_status dicom_check_stream(std::vector<Uint8> &stream, const e2ec_dicom_format &f,
+                               uint32_t frames, e2ec_info &info, std::string &why);
+
 /* Adds or replaces one item of sequence seq in item, returning it. */
 DcmItem *dicom_item(DcmItem &parent, const DcmTagKey &seq, long index = 0);
 

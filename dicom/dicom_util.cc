@@ -1,6 +1,8 @@
 /* Helpers shared by the files of dicom/ (dicom_internal.h). */
 #include "dicom_internal.h"
 
+#include <dcmtk/dcmdata/dcpxitem.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -241,4 +243,52 @@ e2ec_status dicom_save(DcmFileFormat &ff, const char *ts_uid, const std::vector<
     }
     if (!ok) unlink(tmp.c_str());
     return ok ? E2EC_OK : E2EC_ERR_IO;
+}
+
+e2ec_status dicom_stream_from_sequence(DcmPixelSequence &seq, std::vector<Uint8> &out,
+                                       std::string &why) {
+    out.clear();
+    unsigned long n = seq.card();
+    if (n < 2) {
+        why = "the encapsulated Pixel Data holds no fragment";
+        return E2EC_ERR_TRUNCATED;
+    }
+    for (unsigned long i = 1; i < n; i++) { /* item 0 is the Basic Offset Table */
+        DcmPixelItem *it = NULL;
+        Uint8 *p = NULL;
+        if (seq.getItem(it, i).bad() || (it->getLength() && it->getUint8Array(p).bad())) {
+            why = "cannot read Pixel Data fragment " + std::to_string(i);
+            return E2EC_ERR_FORMAT;
+        }
+        out.insert(out.end(), p, p + it->getLength());
+    }
+    return E2EC_OK;
+}
+
+e2ec_status dicom_check_stream(std::vector<Uint8> &stream, const e2ec_dicom_format &f,
+                               uint32_t frames, e2ec_info &info, std::string &why) {
+    e2ec_status st = e2ec_get_info(stream.data(), stream.size(), &info);
+    if (st == E2EC_OK && info.stream_bytes + 1 == stream.size() && !stream.back())
+        stream.pop_back(); /* the pad byte of an odd-length stream */
+    else if (st == E2EC_ERR_TRAILING && !stream.empty() && !stream.back()) {
+        stream.pop_back();
+        st = e2ec_get_info(stream.data(), stream.size(), &info);
+    }
+    if (st) {
+        why = std::string("the e2ec stream in Pixel Data is unusable: ") + e2ec_strerror(st);
+        return st;
+    }
+    if (info.stream_bytes != stream.size()) {
+        why = "the e2ec stream declares " + std::to_string(info.stream_bytes) +
+              " bytes but Pixel Data holds " + std::to_string(stream.size());
+        return info.stream_bytes > stream.size() ? E2EC_ERR_TRUNCATED : E2EC_ERR_TRAILING;
+    }
+    if (info.nx != f.cols || info.ny != f.rows || info.nz != frames ||
+        info.type != dicom_voxel_type(f) || info.bits_stored != f.bits_stored) {
+        why = "the e2ec stream (" + std::to_string(info.nx) + " x " + std::to_string(info.ny) +
+              " x " + std::to_string(info.nz) +
+              ") contradicts Rows, Columns, Number of Frames or Bits Stored";
+        return E2EC_ERR_MISMATCH;
+    }
+    return E2EC_OK;
 }

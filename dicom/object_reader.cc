@@ -6,15 +6,12 @@
  * fragments from there; see conformance/CONFORMANCE.md for why no DcmCodec is used. */
 #include "dicom_internal.h"
 
-#include <dcmtk/dcmdata/dcpxitem.h>
-
 #include <cstring>
 #include <memory>
 
 namespace {
 
-/* The e2ec stream: fragments after the Basic Offset Table, concatenated, with the
- * even-length pad byte of the last fragment dropped. */
+/* The e2ec stream of Pixel Data. */
 e2ec_status gather_stream(DcmDataset &ds, const std::string &path, std::vector<Uint8> &out,
                           std::string &why) {
     DcmElement *e = NULL;
@@ -30,49 +27,16 @@ e2ec_status gather_stream(DcmDataset &ds, const std::string &path, std::vector<U
         why = path + ": Pixel Data missing or not encapsulated";
         return E2EC_ERR_FORMAT;
     }
-    unsigned long n = seq->card();
-    if (n < 2) {
-        why = path + ": the encapsulated Pixel Data holds no fragment";
-        return E2EC_ERR_TRUNCATED;
-    }
-    for (unsigned long i = 1; i < n; i++) {
-        DcmPixelItem *it = NULL;
-        Uint8 *p = NULL;
-        if (seq->getItem(it, i).bad() || (it->getLength() && it->getUint8Array(p).bad())) {
-            why = path + ": cannot read Pixel Data fragment " + std::to_string(i);
-            return E2EC_ERR_FORMAT;
-        }
-        out.insert(out.end(), p, p + it->getLength());
-    }
-    return E2EC_OK;
+    e2ec_status st = dicom_stream_from_sequence(*seq, out, why);
+    if (st) why = path + ": " + why;
+    return st;
 }
 
 /* The stream header must agree with the attributes describing the frames. */
 e2ec_status check_header(e2ec_dicom_object &o, std::string &why) {
-    e2ec_status st = e2ec_get_info(o.stream.data(), o.stream.size(), &o.info);
-    if (st == E2EC_OK && o.info.stream_bytes + 1 == o.stream.size() && !o.stream.back())
-        o.stream.pop_back(); /* the pad byte of an odd-length stream */
-    else if (st == E2EC_ERR_TRAILING && !o.stream.empty() && !o.stream.back()) {
-        o.stream.pop_back();
-        st = e2ec_get_info(o.stream.data(), o.stream.size(), &o.info);
-    }
-    if (st) {
-        why = o.path + ": the e2ec stream in Pixel Data is unusable: " + e2ec_strerror(st);
-        return st;
-    }
-    if (o.info.stream_bytes != o.stream.size()) {
-        why = o.path + ": the e2ec stream declares " + std::to_string(o.info.stream_bytes) +
-              " bytes but Pixel Data holds " + std::to_string(o.stream.size());
-        return o.info.stream_bytes > o.stream.size() ? E2EC_ERR_TRUNCATED : E2EC_ERR_TRAILING;
-    }
-    if (o.info.nx != o.fmt.cols || o.info.ny != o.fmt.rows || o.info.nz != o.ipp.size() ||
-        o.info.type != dicom_voxel_type(o.fmt) || o.info.bits_stored != o.fmt.bits_stored) {
-        why = o.path + ": the e2ec stream (" + std::to_string(o.info.nx) + " x " +
-              std::to_string(o.info.ny) + " x " + std::to_string(o.info.nz) +
-              ") contradicts Rows, Columns, Number of Frames or Bits Stored";
-        return E2EC_ERR_MISMATCH;
-    }
-    return E2EC_OK;
+    e2ec_status st = dicom_check_stream(o.stream, o.fmt, (uint32_t)o.ipp.size(), o.info, why);
+    if (st) why = o.path + ": " + why;
+    return st;
 }
 
 } // namespace
