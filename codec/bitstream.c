@@ -12,6 +12,7 @@
 #include "bitstream.h"
 #include "half.h"
 #include "caps.h"
+#include "fft_downsample.h"
 
 static const uint8_t magic[4] = {'E', '2', 'E', 'C'};
 
@@ -67,14 +68,6 @@ static uint32_t crc_of(const uint8_t *p, size_t n) {
         p += k, n -= k;
     }
     return (uint32_t)c;
-}
-
-/* The SIREN's grid along an axis of n voxels. This is lowres_size() of
- * fft_downsample.h, max(1, n / scale); it lives here until that lands on main,
- * then this should call lowres_size. */
-static uint32_t lowres_axis(uint32_t n, uint32_t scale) {
-    uint32_t m = n / scale;
-    return m ? m : 1;
 }
 
 /* ------------------------------------------------------------------ writer */
@@ -266,8 +259,8 @@ e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info) 
     in.lx = get_u32(s + BS_OFF_LX);
     in.ly = get_u32(s + BS_OFF_LY);
     in.lz = get_u32(s + BS_OFF_LZ);
-    if (in.lx != lowres_axis(in.nx, scale) || in.ly != lowres_axis(in.ny, scale) ||
-        in.lz != lowres_axis(in.nz, scale))
+    if (in.lx != lowres_size(in.nx, (int)scale) || in.ly != lowres_size(in.ny, (int)scale) ||
+        in.lz != lowres_size(in.nz, (int)scale))
         return E2EC_ERR_MISMATCH;
 
     uint32_t nc = get_u16(s + BS_OFF_SRNO_CHANNELS), nw = get_u16(s + BS_OFF_SRNO_WIDTH),

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <fftw3.h>
 #include "fft_downsample.h"
-#include "limits.h"
+#include "caps.h"
 
 /* Lines transformed together: 16 floats of neighbouring lines are one cache
  * line, so gathering lines along y or z reads memory contiguously. */
