@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # few epochs: CI checks conformance, not quality
 "$enc" -v --epochs 30 --scale 4 --width 16 "$series" "$work/c.dcm" 2>"$work/enc.log" ||
   { cat "$work/enc.log" >&2; fail "dcme2ec"; }
-psnr=$(sed -n 's/.*PSNR \([0-9.]*\) dB.*/\1/p' "$work/enc.log" | head -n 1)
+psnr=$(sed -n 's/^I: PSNR \([0-9.]*\) dB.*/\1/p' "$work/enc.log" | head -n 1)
 [ -n "$psnr" ] || fail "dcme2ec -v printed no PSNR"
 "$dec" "$work/c.dcm" "$work/d.dcm" || fail "dcme2ed"
 "$dec" --split "$work/c.dcm" "$work/split" || fail "dcme2ed --split"
