@@ -8,11 +8,15 @@ rm -rf "$work" && mkdir -p "$work/in" "$work/out"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 python3 "$here/make_bad_inputs.py" "$series" "$work/in"
 
-# refused NAME WORDS CMD...: CMD must fail, say WORDS, and leave $work/out empty
+# refused NAME WORDS CMD...: CMD must fail with exit code $code (22: invalid input),
+# say WORDS, and leave $work/out empty
+code=22
 refused() {
   name=$1 words=$2
   shift 2
-  if "$@" 2>"$work/$name.log"; then fail "$name: accepted"; fi
+  rc=0
+  "$@" 2>"$work/$name.log" || rc=$?
+  [ "$rc" -eq "$code" ] || fail "$name: exit code $rc, expected $code"
   grep -q "$words" "$work/$name.log" || { cat "$work/$name.log" >&2; fail "$name: no \"$words\" in the message"; }
   [ -z "$(ls -A "$work/out")" ] || fail "$name: output left behind: $(ls "$work/out")"
   printf "refused as expected: %s: %s\n" "$name" "$(grep "^F: " "$work/$name.log" | head -n 1)"

@@ -45,5 +45,10 @@ for tool in dcmdjpeg dcmdjpls dcmconv; do
   [ ! -e "$work/$tool.dcm" ] || fail "$tool left an output file"
 done
 
+# one multi-frame object is accepted as input too: the decompressed one, re-encoded
+"$enc" --epochs 3 --scale 4 --width 8 "$work/d.dcm" "$work/mf.dcm" || fail "dcme2ec on a multi-frame object"
+dciodvfy "$work/mf.dcm" 2>&1 | grep '^Error' | grep -v -e 'Undefined value length of other byte/word element' \
+  -e 'Dicom dataset read failed' -e 'Element=<PixelData>' && fail "dciodvfy errors on the re-encoded object"
+
 python3 "$(dirname "$0")/check_pydicom.py" "$series" "$work" "$psnr" || fail "pydicom checks"
 echo "conformance OK: $series (PSNR $psnr dB)"

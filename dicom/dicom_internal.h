@@ -17,6 +17,7 @@
 
 struct e2ec_dicom_slice {
     std::string path, sop_class_uid, sop_instance_uid;
+    unsigned long frame; /* 1-based frame of a multi-frame source; 0 for a single-frame file */
     double ipp[3];
 };
 

@@ -61,6 +61,8 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std:
         conv->putAndInsertString(DCM_ReferencedSOPClassUID, s.slices[z].sop_class_uid.c_str());
         conv->putAndInsertString(DCM_ReferencedSOPInstanceUID,
                                  s.slices[z].sop_instance_uid.c_str());
+        if (s.slices[z].frame)
+            conv->putAndInsertUint32(DCM_ReferencedFrameNumber, (Uint32)s.slices[z].frame);
         dicom_item(*pf, DCM_UnassignedPerFrameConvertedAttributesSequence); /* one empty item */
         /* Derivation Image: lossy compression of the uncompressed predecessor */
         DcmItem *der = dicom_item(*pf, DCM_DerivationImageSequence);
@@ -70,6 +72,8 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std:
         src->putAndInsertString(DCM_ReferencedSOPClassUID, s.slices[z].sop_class_uid.c_str());
         src->putAndInsertString(DCM_ReferencedSOPInstanceUID,
                                 s.slices[z].sop_instance_uid.c_str());
+        if (s.slices[z].frame)
+            src->putAndInsertUint32(DCM_ReferencedFrameNumber, (Uint32)s.slices[z].frame);
         put_code(*src, DCM_PurposeOfReferenceCodeSequence, "121320", "Uncompressed predecessor");
     }
 }

@@ -21,7 +21,8 @@ namespace {
 struct frame_ref {
     DcmFileFormat *file;
     std::string path, sop_class, sop_inst;
-    unsigned long index; /* frame number within file */
+    unsigned long index; /* frame number within file, from 0 */
+    bool multi_frame;    /* file is an enhanced (functional groups) object */
     double ipp[3];
     double proj; /* position along the slice normal */
     e2ec_dicom_format fmt;
@@ -101,6 +102,7 @@ e2ec_status frames_of(DcmFileFormat *ff, const std::string &path, std::vector<fr
     DcmDataset &ds = *ff->getDataset();
     frame_ref fr;
     fr.file = ff, fr.path = path, fr.index = 0;
+    fr.multi_frame = ds.tagExists(DCM_PerFrameFunctionalGroupsSequence);
     OFString cls, inst;
     ds.findAndGetOFString(DCM_SOPClassUID, cls);
     ds.findAndGetOFString(DCM_SOPInstanceUID, inst);
@@ -352,6 +354,7 @@ extern "C" e2ec_status e2ec_dicom_series_read(const char *const *paths, size_t n
         e2ec_dicom_slice sl;
         sl.path = frames[z].path, sl.sop_class_uid = frames[z].sop_class;
         sl.sop_instance_uid = frames[z].sop_inst;
+        sl.frame = frames[z].multi_frame ? frames[z].index + 1 : 0;
         memcpy(sl.ipp, frames[z].ipp, sizeof sl.ipp);
         s->slices.push_back(sl);
     }
