@@ -71,7 +71,7 @@ void build_frame(const e2ec_dicom_object &o, DcmDataset &src, DcmDataset &ds, ui
     src.findAndGetOFString(DCM_SOPClassUID, cls);
     ref->putAndInsertString(DCM_ReferencedSOPClassUID, cls.c_str());
     ref->putAndInsertString(DCM_ReferencedSOPInstanceUID, inst.c_str());
-    ref->putAndInsertUint32(DCM_ReferencedFrameNumber, z + 1);
+    ref->putAndInsertString(DCM_ReferencedFrameNumber, std::to_string(z + 1).c_str());
 }
 
 /* Frame z as a single-frame image file at path (pixels: Rows x Columns values). */

@@ -62,7 +62,8 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std:
         conv->putAndInsertString(DCM_ReferencedSOPInstanceUID,
                                  s.slices[z].sop_instance_uid.c_str());
         if (s.slices[z].frame)
-            conv->putAndInsertUint32(DCM_ReferencedFrameNumber, (Uint32)s.slices[z].frame);
+            conv->putAndInsertString(DCM_ReferencedFrameNumber,
+                                     std::to_string(s.slices[z].frame).c_str());
         dicom_item(*pf, DCM_UnassignedPerFrameConvertedAttributesSequence); /* one empty item */
         /* Derivation Image: lossy compression of the uncompressed predecessor */
         DcmItem *der = dicom_item(*pf, DCM_DerivationImageSequence);
@@ -73,7 +74,8 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std:
         src->putAndInsertString(DCM_ReferencedSOPInstanceUID,
                                 s.slices[z].sop_instance_uid.c_str());
         if (s.slices[z].frame)
-            src->putAndInsertUint32(DCM_ReferencedFrameNumber, (Uint32)s.slices[z].frame);
+            src->putAndInsertString(DCM_ReferencedFrameNumber,
+                                    std::to_string(s.slices[z].frame).c_str());
         put_code(*src, DCM_PurposeOfReferenceCodeSequence, "121320", "Uncompressed predecessor");
     }
 }
