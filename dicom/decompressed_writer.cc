@@ -36,7 +36,8 @@ void build_frame(const e2ec_dicom_object &o, DcmDataset &src, DcmDataset &ds, ui
     ds.putAndInsertString(DCM_SOPClassUID, ct ? UID_CTImageStorage : UID_MRImageStorage);
     ds.putAndInsertString(DCM_SOPInstanceUID, dicom_new_uid().c_str());
     ds.putAndInsertString(DCM_SeriesInstanceUID, series_uid.c_str());
-    ds.putAndInsertString(DCM_ImageType, ct ? "DERIVED\\PRIMARY\\AXIAL" : "DERIVED\\PRIMARY\\OTHER");
+    ds.putAndInsertString(DCM_ImageType,
+                          ct ? "DERIVED\\PRIMARY\\AXIAL" : "DERIVED\\PRIMARY\\OTHER");
     ds.putAndInsertString(DCM_InstanceNumber, std::to_string(z + 1).c_str());
     dicom_put_now(ds, DCM_ContentDate, DCM_ContentTime);
     ds.putAndInsertString(DCM_ImagePositionPatient, dicom_ds_list(o.ipp[z].data(), 3).c_str());
@@ -48,8 +49,8 @@ void build_frame(const e2ec_dicom_object &o, DcmDataset &src, DcmDataset &ds, ui
     if (ct) {
         ds.putAndInsertString(DCM_RescaleIntercept, dicom_ds(o.fmt.intercept).c_str());
         ds.putAndInsertString(DCM_RescaleSlope, dicom_ds(o.fmt.slope).c_str());
-        ds.putAndInsertString(DCM_RescaleType, o.fmt.rescale_type.empty() ? "HU"
-                                                                          : o.fmt.rescale_type.c_str());
+        ds.putAndInsertString(DCM_RescaleType,
+                              o.fmt.rescale_type.empty() ? "HU" : o.fmt.rescale_type.c_str());
         ds.insertEmptyElement(DCM_KVP);
         if (!ds.tagExists(DCM_AcquisitionNumber)) ds.insertEmptyElement(DCM_AcquisitionNumber);
     } else { /* MR Image module, type 1 and 2: the sequence is no longer known */

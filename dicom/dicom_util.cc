@@ -155,7 +155,8 @@ static const DcmTagKey kept[] = {
     DCM_DeidentificationMethodCodeSequence, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime,
     DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber, DCM_StudyDescription,
     DCM_Modality, DCM_SeriesNumber, DCM_SeriesDescription, DCM_SeriesDate, DCM_SeriesTime,
-    DCM_BodyPartExamined, DCM_Laterality, DCM_PatientPosition, DCM_ProtocolName, DCM_FrameOfReferenceUID,
+    DCM_BodyPartExamined, DCM_Laterality, DCM_PatientPosition, DCM_ProtocolName,
+    DCM_FrameOfReferenceUID,
     DCM_PositionReferenceIndicator, DCM_Manufacturer, DCM_InstitutionName, DCM_StationName,
     DCM_ManufacturerModelName, DCM_DeviceSerialNumber, DCM_SoftwareVersions,
     DCM_AcquisitionNumber};

@@ -77,7 +77,8 @@ size_t e2ec_dicom_series_pixel_bytes(const e2ec_dicom_series *s);
 /* ------------------------------------------------------ the compressed object */
 
 typedef struct {
-    /* Nonzero keeps the source Series Instance UID (default: a new one, as for a derived series). */
+    /* Nonzero keeps the source Series Instance UID (default: a new one, as for a
+     * derived series). */
     int keep_series_uid;
     const char *derivation_description; /* (0008,2111); NULL: a default sentence */
 } e2ec_dicom_write_options;

@@ -54,7 +54,8 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std:
         fc->putAndInsertString(DCM_StackID, "1");
         fc->putAndInsertUint32(DCM_InStackPositionNumber, (Uint32)(z + 1));
         dicom_item(*pf, DCM_PlanePositionSequence)
-            ->putAndInsertString(DCM_ImagePositionPatient, dicom_ds_list(s.slices[z].ipp, 3).c_str());
+            ->putAndInsertString(DCM_ImagePositionPatient,
+                                 dicom_ds_list(s.slices[z].ipp, 3).c_str());
         dicom_item(*pf, DCM_PlaneOrientationSequence)
             ->putAndInsertString(DCM_ImageOrientationPatient, iop.c_str());
         DcmItem *conv = dicom_item(*pf, DCM_ConversionSourceAttributesSequence);

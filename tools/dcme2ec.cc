@@ -30,7 +30,8 @@ static int on_progress(const e2ec_progress *p, void *) {
 static void add_options(OFCommandLine &cmd) {
     cmd.setOptionColumns(DCME2E_LONGCOL, DCME2E_SHORTCOL);
     cmd.setParamColumn(DCME2E_LONGCOL + DCME2E_SHORTCOL + 4);
-    cmd.addParam("dcmfile-in... dcmfile-out", "DICOM input files or series folders, then the output file",
+    cmd.addParam("dcmfile-in... dcmfile-out",
+                 "DICOM input files or series folders, then the output file",
                  OFCmdParam::PM_MultiMandatory);
     cmd.addGroup("general options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
     cmd.addOption("--help", "-h", "print this help text and exit", OFCommandLine::AF_Exclusive);
