@@ -3,7 +3,7 @@
  * (ofstd/ofexit.h) and the column layout of their help text.
  *
  * Exit codes: 0 success; 1 command line syntax error; 4 memory exhausted;
- * 20 cannot read an input file; 21 no input files; 22 invalid input (a series or
+ * 20 cannot read an input file; 22 invalid input (a series or
  * object refused: the message names the file and the problem); 40 cannot write the
  * output; 80 encoding failed; 81 decoding failed (the stream is corrupt).
  */
