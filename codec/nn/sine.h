@@ -4,8 +4,9 @@
 
 #include <stddef.h>
 
-void sine_forward(float *out, const float *in, float omega0, size_t n);
+void sine_forward(float *restrict out, const float *restrict in, float omega0, size_t n);
 /* din += dout * omega0 * cos(omega0 * in) */
-void sine_backward(float *din, const float *dout, const float *in, float omega0, size_t n);
+void sine_backward(float *restrict din, const float *restrict dout, const float *restrict in,
+                   float omega0, size_t n);
 
 #endif

@@ -1,0 +1,54 @@
+# compress -> info -> decompress (whole and one slice) -> compare, on a small
+# crop of the sample MR volume with few epochs: checks the plumbing and that
+# the tool's figures agree with each other, not the codec's quality.
+. "$(dirname "$0")/lib.sh"
+make_crop
+FAST="--width 8 --epochs 30 --threads 1 --seed 7"
+
+expect 0 "compress" -- "$E2EC" compress crop.raw c.e2ec $CROP_ARGS $FAST
+cp out.txt figures.txt
+for key in params paper_cr paper_bpp true_bpp true_ratio psnr_db psnr_bits_db ssim3d \
+    ssim2d_mean max_abs_err encode_s decode_s; do
+    [ -n "$(figure $key figures.txt)" ] && ok || fail "compress printed no '$key:' line"
+done
+grep -q '^epoch 30/30 ' err.txt && ok || fail "no final progress line on stderr"
+
+expect 0 "info" -- "$E2EC" info c.e2ec
+[ "$(figure dims out.txt)" = 24x24x12 ] && ok || fail "info dims: $(figure dims out.txt)"
+[ "$(figure type out.txt)" = i16 ] && ok || fail "info type: $(figure type out.txt)"
+[ "$(figure stream_bytes out.txt)" = "$(wc -c <c.e2ec | tr -d ' ')" ] && ok ||
+    fail "info stream_bytes differs from the file size"
+
+expect 0 "decompress" -- "$E2EC" decompress c.e2ec d.raw
+[ "$(wc -c <d.raw | tr -d ' ')" = $((24 * 24 * 12 * 2)) ] && ok || fail "d.raw has the wrong size"
+
+# One slice decoded alone equals the same slice of the whole decode.
+expect 0 "decompress --slice" -- "$E2EC" decompress c.e2ec s5.raw --slice 5
+dd if=d.raw of=d5.raw bs=$((24 * 24 * 2)) skip=5 count=1 2>/dev/null
+cmp -s d5.raw s5.raw && ok || fail "slice 5 decoded alone differs from the whole decode"
+expect 1 "--slice past the end" -- "$E2EC" decompress c.e2ec x.raw --slice 12
+[ ! -e x.raw ] && ok || fail "output written for a refused slice"
+
+# compare of the written file gives the figures compress measured in memory.
+expect 0 "compare" -- "$E2EC" compare crop.raw d.raw $CROP_ARGS
+for key in psnr_db max_abs_err ssim3d; do
+    [ "$(figure $key out.txt)" = "$(figure $key figures.txt)" ] && ok ||
+        fail "compare $key $(figure $key out.txt) != compress $key $(figure $key figures.txt)"
+done
+expect 0 "compare with itself" -- "$E2EC" compare crop.raw crop.raw $CROP_ARGS
+[ "$(figure max_abs_err out.txt)" = 0 ] && ok || fail "a volume differs from itself"
+
+# Same seed, same stream.
+expect 0 "compress again" -- "$E2EC" compress crop.raw c2.e2ec $CROP_ARGS $FAST -q
+cmp -s c.e2ec c2.e2ec && ok || fail "same seed gave a different stream"
+[ ! -s err.txt ] && ok || fail "-q still printed messages"
+
+# The other mode and half-float weights.
+expect 0 "compress siren fp16" -- "$E2EC" compress crop.raw h.e2ec $CROP_ARGS --mode siren \
+    --fp16 --width 8 --epochs 3 --threads 1
+expect 0 "info fp16" -- "$E2EC" info h.e2ec
+grep -q '^weights: .* fp16$' out.txt && ok || fail "info does not say fp16"
+grep -q '^mode: siren$' out.txt && ok || fail "info does not say mode siren"
+
+no_temp_files
+finish

@@ -1,0 +1,52 @@
+/*
+ * cmd.h - the subcommands of the e2ec tool (one file each) and what they share.
+ * Each cmd_* takes the arguments after its name and returns an exit code
+ * (common/exitcodes.h).
+ */
+#ifndef E2EC_TOOLS_CMD_H
+#define E2EC_TOOLS_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/options.h"
+#include "e2ec.h"
+#include "volume_io.h"
+
+int cmd_compress(int argc, char **argv);
+int cmd_decompress(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+/* --dims, --type, --spacing: the layout of .raw inputs, as option text. */
+typedef struct {
+    const char *dims, *type, *spacing;
+} raw_options;
+
+#define RAW_OPTION_SPECS(r)                                                                    \
+    {.name = "--dims", .arg = "NX,NY,NZ", .kind = OPT_STRING, .target = &(r).dims,             \
+     .help = "size of a .raw input"},                                                          \
+    {.name = "--type", .arg = "T", .kind = OPT_STRING, .target = &(r).type,                    \
+     .help = "voxel type of a .raw input: u8|i16|u16|f32"},                                    \
+    {.name = "--spacing", .arg = "SX,SY,SZ", .kind = OPT_STRING, .target = &(r).spacing,       \
+     .help = "voxel spacing of a .raw input in mm"}
+
+/* Turns the option text into a layout; 0, or an exit code after a message. */
+int raw_layout_from(const raw_options *r, raw_layout *out);
+
+/* Reads a volume file, logging the reason on failure; returns an exit code. */
+int read_volume_or_log(const char *path, const raw_layout *raw, e2ec_volume *v);
+/* Writes a volume file atomically, logging the reason on failure. */
+int write_volume_or_log(const char *path, const e2ec_volume *v);
+/* Reads an .e2ec stream file (malloc'd, free()); returns an exit code. */
+int read_stream_or_log(const char *path, uint8_t **data, size_t *size);
+
+/* Seconds on a monotonic clock. */
+double now_seconds(void);
+/* "siren", "siren-ds", "e2e" */
+const char *mode_name(e2ec_mode m);
+extern const opt_choice mode_choices[];
+/* Prints the metric lines ("psnr_db: 33.12", ...) to stdout. */
+void print_metrics(const e2ec_metrics *m);
+
+#endif

@@ -1,0 +1,110 @@
+/* What the subcommands share: raw layouts, file reading with messages, metrics output. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cmd.h"
+#include "common/exitcodes.h"
+#include "common/log.h"
+#include "common/read_file.h"
+
+/* An e2ec stream is a header plus at most E2EC_MAX_WEIGHTS fp32 weights
+ * (64 MiB before deflate); anything far larger is not one of ours. */
+#define MAX_STREAM_BYTES ((size_t)128 << 20)
+
+const opt_choice mode_choices[] = {{"siren", E2EC_MODE_SIREN},
+                                   {"siren-ds", E2EC_MODE_SIREN_DS},
+                                   {"e2e", E2EC_MODE_E2E},
+                                   {NULL, 0}};
+
+const char *mode_name(e2ec_mode m) {
+    for (const opt_choice *c = mode_choices; c->name; c++)
+        if (c->value == (int)m) return c->name;
+    return "?";
+}
+
+static int parse_spacing(const char *s, float sp[3]) {
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        errno = 0;
+        double x = strtod(s, &end);
+        if (errno || end == s || !(x > 0 && x < 1e6)) return -1;
+        if (*end != (i < 2 ? ',' : '\0')) return -1;
+        sp[i] = (float)x;
+        s = end + 1;
+    }
+    return 0;
+}
+
+int raw_layout_from(const raw_options *r, raw_layout *out) {
+    memset(out, 0, sizeof *out);
+    if (r->dims) {
+        long d[3];
+        if (opt_int_list(r->dims, d, 3, 1, 1L << 30)) {
+            log_error("--dims: '%s' is not NX,NY,NZ (three positive integers)", r->dims);
+            return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+        }
+        out->nx = (uint32_t)d[0], out->ny = (uint32_t)d[1], out->nz = (uint32_t)d[2];
+    }
+    if (r->type && !(out->type = volume_type_parse(r->type))) {
+        log_error("--type: unknown voxel type '%s' (u8, i16, u16 or f32)", r->type);
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
+    if (r->spacing && parse_spacing(r->spacing, out->spacing)) {
+        log_error("--spacing: '%s' is not SX,SY,SZ (three positive numbers)", r->spacing);
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
+    return EXITCODE_NO_ERROR;
+}
+
+int read_volume_or_log(const char *path, const raw_layout *raw, e2ec_volume *v) {
+    char why[512];
+    e2ec_status s = volume_read(path, raw, v, why, sizeof why);
+    if (s == E2EC_OK) {
+        log_info("read %s: %ux%ux%u %s, spacing %gx%gx%g mm", path, v->nx, v->ny, v->nz,
+                 volume_type_name(v->type), v->spacing[0], v->spacing[1], v->spacing[2]);
+        return EXITCODE_NO_ERROR;
+    }
+    log_error("cannot read volume %s", why);
+    return s == E2EC_ERR_ARG ? EXITCODE_COMMANDLINE_SYNTAX_ERROR : exitcode_for_input(s);
+}
+
+int write_volume_or_log(const char *path, const e2ec_volume *v) {
+    char why[512];
+    e2ec_status s = volume_write(path, v, why, sizeof why);
+    if (s == E2EC_OK) return EXITCODE_NO_ERROR;
+    log_error("cannot write volume %s", why);
+    if (s == E2EC_ERR_NOMEM) return EXITCODE_MEMORY_EXHAUSTED;
+    if (s == E2EC_ERR_UNSUPPORTED) return EXITCODE_UNSUPPORTED;
+    return s == E2EC_ERR_FORMAT ? EXITCODE_COMMANDLINE_SYNTAX_ERROR
+                                : EXITCODE_CANNOT_WRITE_OUTPUT_FILE;
+}
+
+int read_stream_or_log(const char *path, uint8_t **data, size_t *size) {
+    int e = read_file(path, MAX_STREAM_BYTES, data, size);
+    if (!e) return EXITCODE_NO_ERROR;
+    if (e == EFBIG) {
+        log_error("cannot read stream %s: larger than %zu MiB, not an e2ec stream", path,
+                  MAX_STREAM_BYTES >> 20);
+        return EXITCODE_INVALID_INPUT_FILE;
+    }
+    log_error("cannot read stream %s: %s", path, strerror(e));
+    return e == ENOMEM ? EXITCODE_MEMORY_EXHAUSTED : EXITCODE_CANNOT_READ_INPUT_FILE;
+}
+
+double now_seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void print_metrics(const e2ec_metrics *m) {
+    printf("psnr_db: %.2f\n", m->psnr);
+    printf("psnr_bits_db: %.2f\n", m->psnr_bits);
+    printf("mse: %.6g\n", m->mse);
+    printf("ssim3d: %.4f\n", m->ssim3d);
+    printf("ssim2d_mean: %.4f\n", m->ssim2d_mean);
+    printf("max_abs_err: %g\n", m->max_abs_err);
+}

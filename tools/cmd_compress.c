@@ -1,0 +1,179 @@
+/*
+ * e2ec compress IN OUT.e2ec: trains the network on a volume, decodes the
+ * stream it made to measure it against the input, then writes the stream
+ * (only a stream that decodes is ever written) and prints the figures as
+ * "key: value" lines on stdout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "common/atomic_file.h"
+#include "common/exitcodes.h"
+#include "common/log.h"
+
+typedef struct {
+    int tty; /* stderr is a terminal: redraw one line in place */
+} progress_state;
+
+static void format_duration(double s, char *buf, size_t n) {
+    long t = (long)(s + 0.5);
+    if (t >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else snprintf(buf, n, "%ld:%02ld", t / 60, t % 60);
+}
+
+static int on_progress(const e2ec_progress *p, void *user) {
+    const progress_state *st = user;
+    double eta = p->epoch > 0 ? p->elapsed_s / p->epoch * (p->epochs - p->epoch) : 0.0;
+    char elapsed[32], left[32];
+    format_duration(p->elapsed_s, elapsed, sizeof elapsed);
+    format_duration(eta, left, sizeof left);
+    fprintf(stderr, "%sepoch %d/%d  loss %.6f  psnr %.2f dB  elapsed %s  eta %s%s",
+            st->tty ? "\r" : "", p->epoch, p->epochs, p->loss, p->psnr, elapsed, left,
+            st->tty ? "\033[K" : "\n");
+    if (st->tty && p->epoch >= p->epochs) fputc('\n', stderr);
+    fflush(stderr);
+    return 0;
+}
+
+static const opt_choice scale_choices[] = {{"1", 1}, {"2", 2}, {"4", 4}, {"8", 8}, {NULL, 0}};
+static const opt_choice upsampler_choices[] = {
+    {"trilinear", E2EC_UP_TRILINEAR}, {"tricubic", E2EC_UP_TRICUBIC}, {NULL, 0}};
+static const opt_choice loss_choices[] = {{"l1", E2EC_LOSS_L1}, {"l2", E2EC_LOSS_L2}, {NULL, 0}};
+
+static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2ec_rate *r,
+                          const e2ec_metrics *m, double enc_s, double dec_s) {
+    printf("volume: %ux%ux%u %s\n", in->nx, in->ny, in->nz, volume_type_name(in->type));
+    printf("mode: %s\n", mode_name(info->mode));
+    printf("params: %u\n", info->n_weights);
+    printf("stream_bytes: %zu\n", info->stream_bytes);
+    printf("paper_cr: %.6f\n", r->paper_cr);
+    printf("paper_bpp: %.4f\n", r->paper_bpp);
+    printf("true_bpp: %.4f\n", r->true_bpp);
+    printf("true_ratio: %.2f\n", r->true_ratio);
+    print_metrics(m);
+    printf("encode_s: %.2f\n", enc_s);
+    printf("decode_s: %.3f\n", dec_s);
+}
+
+/* Decodes the new stream and measures it against the input. */
+static int measure(const e2ec_volume *in, const uint8_t *stream, size_t size, int threads,
+                   e2ec_info *info, e2ec_metrics *m, double *dec_s) {
+    e2ec_status s = e2ec_get_info(stream, size, info);
+    e2ec_volume out = {0};
+    double t0 = now_seconds();
+    if (s == E2EC_OK) s = e2ec_decode(stream, size, threads, &out);
+    *dec_s = now_seconds() - t0;
+    if (s == E2EC_OK) s = e2ec_compare(in, &out, threads, m);
+    e2ec_volume_free(&out);
+    if (s == E2EC_OK) return EXITCODE_NO_ERROR;
+    log_error("the new stream does not decode: %s (%s); nothing written", e2ec_strerror(s),
+              e2ec_error_name(s));
+    return exitcode_for_processing(s, EXITCODE_DECODING_FAILED);
+}
+
+int cmd_compress(int argc, char **argv) {
+    e2ec_params p;
+    e2ec_params_default(&p);
+    int mode = p.mode, scale = p.scale, upsampler = p.upsampler, loss = p.loss;
+    double lr = p.lr;
+    int scale_given = 0;
+    raw_options raw = {0};
+    const opt_spec specs[] = {
+        {.name = "--mode", .arg = "M", .kind = OPT_CHOICE, .target = &mode,
+         .choices = mode_choices, .help = "codec mode"},
+        {.name = "--scale", .arg = "S", .kind = OPT_CHOICE, .target = &scale,
+         .choices = scale_choices, .help = "downsampling factor per axis (siren-ds, e2e)",
+         .seen = &scale_given},
+        {.name = "--width", .arg = "W", .kind = OPT_INT, .target = &p.siren_width, .lo = 1,
+         .hi = 4096, .help = "SIREN neurons per hidden layer"},
+        {.name = "--layers", .arg = "L", .kind = OPT_INT, .target = &p.siren_layers, .lo = 1,
+         .hi = 64, .help = "SIREN hidden layers"},
+        {.name = "--epochs", .arg = "N", .kind = OPT_INT, .target = &p.epochs, .lo = 1,
+         .hi = 100000000, .help = "training epochs"},
+        {.name = "--lr", .arg = "X", .kind = OPT_DOUBLE, .target = &lr, .lo = 1e-9, .hi = 10,
+         .help = "Adam learning rate"},
+        {.name = "--batch", .arg = "N", .kind = OPT_INT, .target = &p.batch, .lo = 0,
+         .hi = 1 << 30, .help = "samples per step, 0 = full batch"},
+        {.name = "--loss", .arg = "F", .kind = OPT_CHOICE, .target = &loss,
+         .choices = loss_choices, .help = "training loss"},
+        {.name = "--upsampler", .arg = "U", .kind = OPT_CHOICE, .target = &upsampler,
+         .choices = upsampler_choices, .help = "fixed upsampling of siren-ds"},
+        {.name = "--fp16", .kind = OPT_FLAG, .target = &p.fp16,
+         .help = "store weights as half floats"},
+        {.name = "--threads", .arg = "T", .kind = OPT_INT, .target = &p.threads, .lo = 0,
+         .hi = 1024, .help = "worker threads, 0 = OpenMP's default"},
+        {.name = "--seed", .arg = "S", .kind = OPT_U64, .target = &p.seed,
+         .help = "random seed (same seed, same stream)"},
+        {.name = "--channels", .arg = "NC", .kind = OPT_INT, .target = &p.srno_channels,
+         .lo = 1, .hi = 4096, .help = "SRNO encoder channels (e2e)"},
+        {.name = "--srno-width", .arg = "w", .kind = OPT_INT, .target = &p.srno_width, .lo = 1,
+         .hi = 4096, .help = "SRNO neural-operator width (e2e)"},
+        {.name = "--heads", .arg = "h", .kind = OPT_INT, .target = &p.srno_heads, .lo = 1,
+         .hi = 256, .help = "SRNO attention heads (e2e)"},
+        RAW_OPTION_SPECS(raw),
+        OPT_END};
+    const char *pos[2];
+    int np, rc = opt_parse(argc, argv, specs, pos, 2, 2, &np);
+    if (rc == OPT_HELP) {
+        opt_usage(stdout, "e2ec compress IN OUT.e2ec [options]", specs);
+        return EXITCODE_NO_ERROR;
+    }
+    if (rc) return rc;
+    if (mode == E2EC_MODE_SIREN) {
+        /* siren learns the full-resolution grid: there is nothing to downsample */
+        if (scale_given && scale != 1) {
+            log_error("--mode siren works on the full grid: --scale must be 1");
+            return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+        }
+        scale = 1;
+    }
+    p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
+    p.loss = (e2ec_loss)loss, p.lr = (float)lr;
+
+    raw_layout layout;
+    if ((rc = raw_layout_from(&raw, &layout))) return rc;
+    e2ec_volume in;
+    if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
+
+    progress_state st = {isatty(2)};
+    if (log_get_level() >= LOG_WARN) {
+        /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
+        p.progress_every = p.epochs / (st.tty ? 200 : 10);
+        if (p.progress_every < 1) p.progress_every = 1;
+        p.progress = on_progress;
+        p.progress_user = &st;
+    }
+    log_info("training %s, %zu weights, %d epochs", mode_name(p.mode), e2ec_param_count(&p),
+             p.epochs);
+    uint8_t *stream = NULL;
+    size_t size = 0;
+    double t0 = now_seconds();
+    e2ec_status s = e2ec_encode(&in, &p, &stream, &size);
+    double enc_s = now_seconds() - t0;
+    if (s != E2EC_OK) {
+        log_error("cannot compress %s: %s (%s)", pos[0], e2ec_strerror(s), e2ec_error_name(s));
+        e2ec_volume_free(&in);
+        return exitcode_for_processing(s, EXITCODE_ENCODING_FAILED);
+    }
+    e2ec_info info;
+    e2ec_metrics m;
+    double dec_s;
+    rc = measure(&in, stream, size, p.threads, &info, &m, &dec_s);
+    if (!rc) {
+        int e = atomic_write_file(pos[1], stream, size);
+        if (e) {
+            log_error("cannot write %s: %s", pos[1], strerror(e));
+            rc = EXITCODE_CANNOT_WRITE_OUTPUT_FILE;
+        }
+    }
+    if (!rc) {
+        e2ec_rate r;
+        e2ec_rate_of(&in, info.n_weights, size, &r);
+        print_figures(&in, &info, &r, &m, enc_s, dec_s);
+    }
+    e2ec_free(stream);
+    e2ec_volume_free(&in);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* e2ec info IN.e2ec: a stream's header as "key: value" lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "cmd.h"
+#include "common/exitcodes.h"
+#include "common/log.h"
+
+static const char *upsampler_name(e2ec_upsampler u) {
+    return u == E2EC_UP_TRILINEAR ? "trilinear" : u == E2EC_UP_TRICUBIC ? "tricubic" : "none";
+}
+
+static void print_info(const e2ec_info *i) {
+    printf("version: %u\n", i->version);
+    printf("dims: %ux%ux%u\n", i->nx, i->ny, i->nz);
+    printf("spacing_mm: %gx%gx%g\n", i->spacing[0], i->spacing[1], i->spacing[2]);
+    printf("type: %s\n", volume_type_name(i->type));
+    printf("bits_stored: %u\n", i->bits_stored);
+    printf("intensity_range: %.9g %.9g\n", i->vmin, i->vmax);
+    printf("mode: %s\n", mode_name(i->mode));
+    printf("scale: %d\n", i->scale);
+    printf("siren_grid: %ux%ux%u\n", i->lx, i->ly, i->lz);
+    printf("siren_width: %d\n", i->siren_width);
+    printf("siren_layers: %d\n", i->siren_layers);
+    printf("omega0: %g\n", i->omega0);
+    if (i->mode == E2EC_MODE_SIREN_DS) printf("upsampler: %s\n", upsampler_name(i->upsampler));
+    if (i->mode == E2EC_MODE_E2E)
+        printf("srno: channels %d width %d heads %d\n", i->srno_channels, i->srno_width,
+               i->srno_heads);
+    printf("weights: %u %s\n", i->n_weights, i->fp16 ? "fp16" : "fp32");
+    printf("stream_bytes: %zu\n", i->stream_bytes);
+    uint64_t voxels = (uint64_t)i->nx * i->ny * i->nz;
+    printf("true_bpp: %.4f\n", 8.0 * (double)i->stream_bytes / (double)voxels);
+}
+
+int cmd_info(int argc, char **argv) {
+    const opt_spec specs[] = {OPT_END};
+    const char *pos[1];
+    int np, rc = opt_parse(argc, argv, specs, pos, 1, 1, &np);
+    if (rc == OPT_HELP) {
+        opt_usage(stdout, "e2ec info IN.e2ec", specs);
+        return EXITCODE_NO_ERROR;
+    }
+    if (rc) return rc;
+    uint8_t *stream;
+    size_t size;
+    if ((rc = read_stream_or_log(pos[0], &stream, &size))) return rc;
+    e2ec_info info;
+    e2ec_status s = e2ec_get_info(stream, size, &info);
+    free(stream);
+    if (s != E2EC_OK) {
+        log_error("invalid stream %s: %s (%s)", pos[0], e2ec_strerror(s), e2ec_error_name(s));
+        return exitcode_for_input(s);
+    }
+    print_info(&info);
+    return EXITCODE_NO_ERROR;
+}
