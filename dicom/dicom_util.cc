@@ -10,6 +10,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+extern "C" {
+#include "common/atomic_file.h"
+}
+
 e2ec_status dicom_fail(char *err, size_t err_len, e2ec_status st, const std::string &msg) {
     if (err && err_len) snprintf(err, err_len, "%s", msg.c_str());
     return st;
@@ -216,34 +220,35 @@ e2ec_status dicom_save(DcmFileFormat &ff, const char *ts_uid, const std::vector<
         why = std::string("cannot build the file meta information: ") + c.text();
         return E2EC_ERR_INTERNAL;
     }
-    std::string tmp = path + ".XXXXXX";
-    int fd = mkstemp(&tmp[0]);
-    if (fd < 0) {
-        why = "cannot create a temporary file next to " + path + ": " + strerror(errno);
+    atomic_file af;
+    int e = atomic_begin(&af, path.c_str());
+    if (e) {
+        why = "cannot create a temporary file next to " + path + ": " + strerror(e);
         return E2EC_ERR_IO;
     }
-    close(fd);
     /* the meta header is ours on purpose: hush DCMTK's warning that it is not updated */
     OFLogger dcmdata = OFLog::getLogger("dcmtk.dcmdata");
     OFLogger::LogLevel level = dcmdata.getChainedLogLevel();
     if (level < OFLogger::ERROR_LOG_LEVEL) dcmdata.setLogLevel(OFLogger::ERROR_LOG_LEVEL);
-    c = ff.saveFile(tmp.c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength, EGL_withoutGL,
+    c = ff.saveFile(af.tmp_path, EXS_LittleEndianExplicit, EET_ExplicitLength, EGL_withoutGL,
                     EPD_withoutPadding, 0, 0, EWM_dontUpdateMeta);
     dcmdata.setLogLevel(level);
-    bool ok = c.good();
-    if (!ok) why = "cannot write " + path + ": " + c.text();
-    if (ok && !tail.empty()) {
-        FILE *f = fopen(tmp.c_str(), "ab");
-        ok = f && fwrite(tail.data(), 1, tail.size(), f) == tail.size();
-        ok = (f && fclose(f) == 0) && ok;
-        if (!ok) why = "cannot write " + path + ": " + strerror(errno);
+    if (c.bad()) {
+        why = "cannot write " + path + ": " + c.text();
+        atomic_abort(&af);
+        return E2EC_ERR_IO;
     }
-    if (ok && rename(tmp.c_str(), path.c_str()) != 0) {
-        why = "cannot rename the temporary file to " + path + ": " + strerror(errno);
-        ok = false;
+    /* DCMTK wrote through its own handle: append the tail at the end of the file */
+    e = 0;
+    if (!tail.empty())
+        e = lseek(af.fd, 0, SEEK_END) < 0 ? errno : atomic_write(&af, tail.data(), tail.size());
+    if (!e) e = atomic_commit(&af);
+    else atomic_abort(&af);
+    if (e) {
+        why = "cannot write " + path + ": " + strerror(e);
+        return E2EC_ERR_IO;
     }
-    if (!ok) unlink(tmp.c_str());
-    return ok ? E2EC_OK : E2EC_ERR_IO;
+    return E2EC_OK;
 }
 
 e2ec_status dicom_stream_from_sequence(DcmPixelSequence &seq, std::vector<Uint8> &out,

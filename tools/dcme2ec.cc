@@ -165,7 +165,7 @@ int main(int argc, char *argv[]) {
     e2ec_status st = e2ec_dicom_series_read(in.data(), in.size(), &ro, &s, err, sizeof err);
     if (st) {
         OFLOG_FATAL(logger, err);
-        return dcme2e_input_exit(st);
+        return exitcode_for_input(st);
     }
     const e2ec_volume *v = e2ec_dicom_series_volume(s);
     OFLOG_INFO(logger, "volume " << v->nx << " x " << v->ny << " x " << v->nz << ", spacing "
@@ -178,7 +178,7 @@ int main(int argc, char *argv[]) {
     if (st) {
         OFLOG_FATAL(logger, "encoding failed: " << e2ec_strerror(st));
         e2ec_dicom_series_free(s);
-        return st == E2EC_ERR_NOMEM ? EXITCODE_MEMORY_EXHAUSTED : EXITCODE_ENCODING_FAILED;
+        return exitcode_for_processing(st, EXITCODE_ENCODING_FAILED);
     }
     OFLOG_INFO(logger, "stream " << size << " bytes");
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) report_quality(s, stream, size, p.threads);

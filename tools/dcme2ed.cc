@@ -30,7 +30,7 @@ static int decode_one_frame(const e2ec_dicom_object *o, uint32_t f, int threads,
     e2ec_status st = e2ec_dicom_object_decode_frame(o, f - 1, threads, plane.data());
     if (st) {
         OFLOG_FATAL(logger, "decoding frame " << f << " failed: " << e2ec_strerror(st));
-        return EXITCODE_DECODING_FAILED;
+        return exitcode_for_processing(st, EXITCODE_DECODING_FAILED);
     }
     char err[4096];
     if ((st = e2ec_dicom_write_frame(o, f - 1, plane.data(), out, err, sizeof err))) {
@@ -94,7 +94,7 @@ int main(int argc, char *argv[]) {
     e2ec_status st = e2ec_dicom_object_read(in, &o, err, sizeof err);
     if (st) {
         OFLOG_FATAL(logger, err);
-        return dcme2e_input_exit(st);
+        return exitcode_for_input(st);
     }
     uint32_t nframes = e2ec_dicom_object_frames(o);
     size_t size = 0;
@@ -110,7 +110,7 @@ int main(int argc, char *argv[]) {
     if (st) {
         OFLOG_FATAL(logger, in << ": decoding failed: " << e2ec_strerror(st));
         e2ec_dicom_object_free(o);
-        return st == E2EC_ERR_NOMEM ? EXITCODE_MEMORY_EXHAUSTED : EXITCODE_DECODING_FAILED;
+        return exitcode_for_processing(st, EXITCODE_DECODING_FAILED);
     }
     st = e2ec_dicom_write_decompressed(o, &v, split, out, err, sizeof err);
     e2ec_volume_free(&v);
