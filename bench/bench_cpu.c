@@ -10,6 +10,7 @@
 #include <time.h>
 #include "siren.h"
 #include "threads.h"
+#include "siren_fit.h"
 #include "train.h"
 
 static double now_s(void) {

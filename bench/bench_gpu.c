@@ -17,6 +17,7 @@
 #include <time.h>
 #include "e2ec_cuda.h"
 #include "siren.h"
+#include "siren_fit.h"
 #include "train.h"
 
 static double now_s(void) {

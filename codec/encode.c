@@ -7,6 +7,7 @@
 #include "caps.h"
 #include "model.h"
 #include "threads.h"
+#include "siren_fit.h"
 #include "train.h"
 #include "volume_norm.h"
 

@@ -21,6 +21,7 @@
 #include "nn/linear.h"
 #include "nn/sine.h"
 #include "siren.h"
+#include "siren_fit.h"
 #include "train.h"
 
 #define TOL_LINEAR 1e-5  /* sums of <= 1000 products, float */
