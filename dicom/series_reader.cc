@@ -126,6 +126,7 @@ e2ec_status frames_of(DcmFileFormat *ff, const std::string &path, std::vector<fr
         out.push_back(fr);
         return E2EC_OK;
     }
+    const e2ec_dicom_format shared = fr.fmt;
     for (Sint32 k = 0; k < nframes; k++) {
         DcmItem *grp = NULL, *pos = NULL;
         if (ds.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, grp, k).bad() ||
@@ -137,10 +138,26 @@ e2ec_status frames_of(DcmFileFormat *ff, const std::string &path, std::vector<fr
             why = path + ": frame " + std::to_string(k + 1) + " has no Plane Position (Patient)";
             return E2EC_ERR_FORMAT;
         }
+        /* a frame's own orientation or pixel measures, so that check_agree sees them */
+        DcmItem *own = NULL, *it = NULL;
+        fr.fmt = shared;
+        if (ds.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, own, k).good()) {
+            for (int i = 0; i < 6; i++)
+                if (own->findAndGetSequenceItem(DCM_PlaneOrientationSequence, it, 0).good())
+                    it->findAndGetFloat64(DCM_ImageOrientationPatient, fr.fmt.iop[i], i);
+            for (int i = 0; i < 2; i++)
+                if (own->findAndGetSequenceItem(DCM_PixelMeasuresSequence, it, 0).good())
+                    it->findAndGetFloat64(DCM_PixelSpacing, fr.fmt.pixel_spacing[i], i);
+        }
         fr.index = (unsigned long)k;
         out.push_back(fr);
     }
     return E2EC_OK;
+}
+
+/* The file, and the frame for a multi-frame object, for messages. */
+std::string name_of(const frame_ref &f) {
+    return f.multi_frame ? f.path + " frame " + std::to_string(f.index + 1) : f.path;
 }
 
 bool near(double a, double b, double tol) { return std::fabs(a - b) <= tol; }
@@ -174,7 +191,7 @@ e2ec_status check_agree(const std::vector<frame_ref> &fr, std::string &why) {
                    dicom_ds(b.intercept) + " against " + dicom_ds(a.slope) + "/" +
                    dicom_ds(a.intercept) + " (not converted: stored values are kept)";
         if (!what.empty()) {
-            why = f.path + ": " + what + " of " + fr[0].path;
+            why = name_of(f) + ": " + what + " of " + name_of(fr[0]);
             return E2EC_ERR_FORMAT;
         }
     }
@@ -202,7 +219,7 @@ e2ec_status sort_and_check_positions(std::vector<frame_ref> &fr, bool accept_une
         double d[3], in_plane = 0;
         for (int k = 0; k < 3; k++) d[k] = b.ipp[k] - a.ipp[k] - (b.proj - a.proj) * n[k];
         for (int k = 0; k < 3; k++) in_plane += d[k] * d[k];
-        std::string pair = a.path + " and " + b.path;
+        std::string pair = name_of(a) + " and " + name_of(b);
         if (std::sqrt(in_plane) > 0.01 + 1e-3 * std::fabs(b.proj - a.proj)) {
             why = "tilted slice: " + pair + " are not stacked along the slice normal (gantry "
                   "tilt or sheared positions)";
