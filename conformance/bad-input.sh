@@ -1,12 +1,12 @@
 #!/bin/sh
-# bad-input.sh DCME2EC DCME2ED SERIES WORK - every bad input is refused with a message
-# naming the problem, a nonzero exit code, and no output (not even a temporary file).
+# bad-input.sh DCME2EC DCME2ED SERIES CT_SERIES WORK - every bad input is refused with a
+# message naming the problem, exit code 22, and no output (not even a temporary file).
 set -eu
-enc=$1 dec=$2 series=$3 work=$4
+enc=$1 dec=$2 series=$3 ct=$4 work=$5
 here=$(dirname "$0")
 rm -rf "$work" && mkdir -p "$work/in" "$work/out"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-python3 "$here/make_bad_inputs.py" "$series" "$work/in"
+python3 "$here/make_bad_inputs.py" "$series" "$ct" "$work/in"
 
 # refused NAME WORDS CMD...: CMD must fail with exit code $code (22: invalid input),
 # say WORDS, and leave $work/out empty
@@ -35,6 +35,9 @@ refused not-e2ec "is not e2ec's" "$dec" "$series/$(ls "$series" | grep '\.dcm$' 
 
 # the options that accept two of them
 "$enc" $E --accept-uneven "$work/in/uneven-spacing" "$work/ok-uneven.dcm" || fail "--accept-uneven"
+refused rescale-no-room "do not fit Bits Stored" "$enc" $E --rescale-convert "$work/in/differing-rescale" "$work/out/x.dcm"
+"$enc" $E --rescale-convert "$work/in/ct-differing-rescale" "$work/ok-rescale.dcm" || fail "--rescale-convert"
+dcmdump +P 0028,1052 "$work/ok-rescale.dcm" | grep -q '\[-1024\]' || fail "--rescale-convert: intercept"
 uid=$(dcmdump +P 0020,000e "$series/$(ls "$series" | grep '\.dcm$' | tail -n 1)" | sed 's/.*\[\(.*\)\].*/\1/')
 "$enc" $E --series "$uid" "$work/in/mixed-series" "$work/ok-series.dcm" || fail "--series"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""make_bad_inputs.py SERIES WORK - bad variants of a good single-frame series for
-bad-input.sh, one folder each under WORK; each breaks one rule of CONFORMANCE.md
-section 10 in one file (or removes one file)."""
+"""make_bad_inputs.py SERIES CT_SERIES WORK - bad variants of a good single-frame series
+for bad-input.sh, one folder each under WORK; each breaks one rule of CONFORMANCE.md
+section 10 in one file (or removes one file). From CT_SERIES (12 bits stored, headroom
+above its values): one slice with another Rescale Intercept, which --rescale-convert
+can convert."""
 import math
 import os
 import shutil
@@ -71,6 +73,10 @@ def rescale(ds):
     ds.RescaleSlope = "2"
 
 
+def other_intercept(ds):
+    ds.RescaleIntercept = str(int(float(ds.RescaleIntercept)) + 24)
+
+
 def truncate(path):
     size = os.path.getsize(path)
     with open(path, "r+b") as f:
@@ -78,7 +84,7 @@ def truncate(path):
 
 
 def main():
-    src, work = sys.argv[1], sys.argv[2]
+    src, ct, work = sys.argv[1], sys.argv[2], sys.argv[3]
     names = sorted(n for n in os.listdir(src) if n.endswith(".dcm"))
     mid = names[len(names) // 2]
     variant(src, work, "missing-slice", mid, None)
@@ -90,6 +96,8 @@ def main():
     variant(src, work, "mixed-series", names[0], edit(other_series))
     variant(src, work, "differing-rescale", mid, edit(rescale))
     variant(src, work, "truncated-file", mid, truncate)
+    ct_names = sorted(n for n in os.listdir(ct) if n.endswith(".dcm"))
+    variant(ct, work, "ct-differing-rescale", ct_names[len(ct_names) // 2], edit(other_intercept))
 
 
 if __name__ == "__main__":

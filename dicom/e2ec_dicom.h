@@ -49,6 +49,9 @@ typedef struct {
     const char *series_uid;
     /* Nonzero accepts uneven slice spacing (positions are kept per frame). */
     int accept_uneven;
+    /* Nonzero converts slices with differing Rescale Slope/Intercept to one (the
+     * smallest of each; values rounded where slopes are not multiples); 0 refuses. */
+    int convert_rescale;
     /* Nonzero logs each file read on stderr. */
     int verbose;
 } e2ec_dicom_read_options;

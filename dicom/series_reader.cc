@@ -163,7 +163,7 @@ std::string name_of(const frame_ref &f) {
 bool near(double a, double b, double tol) { return std::fabs(a - b) <= tol; }
 
 /* Every frame must share the first one's pixel format, orientation and spacing. */
-e2ec_status check_agree(const std::vector<frame_ref> &fr, std::string &why) {
+e2ec_status check_agree(const std::vector<frame_ref> &fr, bool convert_rescale, std::string &why) {
     const e2ec_dicom_format &a = fr[0].fmt;
     for (const frame_ref &f : fr) {
         const e2ec_dicom_format &b = f.fmt;
@@ -185,11 +185,11 @@ e2ec_status check_agree(const std::vector<frame_ref> &fr, std::string &why) {
                     what = "tilted slice: Image Orientation (Patient) " + dicom_ds_list(b.iop, 6) +
                            " against " + dicom_ds_list(a.iop, 6);
         }
-        if (what.empty() && (b.has_rescale != a.has_rescale || b.slope != a.slope ||
-                             b.intercept != a.intercept))
+        if (what.empty() && !convert_rescale &&
+            (b.has_rescale != a.has_rescale || b.slope != a.slope || b.intercept != a.intercept))
             what = "different Rescale Slope/Intercept " + dicom_ds(b.slope) + "/" +
                    dicom_ds(b.intercept) + " against " + dicom_ds(a.slope) + "/" +
-                   dicom_ds(a.intercept) + " (not converted: stored values are kept)";
+                   dicom_ds(a.intercept) + " (stored values are kept; an option converts them)";
         if (!what.empty()) {
             why = name_of(f) + ": " + what + " of " + name_of(fr[0]);
             return E2EC_ERR_FORMAT;
@@ -280,6 +280,51 @@ e2ec_status copy_pixels(const frame_ref &f, void *dst, std::string &why) {
     return E2EC_OK;
 }
 
+double stored_at(const e2ec_volume &v, size_t i) {
+    switch (v.type) {
+    case E2EC_U8: return ((const uint8_t *)v.data)[i];
+    case E2EC_I16: return ((const int16_t *)v.data)[i];
+    default: return ((const uint16_t *)v.data)[i];
+    }
+}
+
+/*
+ * Re-expresses every slice's stored values with one Rescale Slope/Intercept: the
+ * smallest slope and the smallest intercept, so that no value goes below the type's
+ * range and equal or multiple slopes convert exactly (others are rounded). Refuses
+ * non-positive slopes and results outside Bits Stored.
+ */
+e2ec_status convert_rescale(const std::vector<frame_ref> &fr, e2ec_volume &v,
+                            e2ec_dicom_format &f, std::string &why) {
+    double slope = fr[0].fmt.slope, icpt = fr[0].fmt.intercept;
+    for (const frame_ref &r : fr) {
+        if (!(r.fmt.slope > 0)) {
+            why = name_of(r) + ": Rescale Slope " + dicom_ds(r.fmt.slope) + " cannot be converted";
+            return E2EC_ERR_FORMAT;
+        }
+        slope = std::fmin(slope, r.fmt.slope), icpt = std::fmin(icpt, r.fmt.intercept);
+    }
+    double lo = f.pixel_rep ? -std::ldexp(1, f.bits_stored - 1) : 0;
+    double hi = f.pixel_rep ? std::ldexp(1, f.bits_stored - 1) - 1 : std::ldexp(1, f.bits_stored) - 1;
+    size_t plane = (size_t)v.nx * v.ny;
+    for (size_t z = 0; z < fr.size(); z++)
+        for (size_t i = z * plane; i < (z + 1) * plane; i++) {
+            double x = std::round((fr[z].fmt.slope * stored_at(v, i) + fr[z].fmt.intercept - icpt) /
+                                  slope);
+            if (x < lo || x > hi) {
+                why = name_of(fr[z]) + ": its values do not fit Bits Stored " +
+                      std::to_string(f.bits_stored) + " once converted to Rescale Slope " +
+                      dicom_ds(slope) + ", Intercept " + dicom_ds(icpt);
+                return E2EC_ERR_FORMAT;
+            }
+            if (v.type == E2EC_U8) ((uint8_t *)v.data)[i] = (uint8_t)x;
+            else if (v.type == E2EC_I16) ((int16_t *)v.data)[i] = (int16_t)x;
+            else ((uint16_t *)v.data)[i] = (uint16_t)x;
+        }
+    f.has_rescale = true, f.slope = slope, f.intercept = icpt;
+    return E2EC_OK;
+}
+
 } // namespace
 
 extern "C" e2ec_status e2ec_dicom_series_read(const char *const *paths, size_t n_paths,
@@ -348,7 +393,7 @@ extern "C" e2ec_status e2ec_dicom_series_read(const char *const *paths, size_t n
     }
     auto s = std::make_unique<e2ec_dicom_series>();
     double step = 1;
-    if ((st = check_agree(frames, why)) ||
+    if ((st = check_agree(frames, opt.convert_rescale != 0, why)) ||
         (st = sort_and_check_positions(frames, opt.accept_uneven != 0, step, why)))
         return dicom_fail(err, err_len, st, why);
 
@@ -375,6 +420,8 @@ extern "C" e2ec_status e2ec_dicom_series_read(const char *const *paths, size_t n
         memcpy(sl.ipp, frames[z].ipp, sizeof sl.ipp);
         s->slices.push_back(sl);
     }
+    if (opt.convert_rescale && (st = convert_rescale(frames, s->vol, s->fmt, why)))
+        return dicom_fail(err, err_len, st, why);
     s->header.copyFrom(*frames[0].file->getDataset());
     delete s->header.remove(DCM_PixelData);
     *out = s.release();

@@ -41,6 +41,8 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--series", "+s", 1, "[u]id: string",
                   "encode the series with Series Instance UID u\n(default: refuse mixed series)");
     cmd.addOption("--accept-uneven", "+ue", "accept uneven slice spacing (positions are kept)");
+    cmd.addOption("--rescale-convert", "+rc",
+                  "convert slices with differing Rescale Slope/Intercept\nto one (default: refuse)");
     cmd.addGroup("e2ec options:");
     cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds or e2e",
                   "network (default: siren-ds)");
@@ -147,6 +149,7 @@ int main(int argc, char *argv[]) {
     e2ec_dicom_write_options wo = {};
     if (cmd.findOption("--series")) app.checkValue(cmd.getValue(ro.series_uid));
     ro.accept_uneven = cmd.findOption("--accept-uneven");
+    ro.convert_rescale = cmd.findOption("--rescale-convert");
     ro.verbose = logger.isEnabledFor(OFLogger::DEBUG_LOG_LEVEL);
     cmd.beginOptionBlock();
     if (cmd.findOption("--uid-always")) wo.keep_series_uid = 0;
