@@ -305,7 +305,7 @@ e2ec_status convert_rescale(const std::vector<frame_ref> &fr, e2ec_volume &v,
         slope = std::fmin(slope, r.fmt.slope), icpt = std::fmin(icpt, r.fmt.intercept);
     }
     double lo = f.pixel_rep ? -std::ldexp(1, f.bits_stored - 1) : 0;
-    double hi = f.pixel_rep ? std::ldexp(1, f.bits_stored - 1) - 1 : std::ldexp(1, f.bits_stored) - 1;
+    double hi = std::ldexp(1, f.pixel_rep ? f.bits_stored - 1 : f.bits_stored) - 1;
     size_t plane = (size_t)v.nx * v.ny;
     for (size_t z = 0; z < fr.size(); z++)
         for (size_t i = z * plane; i < (z + 1) * plane; i++) {

@@ -42,7 +42,7 @@ static void add_options(OFCommandLine &cmd) {
                   "encode the series with Series Instance UID u\n(default: refuse mixed series)");
     cmd.addOption("--accept-uneven", "+ue", "accept uneven slice spacing (positions are kept)");
     cmd.addOption("--rescale-convert", "+rc",
-                  "convert slices with differing Rescale Slope/Intercept\nto one (default: refuse)");
+                  "convert slices with differing Rescale Slope/\nIntercept to one (default: refuse)");
     cmd.addGroup("e2ec options:");
     cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds or e2e",
                   "network (default: siren-ds)");
