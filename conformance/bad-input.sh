@@ -33,6 +33,14 @@ refused differing-rescale "different Rescale" "$enc" $E "$work/in/differing-resc
 refused truncated-file "truncated" "$enc" $E "$work/in/truncated-file" "$work/out/x.dcm"
 refused not-e2ec "is not e2ec's" "$dec" "$series/$(ls "$series" | grep '\.dcm$' | head -n 1)" "$work/out/x.dcm"
 
+code=83 # valid input without a form in the SOP classes we write
+refused monochrome1 "MONOCHROME2 only" "$enc" $E "$work/in/monochrome1" "$work/out/x.dcm"
+code=22
+
+# 8-bit input is widened to the 16 bits the Enhanced IODs allow, nothing lost
+"$enc" $E "$work/in/eight-bit" "$work/ok-8bit.dcm" || fail "8-bit input"
+dcmdump +P 0028,0100 "$work/ok-8bit.dcm" | grep -q 'US 16' || fail "8-bit input: Bits Allocated"
+
 # the options that accept two of them
 "$enc" $E --accept-uneven "$work/in/uneven-spacing" "$work/ok-uneven.dcm" || fail "--accept-uneven"
 refused rescale-no-room "do not fit Bits Stored" "$enc" $E --rescale-convert "$work/in/differing-rescale" "$work/out/x.dcm"

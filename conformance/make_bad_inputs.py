@@ -14,13 +14,17 @@ import pydicom
 
 
 def variant(src, work, name, victim, change):
+    """A copy of src with file victim changed (removed when change is None; every
+    file changed when victim is None)."""
     out = os.path.join(work, name)
     shutil.copytree(src, out)
-    path = os.path.join(out, victim)
-    if change is None:
-        os.remove(path)
-    else:
-        change(path)
+    victims = [victim] if victim else [n for n in os.listdir(out) if n.endswith(".dcm")]
+    for v in victims:
+        path = os.path.join(out, v)
+        if change is None:
+            os.remove(path)
+        else:
+            change(path)
 
 
 def edit(fn):
@@ -77,6 +81,16 @@ def other_intercept(ds):
     ds.RescaleIntercept = str(int(float(ds.RescaleIntercept)) + 24)
 
 
+def eight_bit(ds):
+    a = ds.pixel_array.astype(np.uint8)
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+    ds.PixelData = a.tobytes()
+
+
+def monochrome1(ds):
+    ds.PhotometricInterpretation = "MONOCHROME1"
+
+
 def truncate(path):
     size = os.path.getsize(path)
     with open(path, "r+b") as f:
@@ -96,6 +110,8 @@ def main():
     variant(src, work, "mixed-series", names[0], edit(other_series))
     variant(src, work, "differing-rescale", mid, edit(rescale))
     variant(src, work, "truncated-file", mid, truncate)
+    variant(src, work, "eight-bit", None, edit(eight_bit))      # accepted: widened to 16
+    variant(src, work, "monochrome1", None, edit(monochrome1))  # no Enhanced CT/MR form
     ct_names = sorted(n for n in os.listdir(ct) if n.endswith(".dcm"))
     variant(ct, work, "ct-differing-rescale", ct_names[len(ct_names) // 2], edit(other_intercept))
 

@@ -11,11 +11,9 @@
 
 namespace {
 
+/* Frames [z0, z0 + nz) of v (16-bit stored values) as native Pixel Data (OW). */
 OFCondition put_pixels(DcmItem &ds, const e2ec_volume &v, size_t z0, size_t nz) {
     size_t plane = (size_t)v.nx * v.ny;
-    if (v.type == E2EC_U8)
-        return ds.putAndInsertUint8Array(DCM_PixelData, (const Uint8 *)v.data + z0 * plane,
-                                         (unsigned long)(plane * nz));
     return ds.putAndInsertUint16Array(DCM_PixelData, (const Uint16 *)v.data + z0 * plane,
                                       (unsigned long)(plane * nz));
 }

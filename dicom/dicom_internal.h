@@ -39,6 +39,7 @@ struct e2ec_dicom_series {
     e2ec_dicom_format fmt;
     std::vector<e2ec_dicom_slice> slices; /* sorted along the slice normal */
     std::string series_uid;
+    size_t source_bytes = 0; /* stored pixel bytes of the input, before any widening */
     DcmDataset header; /* the first file's attributes, Pixel Data removed */
     ~e2ec_dicom_series() { e2ec_volume_free(&vol); }
 };

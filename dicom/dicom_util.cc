@@ -145,9 +145,8 @@ void dicom_put_pixel_format(DcmItem &ds, const e2ec_dicom_format &f) {
 }
 
 e2ec_voxel_type dicom_voxel_type(const e2ec_dicom_format &f) {
-    if (f.bits_allocated == 8) return f.pixel_rep ? (e2ec_voxel_type)0 : E2EC_U8;
     if (f.bits_allocated == 16) return f.pixel_rep ? E2EC_I16 : E2EC_U16;
-    return (e2ec_voxel_type)0;
+    return (e2ec_voxel_type)0; /* 8-bit input is widened before it becomes a volume */
 }
 
 /* Attributes of the Patient, Study, Series, Frame of Reference and Equipment

@@ -74,7 +74,8 @@ void e2ec_dicom_series_position(const e2ec_dicom_series *s, uint32_t z, double i
 void e2ec_dicom_series_orientation(const e2ec_dicom_series *s, double iop[6]);
 /* The file sorted slice z came from. */
 const char *e2ec_dicom_series_path(const e2ec_dicom_series *s, uint32_t z);
-/* Bytes of the stored pixels (Rows x Columns x frames x Bits Allocated / 8). */
+/* Bytes of the input's stored pixels (Rows x Columns x frames x Bits Allocated / 8 of
+ * the input; 8-bit input is held widened to 16 bits in the volume). */
 size_t e2ec_dicom_series_pixel_bytes(const e2ec_dicom_series *s);
 
 /* ------------------------------------------------------ the compressed object */
@@ -86,7 +87,14 @@ typedef struct {
     const char *derivation_description; /* (0008,2111); NULL: a default sentence */
 } e2ec_dicom_write_options;
 
-/* Writes one Legacy Converted Enhanced CT/MR Image object holding stream to path. */
+/* Whether the series has a form in the SOP classes we write (Modality CT or MR,
+ * MONOCHROME2): E2EC_ERR_UNSUPPORTED with the reason otherwise. Cheap: call it
+ * before encoding. */
+e2ec_status e2ec_dicom_series_check_compressible(const e2ec_dicom_series *s, char *err,
+                                                 size_t err_len);
+
+/* Writes one Legacy Converted Enhanced CT/MR Image object holding stream to path
+ * (after the check above). */
 e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s, const uint8_t *stream,
                                         size_t size, const e2ec_dicom_write_options *opt,
                                         const char *path, char *err, size_t err_len);

@@ -37,7 +37,7 @@ void put_shared_groups(DcmDataset &ds, const e2ec_dicom_series &s, bool ct) {
     pvt->putAndInsertString(DCM_RescaleIntercept, dicom_ds(s.fmt.intercept).c_str());
     pvt->putAndInsertString(DCM_RescaleSlope, dicom_ds(s.fmt.slope).c_str());
     std::string type = s.fmt.rescale_type;
-    if (type.empty()) type = s.fmt.has_rescale && s.vol.type != E2EC_U8 ? "HU" : "US";
+    if (type.empty()) type = s.fmt.has_rescale ? "HU" : "US";
     OFString modality;
     ds.findAndGetOFString(DCM_Modality, modality);
     if (modality != "CT" && type == "HU") type = "US";
@@ -137,7 +137,29 @@ std::vector<Uint8> dicom_encapsulate(const uint8_t *stream, size_t size) {
     return b;
 }
 
+/* The Legacy Converted Enhanced SOP class of a modality, NULL when there is none. */
+const char *sop_class_for(const OFString &modality) {
+    return modality == "CT"   ? UID_LegacyConvertedEnhancedCTImageStorage
+           : modality == "MR" ? UID_LegacyConvertedEnhancedMRImageStorage
+                              : NULL;
+}
+
 } // namespace
+
+extern "C" e2ec_status e2ec_dicom_series_check_compressible(const e2ec_dicom_series *s,
+                                                            char *err, size_t err_len) {
+    OFString modality;
+    const_cast<DcmDataset &>(s->header).findAndGetOFString(DCM_Modality, modality);
+    if (!sop_class_for(modality))
+        return dicom_fail(err, err_len, E2EC_ERR_UNSUPPORTED,
+                          s->slices[0].path + ": modality " + modality.c_str() +
+                              " (only CT and MR have a Legacy Converted Enhanced SOP class)");
+    if (s->fmt.photometric != "MONOCHROME2")
+        return dicom_fail(err, err_len, E2EC_ERR_UNSUPPORTED,
+                          s->slices[0].path + ": " + s->fmt.photometric +
+                              " (Enhanced CT/MR images are MONOCHROME2 only)");
+    return E2EC_OK;
+}
 
 extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
                                                    const uint8_t *stream, size_t size,
@@ -151,19 +173,14 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
     if (st || info.nx != s->vol.nx || info.ny != s->vol.ny || info.nz != s->vol.nz)
         return dicom_fail(err, err_len, st ? st : E2EC_ERR_MISMATCH,
                           "the stream does not describe this series");
+    if ((st = e2ec_dicom_series_check_compressible(s, err, err_len))) return st;
     DcmFileFormat ff;
     DcmDataset &ds = *ff.getDataset();
     DcmDataset &src = const_cast<DcmDataset &>(s->header);
     dicom_copy_kept(src, ds);
     OFString modality;
     ds.findAndGetOFString(DCM_Modality, modality);
-    const char *sop_class = modality == "CT"   ? UID_LegacyConvertedEnhancedCTImageStorage
-                            : modality == "MR" ? UID_LegacyConvertedEnhancedMRImageStorage
-                                               : NULL;
-    if (!sop_class)
-        return dicom_fail(err, err_len, E2EC_ERR_UNSUPPORTED,
-                          s->slices[0].path + ": modality " + modality.c_str() +
-                              " (only CT and MR have a Legacy Converted Enhanced SOP class)");
+    const char *sop_class = sop_class_for(modality);
     ds.putAndInsertString(DCM_SOPClassUID, sop_class);
     ds.putAndInsertString(DCM_SOPInstanceUID, dicom_new_uid().c_str());
     if (!opt || !opt->keep_series_uid)
@@ -177,8 +194,7 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
     ds.putAndInsertString(DCM_NumberOfFrames, std::to_string(s->vol.nz).c_str());
     dicom_put_pixel_format(ds, s->fmt);
     ds.putAndInsertString(DCM_BurnedInAnnotation, "NO");
-    ds.putAndInsertString(DCM_PresentationLUTShape,
-                          s->fmt.photometric == "MONOCHROME1" ? "INVERSE" : "IDENTITY");
+    ds.putAndInsertString(DCM_PresentationLUTShape, "IDENTITY");
     ds.putAndInsertString(DCM_ContentQualification, "PRODUCT");
     ds.insertEmptyElement(DCM_AcquisitionContextSequence);
     ds.putAndInsertString(DCM_LossyImageCompression, "01");

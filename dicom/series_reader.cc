@@ -244,8 +244,8 @@ e2ec_status sort_and_check_positions(std::vector<frame_ref> &fr, bool accept_une
     return E2EC_OK;
 }
 
-/* Stored values of frame f into dst (rows x cols voxels), masked to Bits Stored
- * and sign-extended for signed data. */
+/* Stored values of frame f into dst (rows x cols 16-bit voxels), masked to Bits
+ * Stored and sign-extended for signed data; 8-bit pixels are widened. */
 e2ec_status copy_pixels(const frame_ref &f, void *dst, std::string &why) {
     DcmDataset &ds = *f.file->getDataset();
     OFCondition c = ds.chooseRepresentation(EXS_LittleEndianExplicit, NULL);
@@ -262,19 +262,14 @@ e2ec_status copy_pixels(const frame_ref &f, void *dst, std::string &why) {
               " frame(s) of " + std::to_string(fm.cols) + " x " + std::to_string(fm.rows);
         return E2EC_ERR_TRUNCATED;
     }
-    unsigned shift = bytes * 8 - fm.bits_stored;
-    if (bytes == 1) {
-        Uint8 *p = NULL;
-        px->getUint8Array(p);
-        memcpy(dst, p + f.index * plane, plane);
-        for (size_t i = 0; i < plane; i++) ((Uint8 *)dst)[i] &= (Uint8)(0xffu >> shift);
-        return E2EC_OK;
-    }
-    Uint16 *p = NULL;
-    px->getUint16Array(p);
-    p += f.index * plane;
+    unsigned shift = 16 - fm.bits_stored;
+    Uint8 *p8 = NULL;
+    Uint16 *p16 = NULL;
+    if (bytes == 1) px->getUint8Array(p8);
+    else px->getUint16Array(p16);
     for (size_t i = 0; i < plane; i++) {
-        Uint16 v = (Uint16)(p[i] << shift);
+        size_t k = f.index * plane + i;
+        Uint16 v = (Uint16)((bytes == 1 ? p8[k] : p16[k]) << shift);
         ((Uint16 *)dst)[i] = fm.pixel_rep ? (Uint16)((Sint16)v >> shift) : (Uint16)(v >> shift);
     }
     return E2EC_OK;
@@ -282,7 +277,6 @@ e2ec_status copy_pixels(const frame_ref &f, void *dst, std::string &why) {
 
 double stored_at(const e2ec_volume &v, size_t i) {
     switch (v.type) {
-    case E2EC_U8: return ((const uint8_t *)v.data)[i];
     case E2EC_I16: return ((const int16_t *)v.data)[i];
     default: return ((const uint16_t *)v.data)[i];
     }
@@ -317,8 +311,7 @@ e2ec_status convert_rescale(const std::vector<frame_ref> &fr, e2ec_volume &v,
                       dicom_ds(slope) + ", Intercept " + dicom_ds(icpt);
                 return E2EC_ERR_FORMAT;
             }
-            if (v.type == E2EC_U8) ((uint8_t *)v.data)[i] = (uint8_t)x;
-            else if (v.type == E2EC_I16) ((int16_t *)v.data)[i] = (int16_t)x;
+            if (v.type == E2EC_I16) ((int16_t *)v.data)[i] = (int16_t)x;
             else ((uint16_t *)v.data)[i] = (uint16_t)x;
         }
     f.has_rescale = true, f.slope = slope, f.intercept = icpt;
@@ -399,10 +392,12 @@ extern "C" e2ec_status e2ec_dicom_series_read(const char *const *paths, size_t n
 
     s->fmt = frames[0].fmt;
     s->series_uid = uid;
+    s->source_bytes =
+        (size_t)s->fmt.rows * s->fmt.cols * frames.size() * (s->fmt.bits_allocated / 8);
+    /* 8-bit pixels are widened to 16 bits allocated (Bits Stored kept): the Enhanced
+     * CT/MR IODs allow 16 only, and the widening loses nothing */
+    s->fmt.bits_allocated = 16;
     e2ec_voxel_type type = dicom_voxel_type(s->fmt);
-    if (!type)
-        return dicom_fail(err, err_len, E2EC_ERR_UNSUPPORTED,
-                          frames[0].path + ": signed 8-bit pixels are not supported");
     if ((st = e2ec_volume_alloc(&s->vol, s->fmt.cols, s->fmt.rows, (uint32_t)frames.size(), type)))
         return dicom_fail(err, err_len, st, "cannot allocate the volume");
     s->vol.spacing[0] = (float)s->fmt.pixel_spacing[1];
@@ -448,5 +443,5 @@ extern "C" const char *e2ec_dicom_series_path(const e2ec_dicom_series *s, uint32
 }
 
 extern "C" size_t e2ec_dicom_series_pixel_bytes(const e2ec_dicom_series *s) {
-    return (size_t)s->vol.nx * s->vol.ny * s->vol.nz * (s->fmt.bits_allocated / 8);
+    return s->source_bytes;
 }

@@ -52,16 +52,10 @@ OFCondition E2ECDecoder::decode(const DcmRepresentationParameter *, DcmPixelSequ
         DCMDATA_ERROR("e2ec: decoding failed: " << e2ec_strerror(st));
         return E2ECBadStream;
     }
-    size_t n = (size_t)v.nx * v.ny * v.nz;
-    if (v.type == E2EC_U8) {
-        Uint8 *dst = NULL;
-        c = out.createUint8Array((Uint32)n, dst);
-        if (c.good()) memcpy(dst, v.data, n);
-    } else {
-        Uint16 *dst = NULL;
-        c = out.createUint16Array((Uint32)n, dst);
-        if (c.good()) memcpy(dst, v.data, 2 * n);
-    }
+    size_t n = (size_t)v.nx * v.ny * v.nz; /* 16-bit values: open_stream checked the type */
+    Uint16 *dst = NULL;
+    c = out.createUint16Array((Uint32)n, dst);
+    if (c.good()) memcpy(dst, v.data, 2 * n);
     e2ec_volume_free(&v);
     return c;
 }

@@ -170,6 +170,11 @@ int main(int argc, char *argv[]) {
         OFLOG_FATAL(logger, err);
         return exitcode_for_input(st);
     }
+    if ((st = e2ec_dicom_series_check_compressible(s, err, sizeof err))) {
+        OFLOG_FATAL(logger, err);
+        e2ec_dicom_series_free(s);
+        return exitcode_for_input(st);
+    }
     const e2ec_volume *v = e2ec_dicom_series_volume(s);
     OFLOG_INFO(logger, "volume " << v->nx << " x " << v->ny << " x " << v->nz << ", spacing "
                                  << v->spacing[0] << " x " << v->spacing[1] << " x "
