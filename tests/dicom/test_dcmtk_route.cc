@@ -7,6 +7,7 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmimgle/dcmimage.h>
 
 #include "check.h"
 #include "e2ec_dcmtk.h"
@@ -70,6 +71,14 @@ int main() {
     CHECK(!memcmp(frame.data(), (Uint16 *)ref.data + z * plane, 2 * plane),
           "frame %u equals the library decode", z);
     CHECK(model == "MONOCHROME2", "colour model %s", model.c_str());
+
+    /* DicomImage (what dcm2pnm and viewers use) loads one frame through the plugin */
+    DcmFileFormat ff3;
+    ff3.loadFile(path.c_str());
+    DicomImage img(&ff3, EXS_LittleEndianExplicit, CIF_UsePartialAccessToPixelData, z, 1);
+    CHECK(img.getStatus() == EIS_Normal, "DicomImage: %s", DicomImage::getString(img.getStatus()));
+    CHECK(img.getFrameCount() == 1 && img.getWidth() == v->nx && img.getOutputData(8) != NULL,
+          "DicomImage renders frame %u", z);
 
     /* a corrupt stream: one byte flipped in the middle of the last fragment */
     FILE *f = fopen(path.c_str(), "r+b");
