@@ -72,10 +72,15 @@ int main() {
           "frame %u equals the library decode", z);
     CHECK(model == "MONOCHROME2", "colour model %s", model.c_str());
 
-    /* DicomImage (what dcm2pnm and viewers use) loads one frame through the plugin */
+    /* DicomImage (what dcm2pnm and viewers use) takes the syntax's word that Pixel Data
+     * is native, so it needs the volume decoded first; partial (per-frame) access does
+     * not reach the codec, which getUncompressedFrame above does */
     DcmFileFormat ff3;
     ff3.loadFile(path.c_str());
-    DicomImage img(&ff3, EXS_LittleEndianExplicit, CIF_UsePartialAccessToPixelData, z, 1);
+    DicomImage partial(&ff3, EXS_LittleEndianExplicit, CIF_UsePartialAccessToPixelData, z, 1);
+    CHECK(partial.getStatus() != EIS_Normal, "DicomImage's partial access unexpectedly works");
+    ff3.getDataset()->chooseRepresentation(EXS_LittleEndianExplicit, NULL);
+    DicomImage img(&ff3, EXS_LittleEndianExplicit, 0UL, z, 1UL);
     CHECK(img.getStatus() == EIS_Normal, "DicomImage: %s", DicomImage::getString(img.getStatus()));
     CHECK(img.getFrameCount() == 1 && img.getWidth() == v->nx && img.getOutputData(8) != NULL,
           "DicomImage renders frame %u", z);
