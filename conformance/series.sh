@@ -1,0 +1,54 @@
+#!/bin/sh
+# series.sh DCME2EC DCME2ED SERIES WORK - conformance checks on one sample series
+# (conformance/CONFORMANCE.md section 13): encode, decode (multi-frame and split),
+# dciodvfy, dcmdump, gdcminfo, pydicom (attributes, pixels, the PSNR dcme2ec -v printed),
+# and DCMTK's own tools refusing our transfer syntax without leaving output.
+set -eu
+enc=$1 dec=$2 series=$3 work=$4
+rm -rf "$work" && mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# few epochs: CI checks conformance, not quality
+"$enc" -v --epochs 30 --scale 4 --width 16 "$series" "$work/c.dcm" 2>"$work/enc.log" ||
+  { cat "$work/enc.log" >&2; fail "dcme2ec"; }
+psnr=$(sed -n 's/^I: PSNR \([0-9.]*\) dB.*/\1/p' "$work/enc.log" | head -n 1)
+[ -n "$psnr" ] || fail "dcme2ec -v printed no PSNR"
+"$dec" "$work/c.dcm" "$work/d.dcm" || fail "dcme2ed"
+"$dec" --split "$work/c.dcm" "$work/split" || fail "dcme2ed --split"
+"$dec" --frame 2 "$work/c.dcm" "$work/f2.dcm" || fail "dcme2ed --frame"
+
+# dciodvfy: on the compressed object only the three Pixel Data errors of a transfer
+# syntax it cannot know (CONFORMANCE.md section 9); none at all on decoded outputs
+dciodvfy "$work/c.dcm" >"$work/c.vfy" 2>&1 || true
+grep '^Error' "$work/c.vfy" | grep -v -e 'Undefined value length of other byte/word element' \
+  -e 'Dicom dataset read failed' -e 'Element=<PixelData>' >"$work/c.err" || true
+[ ! -s "$work/c.err" ] || { cat "$work/c.err" >&2; fail "dciodvfy errors on the compressed object"; }
+grep -q 'LegacyConvertedEnhanced' "$work/c.vfy" || fail "dciodvfy did not recognise the IOD"
+for f in "$work/d.dcm" "$work/f2.dcm" "$work"/split/*.dcm; do
+  dciodvfy "$f" >"$work/v.vfy" 2>&1 || true
+  if grep -q '^Error' "$work/v.vfy"; then grep '^Error' "$work/v.vfy" >&2; fail "dciodvfy errors on $f"; fi
+done
+
+dcmdump "$work/c.dcm" >/dev/null || fail "dcmdump on the compressed object"
+dcmdump "$work/d.dcm" >/dev/null || fail "dcmdump on the decompressed object"
+gdcminfo "$work/d.dcm" >/dev/null || fail "gdcminfo on the decompressed object"
+gdcminfo "$work/split/IMG0001.dcm" >/dev/null || fail "gdcminfo on a split file"
+# GDCM 3.0 refuses unknown transfer syntaxes at the meta header: a clear failure
+if gdcminfo "$work/c.dcm" >/dev/null 2>&1; then fail "gdcminfo unexpectedly read our syntax"; fi
+
+# DCMTK's own decoders must refuse, with an error, and write nothing
+for tool in dcmdjpeg dcmdjpls dcmconv; do
+  if "$tool" "$work/c.dcm" "$work/$tool.dcm" 2>"$work/$tool.log"; then
+    fail "$tool accepted our transfer syntax"
+  fi
+  grep -q '^F: \|^E: ' "$work/$tool.log" || fail "$tool gave no error message"
+  [ ! -e "$work/$tool.dcm" ] || fail "$tool left an output file"
+done
+
+# one multi-frame object is accepted as input too: the decompressed one, re-encoded
+"$enc" --epochs 3 --scale 4 --width 8 "$work/d.dcm" "$work/mf.dcm" || fail "dcme2ec on a multi-frame object"
+dciodvfy "$work/mf.dcm" 2>&1 | grep '^Error' | grep -v -e 'Undefined value length of other byte/word element' \
+  -e 'Dicom dataset read failed' -e 'Element=<PixelData>' && fail "dciodvfy errors on the re-encoded object"
+
+python3 "$(dirname "$0")/check_pydicom.py" "$series" "$work" "$psnr" || fail "pydicom checks"
+echo "conformance OK: $series (PSNR $psnr dB)"

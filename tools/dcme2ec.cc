@@ -1,0 +1,209 @@
+/*
+ * dcme2ec - encode a DICOM CT/MR series into one e2ec-compressed DICOM object, in the
+ * manner of DCMTK's dcmcjpeg: dcme2ec [options] IN... OUT, where IN is a file, several
+ * files or a series folder (or one multi-frame object). The output is one Legacy
+ * Converted Enhanced CT/MR Image instance under e2ec's private transfer syntax
+ * (conformance/CONFORMANCE.md). Exit codes: tools/dcme2e_common.h.
+ */
+#include "dcme2e_common.h"
+
+#include <dcmtk/dcmdata/cmdlnarg.h>
+#include <dcmtk/oflog/oflog.h>
+#include <dcmtk/ofstd/ofconapp.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "e2ec_dicom.h"
+
+#define OFFIS_CONSOLE_APPLICATION "dcme2ec"
+static OFLogger logger = OFLog::getLogger("e2ec.apps." OFFIS_CONSOLE_APPLICATION);
+static const char rcsid[] = "$e2ec: " OFFIS_CONSOLE_APPLICATION " v" E2EC_VERSION_STRING " $";
+
+static int on_progress(const e2ec_progress *p, void *) {
+    OFLOG_INFO(logger, "epoch " << p->epoch << "/" << p->epochs << ": loss " << p->loss
+                                << ", fit PSNR " << p->psnr << " dB, " << p->elapsed_s << " s");
+    return 0;
+}
+
+static void add_options(OFCommandLine &cmd) {
+    cmd.setOptionColumns(DCME2E_LONGCOL, DCME2E_SHORTCOL);
+    cmd.setParamColumn(DCME2E_LONGCOL + DCME2E_SHORTCOL + 4);
+    cmd.addParam("dcmfile-in... dcmfile-out",
+                 "DICOM input files or series folders, then the output file",
+                 OFCmdParam::PM_MultiMandatory);
+    cmd.addGroup("general options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
+    cmd.addOption("--help", "-h", "print this help text and exit", OFCommandLine::AF_Exclusive);
+    cmd.addOption("--version", "print version information and exit", OFCommandLine::AF_Exclusive);
+    OFLog::addOptions(cmd);
+    cmd.addGroup("input options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
+    cmd.addOption("--series", "+s", 1, "[u]id: string",
+                  "encode the series with Series Instance UID u\n(default: refuse mixed series)");
+    cmd.addOption("--accept-uneven", "+ue", "accept uneven slice spacing (positions are kept)");
+    cmd.addOption("--rescale-convert", "+rc",
+                  "convert slices with differing Rescale Slope/\nIntercept to one (default: refuse)");
+    cmd.addGroup("e2ec options:");
+    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds or e2e",
+                  "network (default: siren-ds)");
+    cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
+    cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
+    cmd.addOption("--channels", "-c", 1, "[n]: integer", "SRNO encoder channels (e2e mode)");
+    cmd.addOption("--epochs", "-e", 1, "[n]: integer", "training epochs");
+    cmd.addOption("--fp16", "+h", "store weights as half floats");
+    cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
+    cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
+    cmd.addGroup("output options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
+    cmd.addSubGroup("Series Instance UID:");
+    cmd.addOption("--uid-always", "+ua", "assign a new Series Instance UID (default)");
+    cmd.addOption("--uid-never", "+un", "keep the source Series Instance UID");
+}
+
+/* Applies the e2ec options to p; false (with a message) on a bad value. */
+static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_params &p) {
+    e2ec_params_default(&p);
+    OFCmdSignedInt n;
+    const char *s;
+    if (cmd.findOption("--mode")) {
+        app.checkValue(cmd.getValue(s));
+        std::string m = s;
+        if (m == "siren") p.mode = E2EC_MODE_SIREN;
+        else if (m == "siren-ds") p.mode = E2EC_MODE_SIREN_DS;
+        else if (m == "e2e") p.mode = E2EC_MODE_E2E;
+        else {
+            OFLOG_FATAL(logger, "unknown --mode " << m << " (siren, siren-ds or e2e)");
+            return false;
+        }
+    }
+    struct { const char *opt; int *field; long lo, hi; } ints[] = {
+        {"--scale", &p.scale, 1, 8},      {"--width", &p.siren_width, 1, 4096},
+        {"--channels", &p.srno_channels, 1, 256}, {"--epochs", &p.epochs, 0, 10000000},
+        {"--threads", &p.threads, 0, 1024}};
+    for (auto &o : ints)
+        if (cmd.findOption(o.opt)) {
+            app.checkValue(cmd.getValueAndCheckMinMax(n, o.lo, o.hi));
+            *o.field = (int)n;
+        }
+    if (cmd.findOption("--seed")) {
+        app.checkValue(cmd.getValueAndCheckMin(n, 0));
+        p.seed = (uint64_t)n;
+    }
+    if (cmd.findOption("--fp16")) p.fp16 = 1;
+    return true;
+}
+
+/* PSNR and rate of the stream against the series, printed with -v. */
+static void report_quality(const e2ec_dicom_series *s, const uint8_t *stream, size_t size,
+                           int threads) {
+    const e2ec_volume *v = e2ec_dicom_series_volume(s);
+    e2ec_volume dec;
+    e2ec_metrics m;
+    e2ec_status st = e2ec_decode(stream, size, threads, &dec);
+    if (!st) st = e2ec_compare(v, &dec, threads, &m);
+    e2ec_volume_free(&dec);
+    if (st) {
+        OFLOG_WARN(logger, "cannot measure the result: " << e2ec_strerror(st));
+        return;
+    }
+    double voxels = (double)v->nx * v->ny * v->nz;
+    char line[256];
+    snprintf(line, sizeof line,
+             "PSNR %.4f dB (peak = range of the original), %.4f dB (peak = 2^%d-1), max error "
+             "%.0f, ratio %.2f:1, %.4f bpp",
+             m.psnr, m.psnr_bits, v->bits_stored, m.max_abs_err,
+             (double)e2ec_dicom_series_pixel_bytes(s) / (double)size, 8.0 * size / voxels);
+    OFLOG_INFO(logger, line);
+}
+
+int main(int argc, char *argv[]) {
+    OFConsoleApplication app(OFFIS_CONSOLE_APPLICATION,
+                             "Encode a DICOM series to e2ec transfer syntax", rcsid);
+    OFCommandLine cmd;
+    add_options(cmd);
+    prepareCmdLineArgs(argc, argv, OFFIS_CONSOLE_APPLICATION);
+    if (!app.parseCommandLine(cmd, argc, argv)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    if (cmd.hasExclusiveOption()) {
+        if (cmd.findOption("--version")) {
+            app.printHeader(OFTrue /*print host identifier*/);
+            COUT << OFendl << "e2ec bitstream version " << E2EC_BITSTREAM_VERSION
+                 << ", transfer syntax " E2EC_DICOM_TRANSFER_SYNTAX_UID << OFendl;
+            return EXITCODE_NO_ERROR;
+        }
+    }
+    OFLog::configureFromCommandLine(cmd, app);
+    int nparams = cmd.getParamCount();
+    if (nparams < 2) {
+        app.printError("give at least one input and the output file");
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
+    std::vector<const char *> in;
+    for (int i = 1; i < nparams; i++) {
+        const char *p;
+        cmd.getParam(i, p);
+        in.push_back(p);
+    }
+    const char *out;
+    cmd.getParam(nparams, out);
+
+    e2ec_dicom_read_options ro = {};
+    e2ec_dicom_write_options wo = {};
+    if (cmd.findOption("--series")) app.checkValue(cmd.getValue(ro.series_uid));
+    ro.accept_uneven = cmd.findOption("--accept-uneven");
+    ro.convert_rescale = cmd.findOption("--rescale-convert");
+    ro.verbose = logger.isEnabledFor(OFLogger::DEBUG_LOG_LEVEL);
+    cmd.beginOptionBlock();
+    if (cmd.findOption("--uid-always")) wo.keep_series_uid = 0;
+    if (cmd.findOption("--uid-never")) wo.keep_series_uid = 1;
+    cmd.endOptionBlock();
+    e2ec_params p;
+    if (!read_params(cmd, app, p)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
+        p.progress = on_progress;
+        p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
+    }
+
+    char err[4096];
+    e2ec_dicom_series *s = NULL;
+    OFLOG_INFO(logger, "reading the series");
+    e2ec_status st = e2ec_dicom_series_read(in.data(), in.size(), &ro, &s, err, sizeof err);
+    if (st) {
+        OFLOG_FATAL(logger, err);
+        return exitcode_for_input(st);
+    }
+    if ((st = e2ec_dicom_series_check_compressible(s, err, sizeof err))) {
+        OFLOG_FATAL(logger, err);
+        e2ec_dicom_series_free(s);
+        return exitcode_for_input(st);
+    }
+    const e2ec_volume *v = e2ec_dicom_series_volume(s);
+    OFLOG_INFO(logger, "volume " << v->nx << " x " << v->ny << " x " << v->nz << ", spacing "
+                                 << v->spacing[0] << " x " << v->spacing[1] << " x "
+                                 << v->spacing[2] << " mm, " << (int)v->bits_stored
+                                 << " bits stored; encoding (" << p.epochs << " epochs)");
+    uint8_t *stream = NULL;
+    size_t size = 0;
+    st = e2ec_encode(v, &p, &stream, &size);
+    if (st) {
+        OFLOG_FATAL(logger, "encoding failed: " << e2ec_strerror(st));
+        e2ec_dicom_series_free(s);
+        return exitcode_for_processing(st, EXITCODE_ENCODING_FAILED);
+    }
+    OFLOG_INFO(logger, "stream " << size << " bytes");
+    if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) report_quality(s, stream, size, p.threads);
+    static const char *modes[] = {"", "siren", "siren-ds", "e2e"};
+    char deriv[512];
+    snprintf(deriv, sizeof deriv,
+             "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
+             " (implicit neural representation): mode %s, scale %d, width %d, epochs %d%s",
+             modes[p.mode], p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "");
+    wo.derivation_description = deriv;
+    st = e2ec_dicom_write_compressed(s, stream, size, &wo, out, err, sizeof err);
+    e2ec_free(stream);
+    e2ec_dicom_series_free(s);
+    if (st) {
+        OFLOG_FATAL(logger, err);
+        return dcme2e_output_exit(st);
+    }
+    OFLOG_INFO(logger, "wrote " << out);
+    return EXITCODE_NO_ERROR;
+}
