@@ -26,8 +26,8 @@ void e2ec_params_default(e2ec_params *p) {
     p->seed = 1;
     p->progress_every = 100;
     p->srno_channels = 4;
-    p->srno_width = 16;
-    p->srno_heads = 2;
+    p->srno_width = 8;
+    p->srno_heads = 1;
 }
 
 size_t e2ec_param_count(const e2ec_params *p) {
