@@ -25,9 +25,11 @@ void e2ec_params_default(e2ec_params *p) {
     p->loss = E2EC_LOSS_L1;
     p->seed = 1;
     p->progress_every = 100;
-    p->srno_channels = 4;
-    p->srno_width = 8;
-    p->srno_heads = 1;
+    srno_config srno;
+    srno_config_default(&srno); /* the SRNO's own defaults, written once */
+    p->srno_channels = srno.channels;
+    p->srno_width = srno.width;
+    p->srno_heads = srno.heads;
 }
 
 size_t e2ec_param_count(const e2ec_params *p) {

@@ -3,23 +3,14 @@
 #include <stdlib.h>
 #include "patch_select.h"
 
-static double voxel(const e2ec_volume *v, size_t i) {
-    switch (v->type) {
-    case E2EC_U8: return ((const uint8_t *)v->data)[i];
-    case E2EC_I16: return ((const int16_t *)v->data)[i];
-    case E2EC_U16: return ((const uint16_t *)v->data)[i];
-    case E2EC_F32: return ((const float *)v->data)[i];
-    }
-    return 0.0;
-}
-
 /* The fraction of the box's voxels above vmin. */
 static double fraction_of(const e2ec_volume *v, double vmin, const long b[6]) {
     size_t count = 0;
     for (long z = b[2]; z < b[2] + b[5]; z++)
         for (long y = b[1]; y < b[1] + b[4]; y++) {
             size_t row = ((size_t)z * v->ny + (size_t)y) * v->nx;
-            for (long x = b[0]; x < b[0] + b[3]; x++) count += voxel(v, row + (size_t)x) > vmin;
+            for (long x = b[0]; x < b[0] + b[3]; x++)
+                count += e2ec_voxel_value(v, row + (size_t)x) > vmin;
         }
     return (double)count / ((double)b[3] * b[4] * b[5]);
 }
@@ -27,7 +18,7 @@ static double fraction_of(const e2ec_volume *v, double vmin, const long b[6]) {
 double patch_select(const e2ec_volume *v, uint32_t p, double fraction, long box[6]) {
     size_t n = (size_t)v->nx * v->ny * v->nz;
     double vmin = INFINITY;
-    for (size_t i = 0; i < n; i++) vmin = fmin(vmin, voxel(v, i));
+    for (size_t i = 0; i < n; i++) vmin = fmin(vmin, e2ec_voxel_value(v, i));
     long size[3] = {v->nx < p ? v->nx : p, v->ny < p ? v->ny : p, v->nz < p ? v->nz : p};
     long dims[3] = {v->nx, v->ny, v->nz}, step = p / 4 ? p / 4 : 1;
     double best_frac = -1, best_dist = INFINITY, fullest = -1;
