@@ -1,12 +1,14 @@
 #!/bin/sh
-# test-orthanc-plugin.sh ORTHANC PLUGIN DCME2EC DCME2ED SAMPLES WORK - a real Orthanc on
+# test-orthanc-plugin.sh ORTHANC PLUGIN DCME2EC DCME2ED TEST_TRANSCODER SAMPLES WORK - a real Orthanc on
 # 127.0.0.1 (free ports, storage in WORK) with e2ec's plugin: an e2ec object uploaded by
 # REST is stored, its frames decode through the plugin (/numpy equals dcme2ed's frame,
 # /preview and /rendered answer PNG), and a corrupt object gets an error while Orthanc stays up.
 # (/numpy is refused by Orthanc 1.10.1 itself for any transfer syntax it does not know:
-# raw values come from /image-uint16, a 16-bit PNG, and /matlab, as text.)
+# raw values come from /image-uint16, a 16-bit PNG, and /matlab, as text.) The transcoder
+# callback, which Orthanc 1.10.1 never calls for a stored e2ec object (docs/pacs.md), is
+# run by test_transcoder on the same object; its output must hold the same pixels.
 set -eu
-orthanc=$1 plugin=$2 enc=$3 dec=$4 samples=$5 work=$6
+orthanc=$1 plugin=$2 enc=$3 dec=$4 transcoder=$5 samples=$6 work=$7
 rm -rf "$work" && mkdir -p "$work/storage"
 fail() { echo "FAIL: $*" >&2; [ -f "$work/orthanc.log" ] && tail -n 30 "$work/orthanc.log" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -17,6 +19,8 @@ url=http://127.0.0.1:$http
 "$enc" --epochs 20 --scale 4 --width 16 --threads 2 "$samples/mr-t1-head-dicom" "$work/c.dcm" ||
   fail "dcme2ec"
 "$dec" --frame 3 "$work/c.dcm" "$work/frame3.dcm" || fail "dcme2ed --frame"
+"$transcoder" "$work/c.dcm" "$work/explicit.dcm" 2>"$work/transcoder.log" ||
+  { cat "$work/transcoder.log" >&2; fail "test_transcoder"; }
 
 cat >"$work/config.json" <<JSON
 {
@@ -97,6 +101,9 @@ mat = np.array([[int(v) for v in r] for r in rows if r], dtype=np.int64)
 assert np.array_equal(mat, ref), "Orthanc's /matlab differs from dcme2ed's frame"
 for png in ("rendered", "preview"):
     assert open(f"{w}/{png}.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n", png
+ex = pydicom.dcmread(w + "/explicit.dcm")
+assert ex.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1", ex.file_meta.TransferSyntaxUID
+assert np.array_equal(ex.pixel_array[2].astype(np.int64), ref), "transcoded pixels differ"
 print("pixels equal:", ref.shape, "frame 3")
 PY
 
