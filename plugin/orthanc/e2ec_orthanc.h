@@ -1,7 +1,8 @@
 /*
  * e2ec_orthanc.h - what the parts of e2ec's Orthanc plugin share (plugin.cc registers,
  * decoder.cc decodes frames for previews, rendering and /numpy, transcoder.cc turns our
- * objects into Explicit or Implicit VR Little Endian when Orthanc sends them).
+ * objects into Explicit or Implicit VR Little Endian when Orthanc sends them, ingest.cc
+ * compresses stable series on arrival).
  * docs/pacs.md is the administrator's guide.
  */
 #ifndef E2EC_ORTHANC_H
@@ -31,5 +32,12 @@ OrthancPluginErrorCode e2ec_orthanc_transcode(OrthancPluginMemoryBuffer *transco
                                               const void *buffer, uint64_t size,
                                               const char *const *allowed, uint32_t n_allowed,
                                               uint8_t allow_new_sop_instance_uid);
+
+/* Ingest compression (ingest.cc): reads the "E2EC" configuration section and, when
+ * "IngestCompression" is true, compresses each series Orthanc reports stable. false on a
+ * bad configuration (logged). */
+bool e2ec_orthanc_ingest_start();
+/* Stops the worker, after the series it is compressing. */
+void e2ec_orthanc_ingest_stop();
 
 #endif

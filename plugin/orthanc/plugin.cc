@@ -42,12 +42,16 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
         e2ec_orthanc_error("cannot register the decoder and transcoder");
         return -1;
     }
+    if (!e2ec_orthanc_ingest_start()) {
+        e2ec_orthanc_error("cannot read the \"E2EC\" configuration section or start ingest");
+        return -1;
+    }
     OrthancPluginLogWarning(context, "e2ec: decoder and transcoder registered for transfer "
                                      "syntax " E2EC_DICOM_TRANSFER_SYNTAX_UID);
     return 0;
 }
 
-ORTHANC_PLUGINS_API void OrthancPluginFinalize(void) {}
+ORTHANC_PLUGINS_API void OrthancPluginFinalize(void) { e2ec_orthanc_ingest_stop(); }
 
 ORTHANC_PLUGINS_API const char *OrthancPluginGetName(void) { return "e2ec"; }
 

@@ -12,41 +12,21 @@
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dctk.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "e2ec.h"
 #include "e2ec_dicom.h"
+#include "temp_dir.h"
 
 namespace {
 
 struct object_deleter {
     void operator()(e2ec_dicom_object *o) const { e2ec_dicom_object_free(o); }
-};
-
-/* A private temporary folder, removed with what it holds. */
-struct temp_dir {
-    std::string path;
-    temp_dir() {
-        const char *t = getenv("TMPDIR");
-        std::string tmpl = std::string(t && *t ? t : "/tmp") + "/e2ec-orthanc-XXXXXX";
-        std::vector<char> buf(tmpl.begin(), tmpl.end());
-        buf.push_back('\0');
-        if (mkdtemp(buf.data())) path = buf.data();
-    }
-    ~temp_dir() {
-        if (path.empty()) return;
-        std::remove((path + "/decoded.dcm").c_str());
-        std::remove((path + "/out.dcm").c_str());
-        rmdir(path.c_str());
-    }
 };
 
 /* The standard syntax to write: the first of Orthanc's allowed ones we can write. */
@@ -111,12 +91,12 @@ OrthancPluginErrorCode e2ec_orthanc_transcode(OrthancPluginMemoryBuffer *transco
         return OrthancPluginErrorCode_CorruptedFile;
     }
     temp_dir dir;
-    if (dir.path.empty()) {
+    if (dir.path().empty()) {
         e2ec_volume_free(&v);
         e2ec_orthanc_error("cannot create a temporary folder");
         return OrthancPluginErrorCode_CannotWriteFile;
     }
-    std::string decoded = dir.path + "/decoded.dcm", out = dir.path + "/out.dcm";
+    std::string decoded = dir.path() + "/decoded.dcm", out = dir.path() + "/out.dcm";
     st = e2ec_dicom_write_decompressed(o.get(), &v, 0, decoded.c_str(), err, sizeof err);
     e2ec_volume_free(&v);
     if (st) {
