@@ -38,7 +38,10 @@ static e2ec_status open_stream(const uint8_t *stream, size_t size, e2ec_info *in
 static e2ec_status decode_planes(const e2ec_info *info, const model *m, const float *params,
                                  uint32_t z0, uint32_t z1, void *dst) {
     size_t plane = (size_t)m->hx * m->hy, vs = e2ec_voxel_size(info->type);
-    uint32_t slab = z1 - z0 < DECODE_SLAB ? z1 - z0 : DECODE_SLAB;
+    /* E2E: the SRNO computes a whole row of attention windows whatever planes
+     * of it are asked for, so a pass takes a window's planes */
+    uint32_t per = m->mode == E2EC_MODE_E2E ? (uint32_t)m->srno.window : DECODE_SLAB;
+    uint32_t slab = z1 - z0 < per ? z1 - z0 : per;
     float *buf = malloc(sizeof(float) * plane * slab);
     if (!buf) return E2EC_ERR_NOMEM;
     e2ec_status st = E2EC_OK;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bitstream.h"
+#include "e2e_fit.h"
 #include "fft_downsample.h"
 #include "half.h"
 #include "caps.h"
@@ -24,9 +25,11 @@ void e2ec_params_default(e2ec_params *p) {
     p->loss = E2EC_LOSS_L1;
     p->seed = 1;
     p->progress_every = 100;
-    p->srno_channels = 4;
-    p->srno_width = 16;
-    p->srno_heads = 2;
+    srno_config srno;
+    srno_config_default(&srno); /* the SRNO's own defaults, written once */
+    p->srno_channels = srno.channels;
+    p->srno_width = srno.width;
+    p->srno_heads = srno.heads;
 }
 
 size_t e2ec_param_count(const e2ec_params *p) {
@@ -80,6 +83,19 @@ static e2ec_status train_siren_grid(const model *m, const e2ec_params *p, const 
     return st;
 }
 
+/* E2E mode: SIREN and SRNO trained together against the full-resolution
+ * volume x (and, when p->lr_weight > 0, the SIREN's grid against y). */
+static e2ec_status train_e2e(const model *m, const e2ec_params *p, const float *x,
+                             const float *y, float *params, rng *r) {
+    e2e_fit fit;
+    e2ec_status st = e2e_fit_init(&fit, &m->siren, &m->srno, m->lx, m->ly, m->lz, m->hx, m->hy,
+                                  m->hz, x, y, p->lr_weight, p->loss);
+    if (st) return st;
+    st = train_loop(p, m->n_params, params, e2e_fit_grad, &fit, r);
+    e2e_fit_free(&fit);
+    return st;
+}
+
 /* Stored weights are what decoders see: round through half floats if asked. */
 static void round_to_storage(float *w, size_t n, int fp16) {
     if (!fp16) return;
@@ -114,7 +130,13 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     if ((st = siren_target(&info, x, &target))) goto done;
     rng r = {p->seed};
     siren_init(&m.siren, params, &r);
-    if ((st = train_siren_grid(&m, p, target, params, &r))) goto done;
+    if (m.mode == E2EC_MODE_E2E) {
+        srno_init(&m.srno, params + m.n_siren, &r);
+        st = train_e2e(&m, p, x, target, params, &r);
+    } else {
+        st = train_siren_grid(&m, p, target, params, &r);
+    }
+    if (st) goto done;
     round_to_storage(params, m.n_params, info.fp16);
     st = bitstream_write(&info, params, m.n_params, stream, size);
 done:

@@ -24,7 +24,15 @@ e2ec_status model_from_info(model *m, const e2ec_info *info) {
         m->upsampler = info->upsampler;
         break;
     case E2EC_MODE_E2E:
-        return E2EC_ERR_UNSUPPORTED;
+        /* the stream carries NC, w and heads; the other hyper-parameters
+         * are fixed for this bitstream version (srno_config_default) */
+        srno_config_default(&m->srno);
+        m->srno.channels = info->srno_channels;
+        m->srno.width = info->srno_width;
+        m->srno.heads = info->srno_heads;
+        if (srno_config_check(&m->srno)) return E2EC_ERR_HEADER;
+        m->n_srno = srno_param_count(&m->srno);
+        break;
     default:
         return E2EC_ERR_HEADER;
     }
@@ -48,6 +56,11 @@ e2ec_status model_info_from_params(e2ec_info *info, const e2ec_params *p, uint32
     info->omega0 = p->omega0;
     info->upsampler = p->mode == E2EC_MODE_SIREN_DS ? p->upsampler : 0;
     info->srno_channels = info->srno_width = info->srno_heads = 0;
+    if (p->mode == E2EC_MODE_E2E) {
+        info->srno_channels = p->srno_channels;
+        info->srno_width = p->srno_width;
+        info->srno_heads = p->srno_heads;
+    }
     info->fp16 = p->fp16 != 0;
     model m;
     e2ec_status st = model_from_info(&m, info);
@@ -74,6 +87,24 @@ static e2ec_status eval_siren_ds(const model *m, const float *params, uint32_t z
     return E2EC_OK;
 }
 
+/* SIREN on the low-res planes the SRNO reads, then the SRNO (srno.h). */
+static e2ec_status eval_e2e(const model *m, const float *params, uint32_t z0, uint32_t z1,
+                            float *out) {
+    uint32_t l0, l1;
+    srno_lr_planes(&m->srno, m->lz, m->hz, z0, z1, &l0, &l1);
+    float *lr = malloc(sizeof(float) * m->lx * m->ly * m->lz);
+    if (!lr) return E2EC_ERR_NOMEM;
+    size_t plane = (size_t)m->lx * m->ly;
+    e2ec_status st = E2EC_OK;
+    if (siren_eval_grid(&m->siren, params, m->lx, m->ly, m->lz, l0, l1, lr + plane * l0))
+        st = E2EC_ERR_NOMEM;
+    else
+        st = srno_eval_planes(&m->srno, params + m->n_siren, lr, m->lx, m->ly, m->lz, m->hx,
+                              m->hy, m->hz, z0, z1, out);
+    free(lr);
+    return st;
+}
+
 e2ec_status model_eval_planes(const model *m, const float *params, uint32_t z0, uint32_t z1,
                               float *out) {
     if (z0 >= z1 || z1 > m->hz) return E2EC_ERR_ARG;
@@ -85,7 +116,7 @@ e2ec_status model_eval_planes(const model *m, const float *params, uint32_t z0, 
     case E2EC_MODE_SIREN_DS:
         return eval_siren_ds(m, params, z0, z1, out);
     case E2EC_MODE_E2E:
-        break;
+        return eval_e2e(m, params, z0, z1, out);
     }
     return E2EC_ERR_UNSUPPORTED;
 }

@@ -43,7 +43,7 @@ void e2ec_volume_free(e2ec_volume *v) {
 
 void e2ec_free(void *p) { free(p); }
 
-static double voxel_at(const e2ec_volume *v, size_t i) {
+double e2ec_voxel_value(const e2ec_volume *v, size_t i) {
     switch (v->type) {
     case E2EC_U8: return ((const uint8_t *)v->data)[i];
     case E2EC_I16: return ((const int16_t *)v->data)[i];
@@ -55,9 +55,9 @@ static double voxel_at(const e2ec_volume *v, size_t i) {
 
 void volume_minmax(const e2ec_volume *v, double *vmin, double *vmax) {
     size_t n = volume_voxels(v);
-    double lo = n ? voxel_at(v, 0) : 0.0, hi = lo;
+    double lo = n ? e2ec_voxel_value(v, 0) : 0.0, hi = lo;
     for (size_t i = 1; i < n; i++) {
-        double x = voxel_at(v, i);
+        double x = e2ec_voxel_value(v, i);
         if (x < lo) lo = x;
         if (x > hi) hi = x;
     }
@@ -69,7 +69,7 @@ void volume_to_normalised(const e2ec_volume *v, double vmin, double vmax, float 
     double range = vmax - vmin;
     double inv = range > 0 ? 1.0 / range : 0.0;
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) out[i] = (float)((voxel_at(v, i) - vmin) * inv);
+    for (size_t i = 0; i < n; i++) out[i] = (float)((e2ec_voxel_value(v, i) - vmin) * inv);
 }
 
 void stored_range(e2ec_voxel_type type, int bits_stored, double *lo, double *hi) {

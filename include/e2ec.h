@@ -88,6 +88,8 @@ typedef struct {
 /* Allocates data for nx*ny*nz voxels (zeroed); spacing is set to 1 mm. */
 e2ec_status e2ec_volume_alloc(e2ec_volume *v, uint32_t nx, uint32_t ny, uint32_t nz,
                               e2ec_voxel_type type);
+/* The stored value of voxel i (x fastest, then y, then z) as a double. */
+double e2ec_voxel_value(const e2ec_volume *v, size_t i);
 /* Frees data allocated by the library and clears the struct. */
 void e2ec_volume_free(e2ec_volume *v);
 /* Frees a buffer returned by the library (a stream). */

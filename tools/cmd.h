@@ -17,6 +17,7 @@ int cmd_decompress(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_tradeoff(int argc, char **argv);
 
 /* --dims, --type, --spacing: the layout of .raw inputs, as option text. */
 typedef struct {
@@ -40,6 +41,10 @@ int read_volume_or_log(const char *path, const raw_layout *raw, e2ec_volume *v);
 int write_volume_or_log(const char *path, const e2ec_volume *v);
 /* Reads an .e2ec stream file (malloc'd, free()); returns an exit code. */
 int read_stream_or_log(const char *path, uint8_t **data, size_t *size);
+
+/* Copies the box at (x,y,z) of size (nx,ny,nz) (box[0..5]) of in into a new
+ * volume; returns an exit code after a message when it does not fit. */
+int crop_volume(const e2ec_volume *in, const long box[6], e2ec_volume *out);
 
 /* Seconds on a monotonic clock. */
 double now_seconds(void);

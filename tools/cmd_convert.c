@@ -9,34 +9,6 @@
 #include "common/exitcodes.h"
 #include "common/log.h"
 
-/* Copies the box at (x,y,z) of size (nx,ny,nz) of in into a new volume. */
-static int crop(const e2ec_volume *in, const long b[6], e2ec_volume *out) {
-    for (int i = 0; i < 3; i++) {
-        uint32_t n = i == 0 ? in->nx : i == 1 ? in->ny : in->nz;
-        if (b[i] + b[i + 3] > (long)n) {
-            log_error("--crop: the box runs past the volume's %ux%ux%u", in->nx, in->ny, in->nz);
-            return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
-        }
-    }
-    e2ec_status s = e2ec_volume_alloc(out, (uint32_t)b[3], (uint32_t)b[4], (uint32_t)b[5],
-                                      in->type);
-    if (s != E2EC_OK) {
-        log_error("--crop: %s", e2ec_strerror(s));
-        return exitcode_for_processing(s, EXITCODE_COMMANDLINE_SYNTAX_ERROR);
-    }
-    memcpy(out->spacing, in->spacing, sizeof out->spacing);
-    out->bits_stored = in->bits_stored;
-    size_t vs = e2ec_voxel_size(in->type), row = (size_t)b[3] * vs;
-    for (long z = 0; z < b[5]; z++)
-        for (long y = 0; y < b[4]; y++) {
-            size_t src = (((size_t)(b[2] + z) * in->ny + (size_t)(b[1] + y)) * in->nx +
-                          (size_t)b[0]) * vs;
-            size_t dst = ((size_t)z * out->ny + (size_t)y) * row;
-            memcpy((char *)out->data + dst, (const char *)in->data + src, row);
-        }
-    return EXITCODE_NO_ERROR;
-}
-
 int cmd_convert(int argc, char **argv) {
     const char *box = NULL;
     raw_options raw = {0};
@@ -61,7 +33,7 @@ int cmd_convert(int argc, char **argv) {
     if ((rc = raw_layout_from(&raw, &layout))) return rc;
     e2ec_volume in, out = {0};
     if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
-    if (box) rc = crop(&in, b, &out);
+    if (box) rc = crop_volume(&in, b, &out);
     if (!rc) rc = write_volume_or_log(pos[1], box ? &out : &in);
     e2ec_volume_free(&out);
     e2ec_volume_free(&in);

@@ -15,6 +15,7 @@ static const struct {
     {"info", "IN.e2ec", "print a stream's header", cmd_info},
     {"compare", "REF TEST", "PSNR, SSIM and max error of TEST against REF", cmd_compare},
     {"convert", "IN OUT", "change a volume's file format, or crop it", cmd_convert},
+    {"tradeoff", "IN", "the paper's trade-off-point search over a grid", cmd_tradeoff},
 };
 
 static void usage(FILE *out) {

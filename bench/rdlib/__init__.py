@@ -1,0 +1,1 @@
+"""Modules of bench/rd, the rate-distortion benchmark (issue 7 item 1)."""
