@@ -3,7 +3,8 @@
 # 127.0.0.1 runs e2ec-archive-study at the end of each study; storescu sends the CT and
 # the MR sample series (two studies). The archive must then hold one verified object per
 # series, with every instance accounted for and the originals removed. Then a series
-# whose object misses the quality bar keeps its originals and logs why.
+# whose object misses the quality bar keeps its originals and logs why, and a hook killed
+# (kill -9) in the middle of its work loses nothing and succeeds when run again.
 set -eu
 hook=$1 enc=$2 dec=$3 samples=$4 work=$5
 rm -rf "$work" && mkdir -p "$work/in" "$work/archive"
@@ -62,4 +63,20 @@ grep -q 'status=failed originals=kept reason="PSNR .* below --min-psnr 200"' \
   "$work/bad/archive/e2ec-archive.log" || fail "no failure line: $(cat "$work/bad/archive/e2ec-archive.log")"
 [ "$(ls "$work/bad/study" | wc -l)" -eq "$n_mr" ] || fail "originals lost after a failure"
 [ -z "$(find "$work/bad/archive" -name '*.dcm')" ] || fail "an unverified object was left in the archive"
-echo "archive-study OK: $((n_ct + n_mr)) instances, 2 series"
+# kill -9 of the hook and its children one second in (while indexing or encoding; a
+# whole run takes several seconds): the originals stay, no object appears under its final
+# name; a second run archives the series
+mkdir -p "$work/kill/study"
+cp "$ct"/*.dcm "$work/kill/study/"
+setsid "$hook" $opts --remove-originals "$work/kill/study" "$work/kill/archive" 2>/dev/null &
+hook_pid=$!
+sleep 1
+kill -9 -"$hook_pid" 2>/dev/null || fail "the hook ended before it could be killed"
+wait "$hook_pid" 2>/dev/null || true
+[ "$(ls "$work/kill/study" | wc -l)" -eq "$n_ct" ] || fail "originals lost after kill -9"
+[ -z "$(find "$work/kill/archive" -name '[!.]*.dcm')" ] || fail "an object appeared though the hook was killed"
+"$hook" $opts --remove-originals "$work/kill/study" "$work/kill/archive" 2>/dev/null ||
+  fail "the hook failed when run again after kill -9"
+[ "$(find "$work/kill/archive" -name '[!.]*.dcm' | wc -l)" -eq 1 ] || fail "no object after the rerun"
+[ ! -d "$work/kill/study" ] || fail "originals not removed after the rerun"
+echo "archive-study OK: $((n_ct + n_mr)) instances, 2 series; kill -9 lost nothing"
