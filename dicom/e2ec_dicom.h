@@ -110,6 +110,10 @@ typedef struct e2ec_dicom_object e2ec_dicom_object;
  */
 e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_object **out, char *err,
                                    size_t err_len);
+/* The same from a whole file held in memory (data is not kept); name is used in
+ * messages. For servers that hand plugins the file's bytes (Orthanc). */
+e2ec_status e2ec_dicom_object_read_buffer(const void *data, size_t size, const char *name,
+                                          e2ec_dicom_object **out, char *err, size_t err_len);
 void e2ec_dicom_object_free(e2ec_dicom_object *o);
 const uint8_t *e2ec_dicom_object_stream(const e2ec_dicom_object *o, size_t *size);
 uint32_t e2ec_dicom_object_frames(const e2ec_dicom_object *o);

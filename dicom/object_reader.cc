@@ -6,6 +6,8 @@
  * fragments from there; see conformance/CONFORMANCE.md for why no DcmCodec is used. */
 #include "dicom_internal.h"
 
+#include <dcmtk/dcmdata/dcistrmb.h>
+
 #include <cstring>
 #include <memory>
 
@@ -41,18 +43,11 @@ e2ec_status check_header(e2ec_dicom_object &o, std::string &why) {
 
 } // namespace
 
-extern "C" e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_object **out,
-                                              char *err, size_t err_len) {
-    if (!path || !out) return dicom_fail(err, err_len, E2EC_ERR_ARG, "no input");
-    *out = NULL;
+/* The checks and gathering shared by both readers, on a parsed file named name. */
+static e2ec_status object_from(DcmFileFormat &ff, const char *name, e2ec_dicom_object **out,
+                               char *err, size_t err_len) {
     auto o = std::make_unique<e2ec_dicom_object>();
-    o->path = path;
-    DcmFileFormat ff;
-    OFCondition c = ff.loadFile(path);
-    if (c.bad())
-        return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
-                          o->path + ": cannot read as DICOM (" + c.text() +
-                              "): truncated or not a DICOM file");
+    o->path = name;
     OFString ts;
     ff.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, ts);
     if (ts != E2EC_DICOM_TRANSFER_SYNTAX_UID)
@@ -86,6 +81,43 @@ extern "C" e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_objec
     delete o->header.remove(DCM_PixelData);
     *out = o.release();
     return E2EC_OK;
+}
+
+extern "C" e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_object **out,
+                                              char *err, size_t err_len) {
+    if (!path || !out) return dicom_fail(err, err_len, E2EC_ERR_ARG, "no input");
+    *out = NULL;
+    DcmFileFormat ff;
+    OFCondition c = ff.loadFile(path);
+    if (c.bad())
+        return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
+                          std::string(path) + ": cannot read as DICOM (" + c.text() +
+                              "): truncated or not a DICOM file");
+    return object_from(ff, path, out, err, err_len);
+}
+
+extern "C" e2ec_status e2ec_dicom_object_read_buffer(const void *data, size_t size,
+                                                     const char *name, e2ec_dicom_object **out,
+                                                     char *err, size_t err_len) {
+    if (!data || !out) return dicom_fail(err, err_len, E2EC_ERR_ARG, "no input");
+    *out = NULL;
+    if (!name) name = "(buffer)";
+    /* the preamble and "DICM" come first in a file; DcmFileFormat::read expects them */
+    if (size < 132 || memcmp((const char *)data + 128, "DICM", 4) != 0)
+        return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
+                          std::string(name) + ": not a DICOM file (no DICM prefix)");
+    DcmInputBufferStream is;
+    is.setBuffer(data, (offile_off_t)size);
+    is.setEos();
+    DcmFileFormat ff;
+    ff.transferInit();
+    OFCondition c = ff.read(is, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
+    ff.transferEnd();
+    if (c.bad())
+        return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
+                          std::string(name) + ": cannot read as DICOM (" + c.text() +
+                              "): truncated or not a DICOM file");
+    return object_from(ff, name, out, err, err_len);
 }
 
 extern "C" void e2ec_dicom_object_free(e2ec_dicom_object *o) { delete o; }

@@ -1,0 +1,89 @@
+#!/bin/sh
+# test-orthanc-ingest.sh ORTHANC PLUGIN SAMPLES WORK - ingest compression in a real Orthanc
+# on 127.0.0.1: the MR sample series uploaded by REST becomes, once stable, one verified
+# e2ec instance and its originals are deleted ("KeepOriginals": false); a CT series with a
+# slice missing cannot be compressed and stays stored as it was, with a log line why.
+set -eu
+orthanc=$1 plugin=$2 samples=$3 work=$4
+rm -rf "$work" && mkdir -p "$work/storage"
+fail() { echo "FAIL: $*" >&2; [ -f "$work/orthanc.log" ] && grep -v '^I' "$work/orthanc.log" | tail -n 30 >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+http=$(free_port) dicom=$(free_port)
+url=http://127.0.0.1:$http
+mr=$samples/mr-t1-head-dicom ct=$samples/ct-chest
+n_mr=$(ls "$mr"/*.dcm | wc -l)
+
+# few epochs and a low quality bar: this checks the plumbing, not the quality
+cat >"$work/config.json" <<JSON
+{
+  "Name": "e2ec-ingest-test",
+  "StorageDirectory": "$work/storage",
+  "IndexDirectory": "$work/storage",
+  "HttpPort": $http,
+  "DicomPort": $dicom,
+  "DicomServerEnabled": false,
+  "RemoteAccessAllowed": false,
+  "AuthenticationEnabled": false,
+  "StableAge": 1,
+  "Plugins": ["$plugin"],
+  "E2EC": { "IngestCompression": true, "KeepOriginals": false, "MinPsnr": 10,
+            "Epochs": 20, "Scale": 4, "Width": 16, "Threads": 2 }
+}
+JSON
+"$orthanc" "$work/config.json" >"$work/orthanc.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+i=0
+until curl -sf "$url/system" >/dev/null; do
+  i=$((i + 1))
+  [ $i -le 120 ] && kill -0 $pid 2>/dev/null || fail "Orthanc did not start"
+  sleep 0.25
+done
+grep -q 'e2ec: ingest compression on, originals deleted once verified' "$work/orthanc.log" ||
+  fail "ingest compression is not on"
+
+for f in "$mr"/*.dcm; do
+  curl -sf -X POST --data-binary @"$f" "$url/instances" >/dev/null || fail "upload $f"
+done
+n_ct=0
+for f in "$ct"/*.dcm; do
+  case $f in */1-32.dcm) continue ;; esac # the gap
+  curl -sf -X POST --data-binary @"$f" "$url/instances" >/dev/null || fail "upload $f"
+  n_ct=$((n_ct + 1))
+done
+
+i=0
+until grep -q 'e2ec ingest: .*status=ok' "$work/orthanc.log" &&
+  grep -q 'e2ec ingest: .*status=failed' "$work/orthanc.log"; do
+  i=$((i + 1))
+  [ $i -le 240 ] || fail "no ingest result within 120 s"
+  kill -0 $pid 2>/dev/null || fail "Orthanc died"
+  sleep 0.5
+done
+grep 'e2ec ingest:' "$work/orthanc.log" | sed 's/^.*e2ec ingest/e2ec ingest/'
+grep -q "e2ec ingest: .*instances=$n_mr .*status=ok originals_removed=yes" "$work/orthanc.log" ||
+  fail "the MR series was not compressed whole"
+grep -q 'e2ec ingest: .*status=failed originals=kept reason="missing slice' "$work/orthanc.log" ||
+  fail "the CT series with a gap: no reason logged"
+# the compressed object's own series, stable in turn, is left alone
+sleep 2
+[ "$(grep -c 'e2ec ingest:' "$work/orthanc.log")" -eq 2 ] || fail "ingest touched its own object"
+
+python3 - "$url" "$n_mr" "$n_ct" <<'PY' || fail "checks of Orthanc's content"
+import json, sys, urllib.request
+url, n_mr, n_ct = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+get = lambda p: urllib.request.urlopen(url + p).read()
+ours, others = [], []
+for i in json.loads(get("/instances")):
+    ts = json.loads(get(f"/instances/{i}/header?simplify"))["TransferSyntaxUID"]
+    (ours if ts == "2.25.245201620563341954866258650690490298409" else others).append(i)
+assert len(ours) == 1, f"{len(ours)} e2ec instances, expected 1"
+assert len(others) == n_ct, f"{len(others)} other instances, expected the {n_ct} CT ones"
+tags = json.loads(get(f"/instances/{ours[0]}/simplified-tags"))
+assert int(tags["NumberOfFrames"]) == n_mr, tags["NumberOfFrames"]
+assert tags["Modality"] == "MR" and tags["LossyImageCompression"] == "01"
+png = get(f"/instances/{ours[0]}/frames/{n_mr // 2}/image-uint16")
+assert png[:8] == b"\x89PNG\r\n\x1a\n"
+print(f"ingest: 1 e2ec instance of {n_mr} frames, {len(others)} CT instances kept")
+PY
+echo "orthanc ingest OK"

@@ -1,0 +1,82 @@
+#!/bin/sh
+# test-archive-study.sh HOOK DCME2EC DCME2ED SAMPLES WORK - DCMTK's real storescp on
+# 127.0.0.1 runs e2ec-archive-study at the end of each study; storescu sends the CT and
+# the MR sample series (two studies). The archive must then hold one verified object per
+# series, with every instance accounted for and the originals removed. Then a series
+# whose object misses the quality bar keeps its originals and logs why, and a hook killed
+# (kill -9) in the middle of its work loses nothing and succeeds when run again.
+set -eu
+hook=$1 enc=$2 dec=$3 samples=$4 work=$5
+rm -rf "$work" && mkdir -p "$work/in" "$work/archive"
+fail() { echo "FAIL: $*" >&2; [ -f "$work/scp.log" ] && tail -n 20 "$work/scp.log" >&2; exit 1; }
+ct=$samples/ct-chest mr=$samples/mr-t1-head-dicom
+n_ct=$(ls "$ct"/*.dcm | wc -l) n_mr=$(ls "$mr"/*.dcm | wc -l)
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# few epochs: this checks the plumbing, not the quality
+opts="--dcme2ec $enc --dcme2ed $dec --epochs 20 --scale 4 --width 16 --threads 2 --min-psnr 10"
+storescp -aet E2ECSCP -od "$work/in" --sort-on-study-uid st --eostudy-timeout 2 \
+  --exec-on-eostudy "$hook $opts --remove-originals #p $work/archive" "$port" \
+  >"$work/scp.log" 2>&1 &
+scp=$!
+trap 'kill $scp 2>/dev/null || true' EXIT
+i=0
+until echoscu -aec E2ECSCP 127.0.0.1 "$port" 2>/dev/null; do
+  i=$((i + 1))
+  [ $i -le 40 ] && kill -0 $scp 2>/dev/null || fail "storescp did not start"
+  sleep 0.25
+done
+# two associations, one per study: the second study ends the first, the timeout the second
+timeout 60 storescu -aec E2ECSCP 127.0.0.1 "$port" "$ct"/*.dcm || fail "storescu (CT)"
+timeout 60 storescu -aec E2ECSCP 127.0.0.1 "$port" "$mr"/*.dcm || fail "storescu (MR)"
+
+log=$work/archive/e2ec-archive.log
+i=0
+while [ "$(cat "$log" 2>/dev/null | wc -l)" -lt 2 ] || [ -n "$(ls "$work/in")" ]; do
+  i=$((i + 1))
+  [ $i -le 240 ] || fail "the hook did not archive both series within 120 s"
+  sleep 0.5
+done
+kill $scp && wait $scp 2>/dev/null || true
+cat "$log"
+
+grep -c 'status=ok' "$log" | grep -qx 2 || fail "not two series archived: $(cat "$log")"
+grep -q "instances=$n_ct .*status=ok originals_removed=yes" "$log" || fail "CT series: instances"
+grep -q "instances=$n_mr .*status=ok originals_removed=yes" "$log" || fail "MR series: instances"
+objects=$(find "$work/archive" -name '*.dcm' | wc -l)
+[ "$objects" -eq 2 ] || fail "$objects objects in the archive, expected 2"
+[ -z "$(find "$work/archive" -name '.*')" ] || fail "temporary files left in the archive"
+total=0
+for o in $(find "$work/archive" -name '*.dcm'); do
+  "$dec" -v "$o" "$work/check.dcm" 2>"$work/check.log" || fail "$o does not decode"
+  total=$((total + $(sed -n 's/^I: .*: \([0-9]*\) frames, .*/\1/p' "$work/check.log")))
+done
+[ "$total" -eq $((n_ct + n_mr)) ] || fail "$total frames archived for $((n_ct + n_mr)) instances sent"
+
+# a series that misses the quality bar: object refused, originals kept, reason logged
+mkdir -p "$work/bad/study"
+cp "$mr"/*.dcm "$work/bad/study/"
+if "$hook" $opts --min-psnr 200 "$work/bad/study" "$work/bad/archive" 2>/dev/null; then
+  fail "the hook accepted an object below --min-psnr"
+fi
+grep -q 'status=failed originals=kept reason="PSNR .* below --min-psnr 200"' \
+  "$work/bad/archive/e2ec-archive.log" || fail "no failure line: $(cat "$work/bad/archive/e2ec-archive.log")"
+[ "$(ls "$work/bad/study" | wc -l)" -eq "$n_mr" ] || fail "originals lost after a failure"
+[ -z "$(find "$work/bad/archive" -name '*.dcm')" ] || fail "an unverified object was left in the archive"
+# kill -9 of the hook and its children one second in (while indexing or encoding; a
+# whole run takes several seconds): the originals stay, no object appears under its final
+# name; a second run archives the series
+mkdir -p "$work/kill/study"
+cp "$ct"/*.dcm "$work/kill/study/"
+setsid "$hook" $opts --remove-originals "$work/kill/study" "$work/kill/archive" 2>/dev/null &
+hook_pid=$!
+sleep 1
+kill -9 -"$hook_pid" 2>/dev/null || fail "the hook ended before it could be killed"
+wait "$hook_pid" 2>/dev/null || true
+[ "$(ls "$work/kill/study" | wc -l)" -eq "$n_ct" ] || fail "originals lost after kill -9"
+[ -z "$(find "$work/kill/archive" -name '[!.]*.dcm')" ] || fail "an object appeared though the hook was killed"
+"$hook" $opts --remove-originals "$work/kill/study" "$work/kill/archive" 2>/dev/null ||
+  fail "the hook failed when run again after kill -9"
+[ "$(find "$work/kill/archive" -name '[!.]*.dcm' | wc -l)" -eq 1 ] || fail "no object after the rerun"
+[ ! -d "$work/kill/study" ] || fail "originals not removed after the rerun"
+echo "archive-study OK: $((n_ct + n_mr)) instances, 2 series; kill -9 lost nothing"
