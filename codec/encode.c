@@ -14,7 +14,7 @@
 
 void e2ec_params_default(e2ec_params *p) {
     memset(p, 0, sizeof *p);
-    p->mode = E2EC_MODE_SIREN_DS;
+    p->mode = E2EC_MODE_E2E;
     p->scale = 2;
     p->siren_width = 30;
     p->siren_layers = 3;
