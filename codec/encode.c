@@ -14,7 +14,7 @@
 
 void e2ec_params_default(e2ec_params *p) {
     memset(p, 0, sizeof *p);
-    p->mode = E2EC_MODE_SIREN_DS;
+    p->mode = E2EC_MODE_E2E;
     p->scale = 2;
     p->siren_width = 30;
     p->siren_layers = 3;
@@ -84,12 +84,15 @@ static e2ec_status train_siren_grid(const model *m, const e2ec_params *p, const 
 }
 
 /* E2E mode: SIREN and SRNO trained together against the full-resolution
- * volume x (and, when p->lr_weight > 0, the SIREN's grid against y). */
+ * volume x (and, when p->lr_weight > 0, the SIREN's grid against y). Full
+ * batch, or windows per step when p->batch > 0 or the full batch would not
+ * fit (e2e_fit_init_batch). */
 static e2ec_status train_e2e(const model *m, const e2ec_params *p, const float *x,
                              const float *y, float *params, rng *r) {
     e2e_fit fit;
-    e2ec_status st = e2e_fit_init(&fit, &m->siren, &m->srno, m->lx, m->ly, m->lz, m->hx, m->hy,
-                                  m->hz, x, y, p->lr_weight, p->loss);
+    e2ec_status st = e2e_fit_init_batch(&fit, &m->siren, &m->srno, m->lx, m->ly, m->lz, m->hx,
+                                        m->hy, m->hz, x, y, p->lr_weight, p->loss, p->batch,
+                                        E2E_FIT_MAX_FLOATS);
     if (st) return st;
     st = train_loop(p, m->n_params, params, e2e_fit_grad, &fit, r);
     e2e_fit_free(&fit);

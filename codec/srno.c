@@ -272,13 +272,11 @@ typedef struct {
     size_t total;
 } train_layout;
 
-static size_t train_layout_of(train_layout *t, const srno_config *c, float *base, uint32_t lx,
-                              uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz) {
-    size_t vol = (size_t)c->channels * lx * ly * lz, off = 0;
-    int nw[3];
-    window_counts(c, hx, hy, hz, nw);
-    size_t nmax = (size_t)imin(c->window, (int)hx) * imin(c->window, (int)hy) *
-                  imin(c->window, (int)hz);
+/* The encoder part (over d low-res planes) and the scratch of windows of up
+ * to nmax points; the windows' saved tensors follow at t->windows. */
+static size_t layout_of(train_layout *t, const srno_config *c, float *base, uint32_t lx,
+                        uint32_t ly, uint32_t d, size_t nmax) {
+    size_t vol = (size_t)c->channels * lx * ly * d, off = 0;
 #define TAKE(ptr, nfloats) ((ptr) = base ? base + off : NULL, off += (nfloats))
     TAKE(t->enc.e0, vol);
     for (int r = 0; r < c->resblocks; r++) {
@@ -298,6 +296,19 @@ static size_t train_layout_of(train_layout *t, const srno_config *c, float *base
     TAKE(t->dout, nmax);
     TAKE(t->windows, 0);
 #undef TAKE
+    t->total = off;
+    return off;
+}
+
+static size_t max_window_points(const srno_config *c, uint32_t hx, uint32_t hy, uint32_t hz) {
+    return (size_t)imin(c->window, (int)hx) * imin(c->window, (int)hy) * imin(c->window, (int)hz);
+}
+
+static size_t train_layout_of(train_layout *t, const srno_config *c, float *base, uint32_t lx,
+                              uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz) {
+    int nw[3];
+    window_counts(c, hx, hy, hz, nw);
+    size_t off = layout_of(t, c, base, lx, ly, lz, max_window_points(c, hx, hy, hz));
     for (int i = 0; i < nw[0] * nw[1] * nw[2]; i++) {
         nquery_box b = window_box(c, nw, i, hx, hy, hz);
         off += win_size(c, box_points(&b));
@@ -416,7 +427,7 @@ e2ec_status srno_eval_planes(const srno_config *c, const float *params, const fl
         if (b - a > maxd) maxd = b - a;
     }
     size_t slab = (size_t)c->channels * lx * ly * maxd;
-    size_t nmax = (size_t)imin(t, (int)hx) * imin(t, (int)hy) * imin(t, (int)hz);
+    size_t nmax = max_window_points(c, hx, hy, hz);
     size_t conv = conv3d_scratch_size(c->channels, 3, (int)ly, (int)lx);
     float *mem = malloc((4 * slab + conv + win_size(c, nmax)) * sizeof(float));
     if (!mem) return E2EC_ERR_NOMEM;
@@ -451,4 +462,116 @@ e2ec_status srno_eval_planes(const srno_config *c, const float *params, const fl
     }
     free(mem);
     return E2EC_OK;
+}
+
+/* ------------------------------------------------------------ training by rows of windows */
+
+int srno_window_count(const srno_config *c, uint32_t hx, uint32_t hy, uint32_t hz) {
+    int nw[3];
+    window_counts(c, hx, hy, hz, nw);
+    return nw[0] * nw[1] * nw[2];
+}
+
+nquery_box srno_window_box(const srno_config *c, uint32_t hx, uint32_t hy, uint32_t hz, int i,
+                           int *row) {
+    int nw[3];
+    window_counts(c, hx, hy, hz, nw);
+    *row = i / (nw[0] * nw[1]);
+    return window_box(c, nw, i, hx, hy, hz);
+}
+
+void srno_row_planes(const srno_config *c, uint32_t lz, uint32_t hz, int row, uint32_t *a,
+                     uint32_t *b) {
+    uint32_t z0 = (uint32_t)row * (uint32_t)c->window, z1 = z0 + (uint32_t)c->window;
+    srno_lr_planes(c, lz, hz, z0, z1 < hz ? z1 : hz, a, b);
+}
+
+static uint32_t max_row_depth(const srno_config *c, uint32_t lz, uint32_t hz) {
+    uint32_t maxd = 0, rows = (hz + (uint32_t)c->window - 1) / (uint32_t)c->window;
+    for (uint32_t r = 0; r < rows; r++) {
+        uint32_t a, b;
+        srno_row_planes(c, lz, hz, (int)r, &a, &b);
+        if (b - a > maxd) maxd = b - a;
+    }
+    return maxd;
+}
+
+size_t srno_row_acts_size(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t lz,
+                          uint32_t hx, uint32_t hy, uint32_t hz) {
+    train_layout t;
+    size_t nmax = max_window_points(c, hx, hy, hz);
+    return layout_of(&t, c, NULL, lx, ly, max_row_depth(c, lz, hz), nmax) + win_size(c, nmax);
+}
+
+/* The row's layout: its slab's encoder, then ONE window's saved tensors. */
+static void row_layout(train_layout *t, const srno_row *r) {
+    const nquery_geom *g = &r->g;
+    layout_of(t, r->c, r->acts, (uint32_t)g->lx, (uint32_t)g->ly,
+              max_row_depth(r->c, (uint32_t)g->lz, (uint32_t)g->hz),
+              max_window_points(r->c, (uint32_t)g->hx, (uint32_t)g->hy, (uint32_t)g->hz));
+}
+
+void srno_row_forward(srno_row *r, const srno_config *c, const float *params, const float *slab,
+                      uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
+                      uint32_t hz, int row, float *acts) {
+    uint32_t a, b;
+    srno_row_planes(c, lz, hz, row, &a, &b);
+    nquery_geom g = {(int)lx, (int)ly, (int)lz, (int)hx, (int)hy, (int)hz, (int)a, (int)(b - a)};
+    r->c = c, r->slab = slab, r->g = g, r->acts = acts;
+    srno_views v;
+    srno_views_of(&v, c, (float *)params);
+    train_layout t;
+    row_layout(&t, r);
+    encoder_forward(c, &v, slab, g.fd, g.ly, g.lx, &t.enc, t.conv_scratch);
+    memset(t.grads.df, 0, (size_t)c->channels * g.fd * g.ly * g.lx * sizeof(float));
+}
+
+static void skip_box(const nquery_box *b, uint32_t box[6]) {
+    box[0] = (uint32_t)b->x0, box[1] = (uint32_t)b->x1, box[2] = (uint32_t)b->y0;
+    box[3] = (uint32_t)b->y1, box[4] = (uint32_t)b->z0, box[5] = (uint32_t)b->z1;
+}
+
+void srno_window_forward(const srno_row *r, const float *params, const nquery_box *box,
+                         float *out) {
+    srno_views v;
+    srno_views_of(&v, r->c, (float *)params);
+    train_layout t;
+    row_layout(&t, r);
+    size_t n = box_points(box);
+    win_acts a = win_acts_of(r->c, t.windows, n);
+    window_forward(r->c, &v, t.enc.f, &r->g, box, &a);
+    uint32_t ub[6];
+    skip_box(box, ub);
+    const nquery_geom *g = &r->g;
+    upsample_box_forward(E2EC_UP_TRILINEAR, r->slab, (uint32_t)g->f0, (uint32_t)g->lx,
+                         (uint32_t)g->ly, (uint32_t)g->lz, (uint32_t)g->hx, (uint32_t)g->hy,
+                         (uint32_t)g->hz, ub, out);
+    for (size_t i = 0; i < n; i++) out[i] += a.out[i];
+}
+
+void srno_window_backward(const srno_row *r, const float *params, float *dparams,
+                          const nquery_box *box, const float *dout, float *dslab) {
+    srno_views v, dv;
+    srno_views_of(&v, r->c, (float *)params);
+    srno_views_of(&dv, r->c, dparams);
+    train_layout t;
+    row_layout(&t, r);
+    win_acts a = win_acts_of(r->c, t.windows, box_points(box));
+    uint32_t ub[6];
+    skip_box(box, ub);
+    const nquery_geom *g = &r->g;
+    upsample_box_backward(E2EC_UP_TRILINEAR, dslab, (uint32_t)g->f0, (uint32_t)g->lx,
+                          (uint32_t)g->ly, (uint32_t)g->lz, (uint32_t)g->hx, (uint32_t)g->hy,
+                          (uint32_t)g->hz, ub, dout);
+    window_backward(r->c, &v, &dv, &r->g, box, &a, dout, t.grads.df, t.win_scratch);
+}
+
+void srno_row_backward(const srno_row *r, const float *params, float *dparams, float *dslab) {
+    srno_views v, dv;
+    srno_views_of(&v, r->c, (float *)params);
+    srno_views_of(&dv, r->c, dparams);
+    train_layout t;
+    row_layout(&t, r);
+    encoder_backward(r->c, &v, &dv, r->slab, r->g.fd, r->g.ly, r->g.lx, &t.enc, &t.grads, dslab,
+                     t.conv_scratch);
 }

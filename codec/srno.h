@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "e2ec.h"
+#include "nn/nquery.h"
 #include "rng.h"
 
 #define SRNO_BLOCKS 2         /* Galerkin attention blocks (SRNO: 2) */
@@ -95,5 +96,43 @@ void srno_lr_planes(const srno_config *c, uint32_t lz, uint32_t hz, uint32_t z0,
 e2ec_status srno_eval_planes(const srno_config *c, const float *params, const float *lr,
                              uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
                              uint32_t hz, uint32_t z0, uint32_t z1, float *out);
+
+/* ---- Training one row of windows at a time (e2e_fit.h's window mode).
+ * The encoder runs on the row's low-res slab (whole x-y planes, the planes of
+ * srno_row_planes), then each chosen window of the row is run forward and
+ * backward ALONE: its attention normalises over exactly that window, as in
+ * srno_forward and in inference, so its gradient is exact. Memory is bounded
+ * by one slab and one window, not by the volume. Per row:
+ *   srno_row_forward; for each window of the row: srno_window_forward, then
+ *   (before the next window) srno_window_backward; finally srno_row_backward.
+ * Windows are numbered as in srno_forward: z-major, so row = i / windows per row. */
+int srno_window_count(const srno_config *c, uint32_t hx, uint32_t hy, uint32_t hz);
+/* Window i's box of high-res points and (in *row) its row of windows. */
+nquery_box srno_window_box(const srno_config *c, uint32_t hx, uint32_t hy, uint32_t hz, int i,
+                           int *row);
+/* Low-res planes [*a, *b) that row `row` reads (the SRNO and its skip). */
+void srno_row_planes(const srno_config *c, uint32_t lz, uint32_t hz, int row, uint32_t *a,
+                     uint32_t *b);
+/* Floats of acts for any row of these grids. */
+size_t srno_row_acts_size(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t lz,
+                          uint32_t hx, uint32_t hy, uint32_t hz);
+typedef struct {
+    const srno_config *c;
+    const float *slab; /* the row's low-res planes [g.f0, g.f0 + g.fd) */
+    nquery_geom g;
+    float *acts;
+} srno_row;
+/* Encoder over slab (planes srno_row_planes(row) of the low-res grid). */
+void srno_row_forward(srno_row *r, const srno_config *c, const float *params, const float *slab,
+                      uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
+                      uint32_t hz, int row, float *acts);
+/* out (box points, x fastest) = SRNO + trilinear skip for one window of the row. */
+void srno_window_forward(const srno_row *r, const float *params, const nquery_box *box,
+                         float *out);
+/* dparams and dslab ([g.fd][ly][lx]) accumulate the window's share for dout. */
+void srno_window_backward(const srno_row *r, const float *params, float *dparams,
+                          const nquery_box *box, const float *dout, float *dslab);
+/* The encoder's backward for all the row's windows: dparams, dslab accumulate. */
+void srno_row_backward(const srno_row *r, const float *params, float *dparams, float *dslab);
 
 #endif

@@ -147,3 +147,48 @@ void upsample_backward(e2ec_upsampler kind, float *dlr, uint32_t lx, uint32_t ly
         }
     }
 }
+
+/* One box, point by point (windows of the SRNO's window-mode training):
+ * serial, as the callers run one window at a time. */
+static void box_pass(e2ec_upsampler kind, float *lr, uint32_t lz0, uint32_t lx, uint32_t ly,
+                     uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz, const uint32_t box[6],
+                     float *vals, int adjoint) {
+    const size_t lplane = (size_t)lx * ly;
+    size_t i = 0;
+    for (uint32_t z = box[4]; z < box[5]; z++) {
+        uint32_t iz[MAX_TAPS], iy[MAX_TAPS], ix[MAX_TAPS];
+        float wz[MAX_TAPS], wy[MAX_TAPS], wx[MAX_TAPS];
+        int tz = axis_taps(kind, lz, hz, z, iz, wz);
+        for (uint32_t y = box[2]; y < box[3]; y++) {
+            int ty = axis_taps(kind, ly, hy, y, iy, wy);
+            for (uint32_t x = box[0]; x < box[1]; x++, i++) {
+                int tx = axis_taps(kind, lx, hx, x, ix, wx);
+                float s = 0.0f;
+                for (int a = 0; a < tz; a++)
+                    for (int b = 0; b < ty; b++) {
+                        float *row = lr + (iz[a] - lz0) * lplane + (size_t)iy[b] * lx;
+                        for (int c = 0; c < tx; c++) {
+                            float w = wz[a] * wy[b] * wx[c];
+                            if (adjoint)
+                                row[ix[c]] += w * vals[i];
+                            else
+                                s += w * row[ix[c]];
+                        }
+                    }
+                if (!adjoint) vals[i] = s;
+            }
+        }
+    }
+}
+
+void upsample_box_forward(e2ec_upsampler kind, const float *lr, uint32_t lz0, uint32_t lx,
+                          uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz,
+                          const uint32_t box[6], float *out) {
+    box_pass(kind, (float *)lr, lz0, lx, ly, lz, hx, hy, hz, box, out, 0);
+}
+
+void upsample_box_backward(e2ec_upsampler kind, float *dlr, uint32_t lz0, uint32_t lx,
+                           uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz,
+                           const uint32_t box[6], const float *dout) {
+    box_pass(kind, dlr, lz0, lx, ly, lz, hx, hy, hz, box, (float *)dout, 1);
+}

@@ -22,4 +22,15 @@ void upsample_forward(e2ec_upsampler kind, const float *lr, uint32_t lx, uint32_
 void upsample_backward(e2ec_upsampler kind, float *dlr, uint32_t lx, uint32_t ly,
                        uint32_t lz, const float *dhr, uint32_t hx, uint32_t hy, uint32_t hz);
 
+/* The same values at the points of one box of the high-res grid,
+ * box = {x0, x1, y0, y1, z0, z1} (half-open; out is x fastest), from low-res
+ * planes lr = [lz0, ...) of the lx*ly*lz grid (those upsample_lr_planes names). */
+void upsample_box_forward(e2ec_upsampler kind, const float *lr, uint32_t lz0, uint32_t lx,
+                          uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz,
+                          const uint32_t box[6], float *out);
+/* Its adjoint: dlr (planes [lz0, ...)) += U^T dout. */
+void upsample_box_backward(e2ec_upsampler kind, float *dlr, uint32_t lz0, uint32_t lx,
+                           uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz,
+                           const uint32_t box[6], const float *dout);
+
 #endif

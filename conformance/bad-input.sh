@@ -21,7 +21,8 @@ refused() {
   [ -z "$(ls -A "$work/out")" ] || fail "$name: output left behind: $(ls "$work/out")"
   printf "refused as expected: %s: %s\n" "$name" "$(grep "^F: " "$work/$name.log" | head -n 1)"
 }
-E="--epochs 5 --scale 4 --width 8"
+# siren-ds: these check refusals and DICOM options, not the (default) e2e mode
+E="--mode siren-ds --epochs 5 --scale 4 --width 8"
 refused missing-slice "missing slice" "$enc" $E "$work/in/missing-slice" "$work/out/x.dcm"
 refused mixed-sizes "mixed sizes" "$enc" $E "$work/in/mixed-sizes" "$work/out/x.dcm"
 refused tilted-slice "tilted slice" "$enc" $E "$work/in/tilted-slice" "$work/out/x.dcm"

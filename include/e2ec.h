@@ -112,6 +112,8 @@ typedef enum { E2EC_LOSS_L1 = 1, E2EC_LOSS_L2 = 2 } e2ec_loss;
 
 typedef struct {
     int epoch, epochs;
+    /* With mini-batches (batch > 0) both are over this step's samples only:
+     * E2E mode, the voxels of the step's windows. */
     double loss;         /* training loss of this epoch, normalised units */
     double psnr;         /* PSNR of the training fit (MAX = 1 on the normalised target) */
     double elapsed_s;    /* since training began */
@@ -129,7 +131,10 @@ typedef struct {
     e2ec_upsampler upsampler; /* SIREN_DS only */
     int epochs;
     float lr;           /* Adam learning rate, 1.5e-3 */
-    int batch;          /* samples per step; 0 = full batch (every grid point) */
+    int batch;          /* samples per step; 0 = full batch (every grid point). E2E mode:
+                           attention windows per step; 0 = full batch, or every window
+                           a row at a time when the full batch exceeds 4 GiB of
+                           activations (docs/architecture.md) */
     e2ec_loss loss;
     int fp16;           /* store weights as IEEE half floats */
     int threads;        /* worker threads; 0 = OpenMP's default */

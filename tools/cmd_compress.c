@@ -95,7 +95,7 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--lr", .arg = "X", .kind = OPT_DOUBLE, .target = &lr, .lo = 1e-9, .hi = 10,
          .help = "Adam learning rate"},
         {.name = "--batch", .arg = "N", .kind = OPT_INT, .target = &p.batch, .lo = 0,
-         .hi = 1 << 30, .help = "samples per step, 0 = full batch"},
+         .hi = 1 << 30, .help = "samples per step (e2e: windows per step), 0 = full batch"},
         {.name = "--loss", .arg = "F", .kind = OPT_CHOICE, .target = &loss,
          .choices = loss_choices, .help = "training loss"},
         {.name = "--upsampler", .arg = "U", .kind = OPT_CHOICE, .target = &upsampler,

@@ -45,11 +45,13 @@ static void add_options(OFCommandLine &cmd) {
                   "convert slices with differing Rescale Slope/\nIntercept to one (default: refuse)");
     cmd.addGroup("e2ec options:");
     cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds or e2e",
-                  "network (default: siren-ds)");
+                  "network (default: e2e)");
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--channels", "-c", 1, "[n]: integer", "SRNO encoder channels (e2e mode)");
     cmd.addOption("--epochs", "-e", 1, "[n]: integer", "training epochs");
+    cmd.addOption("--batch", "-b", 1, "[n]: integer",
+                  "samples per step (e2e: attention windows), 0 = full batch");
     cmd.addOption("--fp16", "+h", "store weights as half floats");
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
     cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
@@ -78,6 +80,7 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
     struct { const char *opt; int *field; long lo, hi; } ints[] = {
         {"--scale", &p.scale, 1, 8},      {"--width", &p.siren_width, 1, 4096},
         {"--channels", &p.srno_channels, 1, 256}, {"--epochs", &p.epochs, 0, 10000000},
+        {"--batch", &p.batch, 0, 1 << 30},
         {"--threads", &p.threads, 0, 1024}};
     for (auto &o : ints)
         if (cmd.findOption(o.opt)) {

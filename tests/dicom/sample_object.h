@@ -23,6 +23,8 @@ static inline std::string sample_object(const char *name, e2ec_dicom_series **se
     }
     e2ec_params p;
     e2ec_params_default(&p);
+    /* siren-ds: these tests check the DICOM wrapping, and it trains fast */
+    p.mode = E2EC_MODE_SIREN_DS;
     p.scale = 4, p.epochs = 20, p.siren_width = 16, p.progress_every = 0;
     uint8_t *stream = NULL;
     size_t size = 0;
