@@ -14,7 +14,7 @@ enc=$1 series=$2 work=$3
 rm -rf "$work" && mkdir -p "$work/in"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cfg=$(dirname "$0")/e2ec-association.cfg
-"$enc" --epochs 3 --scale 4 --width 8 "$series" "$work/c.dcm" || fail "dcme2ec"
+"$enc" --mode siren-ds --epochs 3 --scale 4 --width 8 "$series" "$work/c.dcm" || fail "dcme2ec"
 [ "$(dcmdump -q +P 0008,0016 "$work/c.dcm" | grep -c 'LegacyConvertedEnhancedMR')" -eq 1 ] ||
   fail "network.sh expects an MR series (the profile names Legacy Converted Enhanced MR)"
 scp=""

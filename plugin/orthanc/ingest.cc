@@ -35,6 +35,7 @@ struct ingest_config {
     bool keep_originals = true;
     double min_psnr = 40.0; /* dB, peak = range of the original, as dcme2ec -v prints */
     int epochs = 0, scale = 0, width = 0; /* 0: e2ec's defaults */
+    int mode = 0;                         /* 0: e2ec's default; else an e2ec_mode */
 };
 
 ingest_config cfg;
@@ -94,6 +95,7 @@ std::string encode_and_verify(const std::string &in, const std::string &out, siz
     if (e2ec_dicom_series_check_compressible(s.get(), err, sizeof err)) return err;
     e2ec_params p;
     e2ec_params_default(&p);
+    if (cfg.mode > 0) p.mode = (e2ec_mode)cfg.mode;
     if (cfg.epochs > 0) p.epochs = cfg.epochs;
     if (cfg.scale > 0) p.scale = cfg.scale;
     if (cfg.width > 0) p.siren_width = cfg.width;
@@ -242,6 +244,15 @@ bool read_config() {
         cfg.epochs = c.get("Epochs", 0).asInt();
         cfg.scale = c.get("Scale", 0).asInt();
         cfg.width = c.get("Width", 0).asInt();
+        const std::string mode = c.get("Mode", "").asString();
+        if (mode == "siren") cfg.mode = E2EC_MODE_SIREN;
+        else if (mode == "siren-ds") cfg.mode = E2EC_MODE_SIREN_DS;
+        else if (mode == "e2e") cfg.mode = E2EC_MODE_E2E;
+        else if (!mode.empty()) {
+            e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"e2e\", \"siren-ds\" or \"siren\", not \"" +
+                               mode + "\"");
+            return false;
+        }
         e2ec_orthanc_threads = c.get("Threads", 0).asInt();
     } catch (const Json::Exception &e) {
         e2ec_orthanc_error(std::string("bad value in the \"E2EC\" configuration: ") + e.what());

@@ -27,7 +27,7 @@ cat >"$work/config.json" <<JSON
   "StableAge": 1,
   "Plugins": ["$plugin"],
   "E2EC": { "IngestCompression": true, "KeepOriginals": false, "MinPsnr": 10,
-            "Epochs": 20, "Scale": 4, "Width": 16, "Threads": 2 }
+            "Mode": "siren-ds", "Epochs": 20, "Scale": 4, "Width": 16, "Threads": 2 }
 }
 JSON
 "$orthanc" "$work/config.json" >"$work/orthanc.log" 2>&1 &

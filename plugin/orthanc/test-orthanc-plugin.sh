@@ -16,7 +16,7 @@ http=$(free_port) dicom=$(free_port)
 url=http://127.0.0.1:$http
 
 # few epochs: this checks decoding through Orthanc, not quality
-"$enc" --epochs 20 --scale 4 --width 16 --threads 2 "$samples/mr-t1-head-dicom" "$work/c.dcm" ||
+"$enc" --mode siren-ds --epochs 20 --scale 4 --width 16 --threads 2 "$samples/mr-t1-head-dicom" "$work/c.dcm" ||
   fail "dcme2ec"
 "$dec" --frame 3 "$work/c.dcm" "$work/frame3.dcm" || fail "dcme2ed --frame"
 "$transcoder" "$work/c.dcm" "$work/explicit.dcm" 2>"$work/transcoder.log" ||

@@ -14,7 +14,7 @@ n_ct=$(ls "$ct"/*.dcm | wc -l) n_mr=$(ls "$mr"/*.dcm | wc -l)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # few epochs: this checks the plumbing, not the quality
-opts="--dcme2ec $enc --dcme2ed $dec --epochs 20 --scale 4 --width 16 --threads 2 --min-psnr 10"
+opts="--dcme2ec $enc --dcme2ed $dec --mode siren-ds --epochs 20 --scale 4 --width 16 --threads 2 --min-psnr 10"
 storescp -aet E2ECSCP -od "$work/in" --sort-on-study-uid st --eostudy-timeout 2 \
   --exec-on-eostudy "$hook $opts --remove-originals #p $work/archive" "$port" \
   >"$work/scp.log" 2>&1 &
