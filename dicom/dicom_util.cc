@@ -15,7 +15,8 @@ extern "C" {
 }
 
 e2ec_status dicom_fail(char *err, size_t err_len, e2ec_status st, const std::string &msg) {
-    if (err && err_len) snprintf(err, err_len, "%s", msg.c_str());
+    /* the constant's name too, as the e2ec tool prints it: scripts match on it */
+    if (err && err_len) snprintf(err, err_len, "%s (%s)", msg.c_str(), e2ec_error_name(st));
     return st;
 }
 

@@ -5,10 +5,8 @@
  * checks and the inflater instead of stopping at the CRC.
  */
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
-#include <zlib.h>
 #include "bitstream.h"
+#include "fuzz_common.h"
 
 /* Weights inflated per input at most (4 MiB of floats): bigger claims are
  * still parsed and validated, just not inflated, to keep executions fast. */
@@ -33,8 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *d = malloc(size);
     if (!d) return 0;
     memcpy(d, data, size);
-    uLong crc = crc32(0L, d, (uInt)(size - 4));
-    for (int i = 0; i < 4; i++) d[size - 4 + i] = (uint8_t)(crc >> (8 * i));
+    fuzz_fix_crc(d, size);
     parse(d, size);
     free(d);
     return 0;

@@ -1,13 +1,45 @@
 /*
- * make-seeds DIR: writes seed streams for fuzz_bitstream into DIR, one per
- * mode, in fp32 and fp16, all produced by bitstream_write (no hand-made
- * binaries): a starting corpus that already passes every check.
+ * make-seeds OUT SAMPLE_DIR: writes the seed corpora of the fuzz targets, all made
+ * by the library itself from generated volumes and the sample series (no
+ * hand-made binaries):
+ *   OUT/stream  streams for fuzz_bitstream and fuzz_decode: bitstream_write output
+ *               per mode and precision, and tiny encoded volumes (every mode);
+ *   OUT/dicom   DICOM files for fuzz_dicom_series: sample MR slices, one CT slice,
+ *               and three MR slices joined as one directory input;
+ *   OUT/object  an e2ec DICOM object of four MR slices, for fuzz_dicom_object and
+ *               fuzz_dcmtk.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include "bitstream.h"
+#include <sys/stat.h>
 
-static int write_seed(const char *dir, e2ec_mode mode, int fp16, uint32_t n) {
+#include "bitstream.h"
+#include "e2ec_dicom.h"
+
+#define FILE_SEPARATOR "--e2ec-next-file--" /* fuzz_dicom_series.cc */
+
+static int write_file(const char *path, const void *data, size_t size) {
+    FILE *f = fopen(path, "wb");
+    int bad = !f || fwrite(data, 1, size, f) != size;
+    if (f && fclose(f)) bad = 1;
+    if (bad) fprintf(stderr, "make-seeds: cannot write %s\n", path);
+    return bad;
+}
+
+/* Appends the file at path to f; returns nonzero on failure. */
+static int append_file(FILE *f, const char *path) {
+    FILE *in = fopen(path, "rb");
+    if (!in) return 1;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, f);
+    fclose(in);
+    return 0;
+}
+
+/* A stream straight from the writer: valid framing, weights of any count. */
+static int writer_seed(const char *dir, e2ec_mode mode, int fp16, uint32_t n) {
     e2ec_info in;
     memset(&in, 0, sizeof in);
     in.nx = 12, in.ny = 10, in.nz = 5;
@@ -32,25 +64,113 @@ static int write_seed(const char *dir, e2ec_mode mode, int fp16, uint32_t n) {
         return 1;
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/seed-mode%d-%s-%u.e2ec", dir, (int)mode, fp16 ? "fp16" : "fp32", n);
-    FILE *f = fopen(path, "wb");
-    int bad = !f || fwrite(s, 1, size, f) != size;
-    if (f && fclose(f)) bad = 1;
-    if (bad) fprintf(stderr, "make-seeds: cannot write %s\n", path);
+    snprintf(path, sizeof path, "%s/writer-mode%d-%s-%u", dir, (int)mode, fp16 ? "fp16" : "fp32", n);
+    int bad = write_file(path, s, size);
     e2ec_free(s);
     return bad;
 }
 
+/* Tiny encoding parameters: the seeds must decode fast, not well. */
+static void tiny_params(e2ec_params *p, e2ec_mode mode, int fp16) {
+    e2ec_params_default(p);
+    p->mode = mode;
+    p->scale = mode == E2EC_MODE_SIREN ? 1 : 2;
+    p->siren_width = 8, p->siren_layers = 2, p->epochs = 2, p->fp16 = fp16;
+    p->srno_channels = 4, p->srno_width = 8, p->srno_heads = 2;
+    p->threads = 1, p->progress_every = 0;
+}
+
+/* A real stream: a small generated volume encoded in each mode. */
+static int encoded_seed(const char *dir, e2ec_mode mode, int fp16) {
+    e2ec_volume v;
+    if (e2ec_volume_alloc(&v, 12, 10, 6, E2EC_I16)) return 1;
+    for (size_t i = 0; i < 12 * 10 * 6; i++) ((int16_t *)v.data)[i] = (int16_t)((i * 7) % 300 - 100);
+    v.bits_stored = 12;
+    e2ec_params p;
+    tiny_params(&p, mode, fp16);
+    uint8_t *s = NULL;
+    size_t size = 0;
+    e2ec_status st = e2ec_encode(&v, &p, &s, &size);
+    e2ec_volume_free(&v);
+    if (st == E2EC_ERR_UNSUPPORTED) return 0; /* a mode this build cannot encode yet */
+    if (st) {
+        fprintf(stderr, "make-seeds: encoding mode %d: %s\n", (int)mode, e2ec_strerror(st));
+        return 1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/encoded-mode%d-%s", dir, (int)mode, fp16 ? "fp16" : "fp32");
+    int bad = write_file(path, s, size);
+    e2ec_free(s);
+    return bad;
+}
+
+static int dicom_seeds(const char *dir, const char *samples) {
+    int bad = 0;
+    char src[4096], dst[4096];
+    const char *files[] = {"mr-t1-head-dicom/MR0001.dcm", "mr-t1-head-dicom/MR0031.dcm",
+                           "ct-chest/1-27.dcm"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(src, sizeof src, "%s/%s", samples, files[i]);
+        snprintf(dst, sizeof dst, "%s/sample-%zu.dcm", dir, i);
+        FILE *f = fopen(dst, "wb");
+        bad |= !f || append_file(f, src);
+        if (f) fclose(f);
+    }
+    snprintf(dst, sizeof dst, "%s/three-slices", dir);
+    FILE *f = fopen(dst, "wb");
+    for (int k = 1; f && k <= 3; k++) {
+        if (k > 1) fputs(FILE_SEPARATOR, f);
+        snprintf(src, sizeof src, "%s/mr-t1-head-dicom/MR000%d.dcm", samples, k);
+        bad |= append_file(f, src);
+    }
+    if (!f || fclose(f)) bad = 1;
+    if (bad) fprintf(stderr, "make-seeds: cannot copy the sample series from %s\n", samples);
+    return bad;
+}
+
+static int object_seed(const char *dir, const char *samples) {
+    char paths[4][4096], err[1024];
+    const char *p[4];
+    for (int k = 0; k < 4; k++) {
+        snprintf(paths[k], sizeof paths[k], "%s/mr-t1-head-dicom/MR00%d.dcm", samples, 30 + k);
+        p[k] = paths[k];
+    }
+    e2ec_dicom_series *s = NULL;
+    e2ec_status st = e2ec_dicom_series_read(p, 4, NULL, &s, err, sizeof err);
+    e2ec_params par;
+    tiny_params(&par, E2EC_MODE_SIREN_DS, 1);
+    uint8_t *stream = NULL;
+    size_t size = 0;
+    if (!st) st = e2ec_encode(e2ec_dicom_series_volume(s), &par, &stream, &size);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mr-4-slices.dcm", dir);
+    if (!st) st = e2ec_dicom_write_compressed(s, stream, size, NULL, path, err, sizeof err);
+    if (st) fprintf(stderr, "make-seeds: the DICOM object: %s %s\n", e2ec_strerror(st), err);
+    e2ec_free(stream);
+    e2ec_dicom_series_free(s);
+    return st != E2EC_OK;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: make-seeds DIR\n");
+    if (argc != 3) {
+        fprintf(stderr, "usage: make-seeds OUT SAMPLE_DIR\n");
         return 2;
+    }
+    char dir[3][4096];
+    const char *names[3] = {"stream", "dicom", "object"};
+    mkdir(argv[1], 0777);
+    for (int i = 0; i < 3; i++) {
+        snprintf(dir[i], sizeof dir[i], "%s/%s", argv[1], names[i]);
+        mkdir(dir[i], 0777);
     }
     int bad = 0;
     for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++)
         for (int fp16 = 0; fp16 < 2; fp16++) {
-            bad |= write_seed(argv[1], (e2ec_mode)m, fp16, 1);
-            bad |= write_seed(argv[1], (e2ec_mode)m, fp16, 64);
+            bad |= writer_seed(dir[0], (e2ec_mode)m, fp16, 1);
+            bad |= writer_seed(dir[0], (e2ec_mode)m, fp16, 64);
+            bad |= encoded_seed(dir[0], (e2ec_mode)m, fp16);
         }
+    bad |= dicom_seeds(dir[1], argv[2]);
+    bad |= object_seed(dir[2], argv[2]);
     return bad;
 }

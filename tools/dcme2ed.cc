@@ -31,7 +31,8 @@ static int decode_one_frame(const e2ec_dicom_object *o, uint32_t f, int threads,
     std::vector<uint8_t> plane((size_t)info->nx * info->ny * e2ec_voxel_size(info->type));
     e2ec_status st = e2ec_dicom_object_decode_frame(o, f - 1, threads, plane.data());
     if (st) {
-        OFLOG_FATAL(logger, "decoding frame " << f << " failed: " << e2ec_strerror(st));
+        OFLOG_FATAL(logger, "decoding frame " << f << " failed: " << e2ec_strerror(st) << " ("
+                                       << e2ec_error_name(st) << ")");
         return exitcode_for_processing(st, EXITCODE_DECODING_FAILED);
     }
     char err[4096];
@@ -155,7 +156,8 @@ int main(int argc, char *argv[]) {
     e2ec_volume v;
     st = e2ec_dicom_object_decode(o, (int)threads, &v);
     if (st) {
-        OFLOG_FATAL(logger, in << ": decoding failed: " << e2ec_strerror(st));
+        OFLOG_FATAL(logger, in << ": decoding failed: " << e2ec_strerror(st) << " ("
+                                << e2ec_error_name(st) << ")");
         e2ec_dicom_object_free(o);
         return exitcode_for_processing(st, EXITCODE_DECODING_FAILED);
     }
