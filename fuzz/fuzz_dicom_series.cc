@@ -51,6 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         volatile uint8_t sum = 0; /* touch every voxel: ASan checks the size */
         for (size_t i = 0; i < bytes; i += 4096) sum ^= ((const uint8_t *)v->data)[i];
         sum ^= ((const uint8_t *)v->data)[bytes - 1];
+        (void)sum;
         for (uint32_t z = 0; z < v->nz; z++) {
             double ipp[3];
             e2ec_dicom_series_position(s, z, ipp);
