@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 #include "gelu.h"
+#include "vector_isa.h"
 
 #define LANES 8 /* one AVX2 vector of floats; two SSE ones */
 
@@ -54,20 +55,18 @@
         }                                                                                    \
     }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-GELU_LOOPS(avx2, __attribute__((target("avx2,fma"))))
-static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#ifdef VECTOR_ISA_AVX2
+GELU_LOOPS(avx2, VECTOR_ISA_AVX2_ATTR)
 #else
 #define forward_avx2 forward_base
 #define backward_avx2 backward_base
-static int has_avx2(void) { return 0; }
 #endif
 GELU_LOOPS(base, )
 
 void gelu_forward(float *out, const float *in, size_t n) {
-    (has_avx2() ? forward_avx2 : forward_base)(out, in, n);
+    (vector_isa_has_avx2() ? forward_avx2 : forward_base)(out, in, n);
 }
 
 void gelu_backward(float *din, const float *dout, const float *in, size_t n) {
-    (has_avx2() ? backward_avx2 : backward_base)(din, dout, in, n);
+    (vector_isa_has_avx2() ? backward_avx2 : backward_base)(din, dout, in, n);
 }

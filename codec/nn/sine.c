@@ -5,6 +5,7 @@
  * AVX2 and for the x86-64 baseline, and the CPU picks at run time. */
 #include <math.h>
 #include "sine.h"
+#include "vector_isa.h"
 
 #define SINE_LOOPS(isa, attr)                                                                \
     attr static void forward_##isa(float *restrict out, const float *restrict in, float w,  \
@@ -18,21 +19,19 @@
         for (size_t i = 0; i < n; i++) din[i] += dout[i] * w * cosf(w * in[i]);              \
     }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-SINE_LOOPS(avx2, __attribute__((target("avx2,fma"))))
-static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#ifdef VECTOR_ISA_AVX2
+SINE_LOOPS(avx2, VECTOR_ISA_AVX2_ATTR)
 #else
 #define forward_avx2 forward_base
 #define backward_avx2 backward_base
-static int has_avx2(void) { return 0; }
 #endif
 SINE_LOOPS(base, )
 
 void sine_forward(float *restrict out, const float *restrict in, float omega0, size_t n) {
-    (has_avx2() ? forward_avx2 : forward_base)(out, in, omega0, n);
+    (vector_isa_has_avx2() ? forward_avx2 : forward_base)(out, in, omega0, n);
 }
 
 void sine_backward(float *restrict din, const float *restrict dout, const float *restrict in,
                    float omega0, size_t n) {
-    (has_avx2() ? backward_avx2 : backward_base)(din, dout, in, omega0, n);
+    (vector_isa_has_avx2() ? backward_avx2 : backward_base)(din, dout, in, omega0, n);
 }
