@@ -6,8 +6,7 @@
 set -eu
 orthanc=$1 plugin=$2 samples=$3 work=$4
 rm -rf "$work" && mkdir -p "$work/storage"
-fail() { echo "FAIL: $*" >&2; [ -f "$work/orthanc.log" ] && grep -v '^I' "$work/orthanc.log" | tail -n 30 >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/orthanc-lib.sh"
 http=$(free_port) dicom=$(free_port)
 url=http://127.0.0.1:$http
 mr=$samples/mr-t1-head-dicom ct=$samples/ct-chest
@@ -30,15 +29,7 @@ cat >"$work/config.json" <<JSON
             "Mode": "siren-ds", "Epochs": 20, "Scale": 4, "Width": 16, "Threads": 2 }
 }
 JSON
-"$orthanc" "$work/config.json" >"$work/orthanc.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-i=0
-until curl -sf "$url/system" >/dev/null; do
-  i=$((i + 1))
-  [ $i -le 120 ] && kill -0 $pid 2>/dev/null || fail "Orthanc did not start"
-  sleep 0.25
-done
+orthanc_start "$orthanc" "$work/config.json" "$url"
 grep -q 'e2ec: ingest compression on, originals deleted once verified' "$work/orthanc.log" ||
   fail "ingest compression is not on"
 

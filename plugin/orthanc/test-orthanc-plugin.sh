@@ -10,8 +10,7 @@
 set -eu
 orthanc=$1 plugin=$2 enc=$3 dec=$4 transcoder=$5 samples=$6 work=$7
 rm -rf "$work" && mkdir -p "$work/storage"
-fail() { echo "FAIL: $*" >&2; [ -f "$work/orthanc.log" ] && tail -n 30 "$work/orthanc.log" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/orthanc-lib.sh"
 http=$(free_port) dicom=$(free_port)
 url=http://127.0.0.1:$http
 
@@ -35,15 +34,7 @@ cat >"$work/config.json" <<JSON
   "Plugins": ["$plugin"]
 }
 JSON
-"$orthanc" --verbose "$work/config.json" >"$work/orthanc.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-i=0
-until curl -sf "$url/system" >/dev/null; do
-  i=$((i + 1))
-  [ $i -le 120 ] && kill -0 $pid 2>/dev/null || fail "Orthanc did not start"
-  sleep 0.25
-done
+orthanc_start "$orthanc" "$work/config.json" "$url"
 curl -sf "$url/plugins/e2ec" >/dev/null || fail "the plugin is not loaded"
 
 id=$(curl -sf -X POST --data-binary @"$work/c.dcm" "$url/instances" |
