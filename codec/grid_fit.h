@@ -1,0 +1,64 @@
+/*
+ * The "grid" representation (issue 7 item 5): a volume as a quantised
+ * multi-resolution dense feature grid (nn/grid_interp.h) read by a tiny MLP,
+ *     v(x) = W3 relu(W2 relu(W1 feats(x) + b1) + b2) + b3,
+ * feats(x) the L*F features trilinearly interpolated from each level at x.
+ * The grid's features are stored as integers q (feature = q * delta); the
+ * MLP's weights as binary16. delta is the rate knob; lambda weights an L1
+ * rate proxy (sum |feature| / delta per voxel) that pulls features to zero.
+ *
+ * Training (Adam, MSE on values normalised to [0,1], random voxel batches):
+ *   steps [0, qat_from*steps): float features;
+ *   [qat_from*steps, freeze_from*steps): the forward reads the quantised
+ *     features, the gradient goes straight through to the float ones (STE);
+ *   [freeze_from*steps, steps): features fixed at their quantised values,
+ *     only the MLP trains (it adapts to the quantisation error).
+ */
+#ifndef E2EC_GRID_FIT_H
+#define E2EC_GRID_FIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "e2ec.h"
+#include "nn/grid_interp.h"
+
+typedef struct {
+    int levels;          /* 1..GRID_MAX_LEVELS, coarse to fine */
+    int feats;           /* features per node */
+    int fine_step[3];    /* voxels between the finest level's nodes along x, y, z (>= 1) */
+    int hidden;          /* width of the MLP's two hidden layers */
+    int steps, batch;    /* Adam steps, voxels per step */
+    float lr_grid, lr_mlp;
+    float delta, lambda;
+    float qat_from, freeze_from; /* fractions of steps, see above */
+    int threads;         /* 0 = OpenMP's default */
+    uint64_t seed;
+    int verbose;         /* progress lines on stderr */
+} grid_fit_config;
+
+/* Sensible defaults for everything but the rate knobs. */
+void grid_fit_defaults(grid_fit_config *c);
+
+typedef struct {
+    grid_shape shape;
+    float delta;
+    int hidden;
+    int32_t *q;          /* shape.off[levels] quantised features */
+    float *mlp;          /* grid_mlp_size() weights, already rounded to binary16 */
+} grid_model;
+
+/* MLP weights for input width cin and hidden width h. */
+size_t grid_mlp_size(int cin, int h);
+/* The level resolutions of config c for an nx*ny*nz volume (coarsest at least
+ * 2 nodes per axis); E2EC_ERR_ARG when a field is out of range. */
+e2ec_status grid_shape_for(const grid_fit_config *c, uint32_t nx, uint32_t ny, uint32_t nz,
+                           grid_shape *s);
+/* Fits target (nx*ny*nz values in [0,1], x fastest; every dimension >= 2). */
+e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
+                     const grid_fit_config *c, grid_model *m);
+/* The decoded volume, normalised values clamped to [0,1]. */
+e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz, int threads,
+                        float *out);
+void grid_model_free(grid_model *m);
+
+#endif
