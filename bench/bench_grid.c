@@ -52,7 +52,6 @@ static size_t feature_bytes(const grid_model *m, double *entropy) {
     for (int l = 0; l < s->levels; l++) {
         size_t nodes = (s->off[l + 1] - s->off[l]) / (size_t)s->feats;
         for (int f = 0; f < s->feats; f++) {
-            size_t first = k;
             int32_t lo = 0, hi = 0;
             for (size_t i = 0; i < nodes; i++) {
                 int32_t q = m->q[s->off[l] + i * (size_t)s->feats + (size_t)f];
@@ -67,7 +66,6 @@ static size_t feature_bytes(const grid_model *m, double *entropy) {
             for (size_t j = 0; j < span; j++)
                 if (count[j]) *entropy -= (double)count[j] * log2((double)count[j] / (double)nodes) / 8.0;
             free(count);
-            (void)first;
         }
     }
     size_t width = maxz < 256 ? 1 : 2, raw_n = ng * width;
