@@ -81,6 +81,54 @@ static size_t feature_bytes(const grid_model *m, double *entropy) {
     return ZSTD_isError(n) ? 0 : n;
 }
 
+/*
+ * An estimate, not a coder: the bytes an adaptive arithmetic coder would write
+ * for the features with a context model (none is implemented; this says
+ * whether writing one would pay against zstd, issue 7 item 3). Each level's
+ * feature plane is scanned z, y, x; the context is min(|q|, 2) of the causal
+ * neighbours at x-1, y-1 and z-1 (27 contexts); per context, adaptive counts
+ * over the zigzag values 0..30 and an escape (31) followed by an Exp-Golomb
+ * code of the rest. Counts start at 1, so the cost of learning them is in.
+ */
+#define CTX_SYMS 32
+static double context_code_bytes(const grid_model *m) {
+    const grid_shape *s = &m->shape;
+    double bits = 0.0;
+    for (int l = 0; l < s->levels; l++) {
+        const int *r = s->res[l];
+        const int32_t *base = m->q + s->off[l];
+        for (int f = 0; f < s->feats; f++) {
+            double count[27][CTX_SYMS], total[27];
+            for (int c = 0; c < 27; c++) {
+                total[c] = CTX_SYMS;
+                for (int k = 0; k < CTX_SYMS; k++) count[c][k] = 1.0;
+            }
+            for (int z = 0; z < r[2]; z++)
+                for (int y = 0; y < r[1]; y++)
+                    for (int x = 0; x < r[0]; x++) {
+#define Q(X, Y, Z) base[((((size_t)(Z) * r[1]) + (size_t)(Y)) * r[0] + (size_t)(X)) * s->feats + f]
+#define MAG(V) ((V) < 0 ? ((V) < -1 ? 2 : 1) : ((V) > 1 ? 2 : (V)))
+                        int cx = x ? MAG(Q(x - 1, y, z)) : 0, cy = y ? MAG(Q(x, y - 1, z)) : 0;
+                        int cz = z ? MAG(Q(x, y, z - 1)) : 0, c = cx + 3 * cy + 9 * cz;
+                        int32_t q = Q(x, y, z);
+#undef Q
+#undef MAG
+                        uint32_t zz = q >= 0 ? (uint32_t)q * 2u : (uint32_t)(-(int64_t)q) * 2u - 1u;
+                        int sym = zz < CTX_SYMS - 1 ? (int)zz : CTX_SYMS - 1;
+                        bits -= log2(count[c][sym] / total[c]);
+                        count[c][sym] += 1.0, total[c] += 1.0;
+                        if (sym == CTX_SYMS - 1) { /* Exp-Golomb of the rest */
+                            uint32_t rest = zz - (CTX_SYMS - 1) + 1;
+                            int nb = 0;
+                            while (rest >> nb) nb++;
+                            bits += 2.0 * nb - 1.0;
+                        }
+                    }
+        }
+    }
+    return bits / 8.0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 7) {
         fprintf(stderr, "usage: bench_grid RAW NX NY NZ u8|i16|u16 [options] DELTA...\n");
@@ -142,7 +190,7 @@ int main(int argc, char **argv) {
            s.feats, s.off[s.levels], cin, c.hidden, c.hidden, nw, c.steps, c.batch, c.lambda,
            c.threads);
     printf("delta,lambda,feature_bytes,entropy_bytes,mlp_bytes,header_bytes,bytes,bpp,psnr,ssim,"
-           "nonzero_frac,fit_s\n");
+           "nonzero_frac,fit_s,context_est_bytes\n");
     for (int d = 0; d < nd; d++) {
         c.delta = (float)deltas[d];
         grid_model m;
@@ -169,9 +217,9 @@ int main(int argc, char **argv) {
          * fine steps (6), delta (4), feature payload size (4), CRC-32 (4). */
         size_t header = 6 + 12 + 2 + 16 + 6 + 4 + 4 + 4, mlpb = 2 * nw;
         size_t total = header + fb + mlpb;
-        printf("%g,%g,%zu,%.0f,%zu,%zu,%zu,%.4f,%.2f,%.4f,%.4f,%.1f\n", deltas[d], c.lambda, fb, ent,
-               mlpb, header, total, 8.0 * (double)total / (double)n, psnr, ssim,
-               (double)nz / (double)s.off[s.levels], fit_s);
+        printf("%g,%g,%zu,%.0f,%zu,%zu,%zu,%.4f,%.2f,%.4f,%.4f,%.1f,%.0f\n", deltas[d], c.lambda, fb,
+               ent, mlpb, header, total, 8.0 * (double)total / (double)n, psnr, ssim,
+               (double)nz / (double)s.off[s.levels], fit_s, context_code_bytes(&m));
         fflush(stdout);
         if (out_prefix) {
             char path[1024];
