@@ -37,8 +37,8 @@ static void to_float(const e2ec_volume *v, float *out) {
 
 /*
  * The features' bytes: each level's integers, feature planes one after the
- * other, zigzag-mapped to unsigned, one byte each where they all fit in it
- * (else two), all levels in one zstd frame (level 19). *entropy gets the bytes
+ * other, zigzag-mapped to unsigned, little-endian in the fewest bytes (1, 2
+ * or 4) that hold the largest, all levels in one zstd frame (level 19). *entropy gets the bytes
  * an ideal order-0 coder with a per-level, per-feature model would need
  * (its tables not counted), to show what zstd leaves on the table.
  */
@@ -68,12 +68,10 @@ static size_t feature_bytes(const grid_model *m, double *entropy) {
             free(count);
         }
     }
-    size_t width = maxz < 256 ? 1 : 2, raw_n = ng * width;
+    size_t width = maxz < 256 ? 1 : maxz < 65536 ? 2 : 4, raw_n = ng * width;
     uint8_t *raw = malloc(raw_n);
-    for (size_t i = 0; i < ng; i++) {
-        raw[i * width] = (uint8_t)z[i];
-        if (width == 2) raw[i * width + 1] = (uint8_t)(z[i] >> 8);
-    }
+    for (size_t i = 0; i < ng; i++)
+        for (size_t b = 0; b < width; b++) raw[i * width + b] = (uint8_t)(z[i] >> (8 * b));
     size_t cap = ZSTD_compressBound(raw_n);
     void *dst = malloc(cap);
     size_t n = ZSTD_compress(dst, cap, raw, raw_n, 19);

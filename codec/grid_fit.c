@@ -117,10 +117,12 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     e2ec_status st = grid_shape_for(c, nx, ny, nz, &s);
     if (st) return st;
     if (c->hidden < 1 || c->hidden > 256 || c->steps < 1 || c->batch < 1 || !(c->delta > 0.0f) ||
-        c->lambda < 0.0f)
+        c->lambda < 0.0f || !(c->qat_from >= 0.0f && c->qat_from <= c->freeze_from &&
+                              c->freeze_from <= 1.0f))
         return E2EC_ERR_ARG;
-    int saved = threads_enter(c->threads);
     size_t ng = s.off[s.levels], voxels = (size_t)nx * ny * nz;
+    if (voxels > UINT32_MAX) return E2EC_ERR_LIMIT; /* batch indices are 32-bit */
+    int saved = threads_enter(c->threads);
     int cin = s.levels * s.feats, h = c->hidden, B = c->batch;
     size_t nw = grid_mlp_size(cin, h);
     float *g = malloc(ng * sizeof *g), *gq = malloc(ng * sizeof *gq);
@@ -154,14 +156,14 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     float l1 = c->lambda / (c->delta * (float)voxels);
     int qat = (int)(c->qat_from * (float)c->steps), frz = (int)(c->freeze_from * (float)c->steps);
     double mse_acc = 0.0;
+    int mse_steps = 0;
     for (int step = 0; step < c->steps; step++) {
         int frozen = step >= frz;
-        const float *gf = g;
-        if (step >= qat) {
+        if (step >= qat && step <= frz) {
             quantise(q, gq, g, ng, c->delta);
-            if (frozen) memcpy(g, gq, ng * sizeof *g);
-            gf = gq;
+            if (step == frz) memcpy(g, gq, ng * sizeof *g); /* fixed from here on */
         }
+        const float *gf = step >= qat ? gq : g;
         for (int i = 0; i < B; i++) {
             idx[i] = (uint32_t)(rng_next(&r) % voxels);
             t[i] = target[idx[i]];
@@ -175,7 +177,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
             se += (double)e * e;
             dy[i] = 2.0f * e / (float)B;
         }
-        mse_acc += se / B;
+        mse_acc += se / B, mse_steps++;
         memset(dw, 0, nw * sizeof *dw);
         memset(dh2, 0, (size_t)B * h * sizeof *dh2), memset(dh2p, 0, (size_t)B * h * sizeof *dh2p);
         memset(dh1, 0, (size_t)B * h * sizeof *dh1), memset(dh1p, 0, (size_t)B * h * sizeof *dh1p);
@@ -197,11 +199,11 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
         }
         adam_step(&aw, w, dw);
         if (c->verbose && ((step + 1) % 200 == 0 || step + 1 == c->steps)) {
-            double mse = mse_acc / 200;
+            double mse = mse_acc / mse_steps;
             fprintf(stderr, "  step %5d  batch PSNR %.2f dB%s\n", step + 1,
                     10.0 * log10(1.0 / (mse > 0 ? mse : 1e-30)),
                     frozen ? " (grid frozen)" : step >= qat ? " (quantised)" : "");
-            mse_acc = 0.0;
+            mse_acc = 0.0, mse_steps = 0;
         }
     }
     quantise(q, gq, g, ng, c->delta);

@@ -30,7 +30,7 @@ typedef struct {
     int steps, batch;    /* Adam steps, voxels per step */
     float lr_grid, lr_mlp;
     float delta, lambda;
-    float qat_from, freeze_from; /* fractions of steps, see above */
+    float qat_from, freeze_from; /* fractions of steps, 0 <= qat_from <= freeze_from <= 1 */
     int threads;         /* 0 = OpenMP's default */
     uint64_t seed;
     int verbose;         /* progress lines on stderr */

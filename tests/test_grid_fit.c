@@ -71,5 +71,7 @@ int main(void) {
 
     c.delta = 0.0f;
     CHECK(grid_fit(t, NX, NY, NZ, &c, &m1) == E2EC_ERR_ARG, "delta 0 refused");
+    c.delta = 1.0f / 64, c.qat_from = 0.9f, c.freeze_from = 0.5f;
+    CHECK(grid_fit(t, NX, NY, NZ, &c, &m1) == E2EC_ERR_ARG, "phases out of order refused");
     return check_summary();
 }
