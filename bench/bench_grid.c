@@ -6,7 +6,7 @@
  *
  * Usage: bench_grid RAW NX NY NZ u8|i16|u16 [--levels L] [--feats F]
  *          [--step SX,SY,SZ] [--hidden H] [--steps N] [--batch B] [--lambda X]
- *          [--lr-grid X] [--threads T] [--seed S] [--out PREFIX] [-v] DELTA...
+ *          [--lr-grid X] [--qat FRAC] [--freeze FRAC] [--threads T] [--seed S] [--out PREFIX] [-v] DELTA...
  * RAW is little-endian voxels, x fastest. --out writes PREFIX<delta>.raw, the
  * decoded volume in the input's type, to cross-check the figures elsewhere.
  */
@@ -151,6 +151,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--batch")) c.batch = atoi(val), i++;
         else if (!strcmp(a, "--lambda")) c.lambda = (float)atof(val), i++;
         else if (!strcmp(a, "--lr-grid")) c.lr_grid = (float)atof(val), i++;
+        else if (!strcmp(a, "--qat")) c.qat_from = (float)atof(val), i++;
+        else if (!strcmp(a, "--freeze")) c.freeze_from = (float)atof(val), i++;
         else if (!strcmp(a, "--threads")) c.threads = atoi(val), i++;
         else if (!strcmp(a, "--seed")) c.seed = (uint64_t)atoll(val), i++;
         else if (!strcmp(a, "--out")) out_prefix = val, i++;
