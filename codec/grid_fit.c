@@ -152,7 +152,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     for (size_t i = 0; i < (size_t)h * h; i++) v.w2[i] = rng_range(&r, -b2, b2);
     for (int i = 0; i < h; i++) v.b1[i] = v.b2[i] = 0.01f, v.w3[i] = rng_range(&r, -b3, b3);
     *v.b3 = 0.0f;
-    /* the features of a step at 'each voxel' scale: the rate proxy per voxel */
+    /* gradient magnitude of the rate proxy lambda * sum|g| / delta / voxels */
     float l1 = c->lambda / (c->delta * (float)voxels);
     int qat = (int)(c->qat_from * (float)c->steps), frz = (int)(c->freeze_from * (float)c->steps);
     double mse_acc = 0.0;
