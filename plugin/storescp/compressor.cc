@@ -14,7 +14,17 @@ Compressor::Compressor(std::string spool, ArchiveOptions opt, double quiet_secon
 
 Compressor::~Compressor() { stop(); }
 
-void Compressor::start() { worker_ = std::thread(&Compressor::run, this); }
+/* Now, in nanoseconds since the epoch (the clock of file modification times). */
+static long long now_ns() {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+void Compressor::start() {
+    started_ns_ = now_ns();
+    worker_ = std::thread(&Compressor::run, this);
+}
 
 void Compressor::stop() {
     {
@@ -57,7 +67,9 @@ void Compressor::pass() {
             archive_finish_removal(s);
         }
         std::vector<std::string> pending;
-        long long newest = 0;
+        /* the quiet time counts from the start at the earliest: a sender whose
+         * association broke in a crash gets that long to send its series again */
+        long long newest = started_ns_;
         for (const std::string &f : s.files) {
             if (s.archived_names.count(base_name(f))) continue;
             long long t = mtime_ns(f);
@@ -69,10 +81,7 @@ void Compressor::pass() {
             if (s.archived_object.empty() || opt_.remove_originals) spool_prune(s, spool_);
             continue;
         }
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        double age = ((long long)now.tv_sec * 1000000000LL + now.tv_nsec - newest) / 1e9;
-        if (age < quiet_) continue;
+        if ((now_ns() - newest) / 1e9 < quiet_) continue;
         auto sig = std::make_pair(pending.size(), newest);
         auto it = failed_.find(s.dir);
         if (it != failed_.end() && it->second == sig) continue; /* nothing new since */

@@ -4,8 +4,10 @@
  *
  * Every second it lists the spool (spool.h) and archives, one at a time, each series
  * whose newest instance arrived at least quiet_seconds ago (the arrival is the file's
- * modification time, so a restart sees the same ages). The spool on disk is the only
- * state: after a restart, every series in it is picked up again the same way.
+ * modification time) and at least quiet_seconds after the worker started. The spool
+ * on disk is the only state: after a restart, every series in it is picked up again
+ * the same way, once quiet for quiet_seconds from the restart (a sender that retries
+ * after a crash adds to the same series).
  *  - A series with an .archived mark whose object exists: with remove_originals the
  *    deletion a crash interrupted is finished; the instances the mark names are
  *    otherwise left alone (kept originals), and only others are archived.
@@ -40,6 +42,7 @@ private:
     std::string spool_;
     ArchiveOptions opt_;
     double quiet_;
+    long long started_ns_ = 0;
     std::atomic<bool> stop_{false};
     std::mutex mu_;
     std::condition_variable wake_;

@@ -33,7 +33,7 @@ scp_start() {
 # wait_for PATTERN FILE COUNT SECONDS: until FILE has COUNT lines matching PATTERN.
 wait_for() {
   _i=0
-  while [ "$(grep -c -- "$1" "$2" 2>/dev/null)" -lt "$3" ]; do
+  while [ "$(cat "$2" 2>/dev/null | grep -c -- "$1")" -lt "$3" ]; do
     _i=$((_i + 1))
     [ $_i -le $(($4 * 4)) ] || fail "no $3 line(s) '$1' in $2 within $4 s"
     kill -0 $scp_pid 2>/dev/null || fail "e2ecscp ended"

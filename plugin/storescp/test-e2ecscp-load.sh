@@ -24,9 +24,10 @@ for p in $pids; do wait "$p" || failed=$((failed + 1)); done
 kill -0 $scp_pid 2>/dev/null || fail "e2ecscp ended under load"
 got=$(spool_count "$work/spool")
 [ "$got" -eq $((n * per)) ] || fail "$got instances in the spool, $((n * per)) sent"
-for s in $(find "$work/spool" -mindepth 3 -type f ! -name '.*'); do
-  dcmdump -q +P 7fe0,0010 "$s" 2>/dev/null | grep -q '^(7fe0,0010)' || fail "spooled $s is not complete"
-done
+# each complete: Pixel Data, the last element, read whole (one dcmdump for all files)
+whole=$(find "$work/spool" -mindepth 3 -type f ! -name '.*' -print0 |
+  xargs -0 dcmdump -q +P 7fe0,0010 2>/dev/null | grep -c '^(7fe0,0010)')
+[ "$whole" -eq $((n * per)) ] || fail "$whole of $((n * per)) spooled instances are complete"
 no_partial_files "$work/spool"
 kill -TERM $scp_pid
 wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
