@@ -16,20 +16,23 @@ static OFLogger logger = OFLog::getLogger("e2ec.apps.e2ecscp");
 std::string SpoolSCP::spool_dir;
 
 void spool_scp_add_contexts(DcmSCPConfig &cfg) {
-    /* In order of preference where a sender proposes several syntaxes for one
-     * context: uncompressed first (what e2ec reads most directly), then lossless,
-     * then lossy compressed (kept as sent). */
+    /* In order of preference where a sender proposes several syntaxes in one context
+     * (storescu proposes a compressed file's own syntax together with the uncompressed
+     * ones): compressed syntaxes first, so that no sender has to convert (many cannot)
+     * and every instance is kept exactly as sent; uncompressed last. The first three
+     * lossless ones are also those e2ec's DICOM reader decodes. */
     static const char *const syntaxes[] = {
-        UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
-        UID_BigEndianExplicitTransferSyntax, UID_DeflatedExplicitVRLittleEndianTransferSyntax,
         UID_JPEGLSLosslessTransferSyntax, UID_JPEGProcess14SV1TransferSyntax,
         UID_JPEGProcess14TransferSyntax, UID_RLELosslessTransferSyntax,
-        UID_JPEG2000LosslessOnlyTransferSyntax, UID_JPEGProcess1TransferSyntax,
-        UID_JPEGProcess2_4TransferSyntax, UID_JPEGLSLossyTransferSyntax,
-        UID_JPEG2000TransferSyntax};
+        UID_JPEG2000LosslessOnlyTransferSyntax, UID_JPEGLSLossyTransferSyntax,
+        UID_JPEGProcess1TransferSyntax, UID_JPEGProcess2_4TransferSyntax,
+        UID_JPEG2000TransferSyntax, UID_DeflatedExplicitVRLittleEndianTransferSyntax,
+        UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax,
+        UID_BigEndianExplicitTransferSyntax};
+    static const int n_syntaxes = sizeof syntaxes / sizeof *syntaxes, n_uncompressed = 3;
     OFList<OFString> all, uncompressed;
     for (const char *ts : syntaxes) all.push_back(ts);
-    for (int i = 0; i < 3; i++) uncompressed.push_back(syntaxes[i]);
+    for (int i = n_syntaxes - n_uncompressed; i < n_syntaxes; i++) uncompressed.push_back(syntaxes[i]);
     cfg.addPresentationContext(UID_VerificationSOPClass, uncompressed);
     for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; i++)
         cfg.addPresentationContext(dcmAllStorageSOPClassUIDs[i], all);

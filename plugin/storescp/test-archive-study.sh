@@ -34,7 +34,7 @@ log=$work/archive/e2ec-archive.log
 i=0
 while [ "$(cat "$log" 2>/dev/null | wc -l)" -lt 2 ] || [ -n "$(ls "$work/in")" ]; do
   i=$((i + 1))
-  [ $i -le 240 ] || fail "the hook did not archive both series within 120 s"
+  [ $i -le 600 ] || fail "the hook did not archive both series within 300 s"
   sleep 0.5
 done
 kill $scp && wait $scp 2>/dev/null || true
