@@ -105,6 +105,8 @@ for node in "ab":
     assert open(f"{w}/rendered-{node}.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n", node
 print("both nodes serve frame 3 equal to dcme2ed's:", ref.shape)
 PY
+kill $pid_a $pid
+wait $pid_a $pid 2>/dev/null || true # stopped before their index goes
 echo "orthanc postgresql OK: two nodes on one index both decode through the plugin"
 ) &
 rc=0
