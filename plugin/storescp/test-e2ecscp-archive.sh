@@ -4,7 +4,8 @@
 # storescu associations (each a share of its instances); once each series is quiet it
 # must be archived: one verified e2ec object per series, one frame per instance sent,
 # a frame decodes, the originals removed from the spool, no partial file anywhere.
-# Then a series that misses the quality bar keeps its originals and logs why.
+# Then a series that misses the quality bar keeps its originals and logs why, and
+# without --remove-originals a series' originals stay in the spool, archived once.
 set -eu
 scp=$1 dec=$2 samples=$3 work=$4
 . "$(dirname "$0")/e2ecscp-test-lib.sh"
@@ -46,17 +47,21 @@ done
 [ "$(spool_count "$work/spool")" -eq 0 ] || fail "originals left in the spool"
 no_partial_files "$work/spool" "$work/archive"
 
+# 8 instances of the MR series for the shorter runs below
+few=$(head -n 8 "$work/mr-files")
+
 # a series that misses the quality bar: no object, originals kept, reason logged
 kill $scp_pid && wait $scp_pid 2>/dev/null || true
 port=$(free_port)
 scp_start "$work/scp-bad.log" --mode siren-ds --epochs 2 --scale 4 --width 16 --threads 2 \
   --quiet-seconds 3 --remove-originals --min-psnr 200 \
   --spool "$work/bad-spool" --archive "$work/bad-archive" "$port"
-timeout 120 storescu -aec E2ECSCP 127.0.0.1 "$port" "$mr"/*.dcm || fail "storescu (bad)"
+# shellcheck disable=SC2086 # one argument per file
+timeout 120 storescu -aec E2ECSCP 127.0.0.1 "$port" $few || fail "storescu (bad)"
 wait_for 'status=failed' "$work/bad-archive/e2ecscp.log" 1 120
-grep -q "instances=$n_mr .*status=failed originals=kept reason=\"PSNR .* below --min-psnr 200\"" \
+grep -q "instances=8 .*status=failed originals=kept reason=\"PSNR .* below --min-psnr 200\"" \
   "$work/bad-archive/e2ecscp.log" || fail "no failure line: $(cat "$work/bad-archive/e2ecscp.log")"
-[ "$(spool_count "$work/bad-spool")" -eq "$n_mr" ] || fail "originals lost after a failure"
+[ "$(spool_count "$work/bad-spool")" -eq 8 ] || fail "originals lost after a failure"
 [ -z "$(find "$work/bad-archive" -name '*.dcm')" ] || fail "an unverified object in the archive"
 no_partial_files "$work/bad-spool" "$work/bad-archive"
 # not tried again while nothing new arrives for it
@@ -64,4 +69,24 @@ sleep 3
 [ "$(grep -c 'status=failed' "$work/bad-archive/e2ecscp.log")" -eq 1 ] || fail "a failed series was retried"
 kill -TERM $scp_pid
 wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
+
+# originals kept (no --remove-originals): they stay in the spool with the .archived
+# mark, and the series is not archived again, not even after a restart
+port=$(free_port)
+set -- --mode siren-ds --epochs 2 --scale 4 --width 16 --threads 2 --min-psnr 0 \
+  --quiet-seconds 1 --spool "$work/keep-spool" --archive "$work/keep-archive" "$port"
+scp_start "$work/scp-keep.log" "$@"
+# shellcheck disable=SC2086
+timeout 120 storescu -aec E2ECSCP 127.0.0.1 "$port" $few || fail "storescu (keep)"
+wait_for 'status=ok originals_removed=no' "$work/keep-archive/e2ecscp.log" 1 120
+[ "$(spool_count "$work/keep-spool")" -eq 8 ] || fail "kept originals are not all in the spool"
+[ "$(find "$work/keep-spool" -name .archived | wc -l)" -eq 1 ] || fail "no .archived mark"
+kill -TERM $scp_pid
+wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
+scp_start "$work/scp-keep2.log" "$@"
+sleep 4
+[ "$(grep -c 'status=' "$work/keep-archive/e2ecscp.log")" -eq 1 ] || fail "kept originals archived again"
+kill -TERM $scp_pid
+wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
+no_partial_files "$work/keep-spool" "$work/keep-archive"
 echo "e2ecscp archive OK: $((n_ct + n_mr)) instances, 2 series, 20 concurrent associations"
