@@ -4,8 +4,10 @@
 #     storescu saw acknowledged is in the spool, complete;
 #  2. restarted (the partial reception is removed), the series sent again, killed one
 #     second into archiving it: every instance is still in the spool;
-#  3. restarted: the series is picked up from the spool and archived (one object, one
-#     frame per instance), the originals go, and no partial file is left anywhere.
+#  3. restarted: the series is picked up from the spool and archived; killed as soon as
+#     the object has its final name: the object holds one frame per instance;
+#  4. restarted: a removal of originals the kill interrupted is finished (the spool's
+#     .archived mark), the spool is empty and no partial file is left anywhere.
 set -eu
 scp=$1 dec=$2 samples=$3 work=$4
 . "$(dirname "$0")/e2ecscp-test-lib.sh"
@@ -52,17 +54,33 @@ if [ -z "$(find "$archive" -name '[!.]*.dcm')" ]; then
   [ "$(spool_count "$spool")" -eq "$n_mr" ] || fail "instances lost after kill -9 while archiving"
 fi
 
-# 3. restart: archived from the spool, nothing partial left
+# 3. restart, kill -9 as soon as the object has its final name (while the originals are
+#    deleted, or just after): the object holds every instance
 scp_start "$work/scp3.log" "$@"
-wait_for 'status=ok' "$archive/e2ecscp.log" 1 240
-cat "$archive/e2ecscp.log"
+i=0
+until [ -n "$(find "$archive" -name '[!.]*.dcm')" ]; do
+  i=$((i + 1))
+  [ $i -le 12000 ] || fail "no object within 240 s of the restart"
+  sleep 0.02
+done
+kill -9 $scp_pid
+wait $scp_pid 2>/dev/null || true
 objects=$(find "$archive" -name '[!.]*.dcm')
 [ "$(echo "$objects" | wc -l)" -eq 1 ] || fail "not one object in the archive: $objects"
 [ "$(frames "$objects")" -eq "$n_mr" ] || fail "the object does not hold $n_mr frames"
+
+# 4. restart: an interrupted removal is finished, nothing partial is left
+scp_start "$work/scp4.log" "$@"
+i=0
+while [ "$(spool_count "$spool")" -gt 0 ] || [ -n "$(find "$spool" -name .archived)" ]; do
+  i=$((i + 1))
+  [ $i -le 240 ] || fail "originals or the .archived mark still in the spool 60 s after the restart"
+  sleep 0.25
+done
+grep -h 'status=\|finishing the removal' "$archive/e2ecscp.log" "$work/scp4.log" || true
+[ "$(find "$archive" -name '[!.]*.dcm' | wc -l)" -eq 1 ] || fail "not one object in the archive"
 "$dec" --frame 1 "$objects" "$work/frame.dcm" || fail "the object does not decode"
-[ "$(spool_count "$spool")" -eq 0 ] || fail "originals left in the spool"
 kill -TERM $scp_pid
 wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
 no_partial_files "$spool" "$archive"
-[ -z "$(find "$spool" -name .archived)" ] || fail "an .archived mark was left"
-echo "e2ecscp kill -9 OK: nothing lost, the series archived after the restart"
+echo "e2ecscp kill -9 OK: nothing lost, the series archived after the restarts"
