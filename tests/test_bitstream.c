@@ -11,6 +11,9 @@
 #include "check.h"
 #include "half.h"
 #include "caps.h"
+#include "quant.h"
+#include "residual.h"
+#include <zstd.h>
 
 #define NW 200
 
@@ -86,7 +89,40 @@ static uint8_t *deflate_bytes(const uint8_t *raw, size_t n, size_t *pn) {
     return p;
 }
 
-/* read_info, then read_weights into a buffer of exactly n_weights floats. */
+/* A version-2 stream of float weights. */
+static e2ec_status write_floats(const e2ec_info *in, const float *w, size_t n, uint8_t **s,
+                                size_t *size) {
+    bs_weights bw = {.n = n, .values = w};
+    return bitstream_write(in, &bw, NULL, s, size);
+}
+
+/* A version-1 stream, as e2ec 0.1 wrote it: the shared header (offsets
+ * 0..87) of a version-2 stream, version 1, the weights deflated. */
+static e2ec_status write_v1(const e2ec_info *in, const float *w, size_t n, uint8_t **out,
+                            size_t *size) {
+    uint8_t *v2;
+    size_t n2;
+    e2ec_status st = write_floats(in, w, n, &v2, &n2);
+    if (st) return st;
+    size_t wsize = in->fp16 ? 2 : 4, pn;
+    uint8_t *raw = malloc(n * wsize);
+    for (size_t i = 0; i < n; i++)
+        put_le(raw + wsize * i, in->fp16 ? half_from_float(w[i]) : f32_bits(w[i]), (int)wsize);
+    uint8_t *p = deflate_bytes(raw, n * wsize, &pn);
+    *size = BS_MIN_SIZE + pn;
+    *out = malloc(*size);
+    memcpy(*out, v2, BS_OFF_PAYLOAD);
+    put_le(*out + BS_OFF_VERSION, 1, 2);
+    put_le(*out + BS_OFF_HEADER_BYTES, BS_HEADER_BYTES_V1, 2);
+    put_le(*out + BS_OFF_PAYLOAD_BYTES, pn, 4);
+    memcpy(*out + BS_OFF_PAYLOAD, p, pn);
+    fix_crc(*out, *size);
+    free(raw), free(p), free(v2);
+    return E2EC_OK;
+}
+
+/* read_info, then read_weights into a buffer of exactly n_weights floats,
+ * then every slice's residual onto a zero slice. */
 static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
     e2ec_status st = bitstream_read_info(s, size, info);
     if (st != E2EC_OK) return st;
@@ -94,6 +130,17 @@ static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
     if (!w) return E2EC_ERR_NOMEM;
     st = bitstream_read_weights(s, size, info, w);
     free(w);
+    size_t plane = (size_t)info->nx * info->ny;
+    for (uint32_t z = 0; z < info->nz && info->has_residual && !st; z++) {
+        const uint8_t *chunk;
+        size_t n;
+        int16_t *slice = calloc(plane, sizeof *slice);
+        st = bitstream_residual_chunk(s, size, info, z, &chunk, &n);
+        if (!st)
+            st = residual_apply(chunk, n, info->residual_sample_bytes, info->max_error, E2EC_I16,
+                                -32768, 32767, plane, slice);
+        free(slice);
+    }
     return st;
 }
 
@@ -110,7 +157,9 @@ static int is_stream_error(e2ec_status st) {
 
 /* ------------------------------------------------------------ round trips */
 
-static void test_round_trip(e2ec_mode mode, int fp16) {
+typedef e2ec_status (*writer_fn)(const e2ec_info *, const float *, size_t, uint8_t **, size_t *);
+
+static void test_round_trip(e2ec_mode mode, int fp16, int version) {
     float w[NW], back[NW];
     for (int i = 0; i < NW; i++) w[i] = rnd() * (i % 7 ? 1.0f : 40.0f);
     w[3] = ldexpf(1.0f, -20); /* a half subnormal */
@@ -118,13 +167,13 @@ static void test_round_trip(e2ec_mode mode, int fp16) {
     e2ec_info in = make_info(mode, fp16), out;
     uint8_t *s;
     size_t size;
-    e2ec_status st = bitstream_write(&in, w, NW, &s, &size);
+    e2ec_status st = (version == 1 ? write_v1 : write_floats)(&in, w, NW, &s, &size);
     CHECK(st == E2EC_OK, "mode %d fp16 %d: write: %s", mode, fp16, e2ec_error_name(st));
     if (st != E2EC_OK) return;
-    CHECK(memcmp(s, "E2EC", 4) == 0 && s[4] == E2EC_BITSTREAM_VERSION && s[5] == 0, "magic, version");
+    CHECK(memcmp(s, "E2EC", 4) == 0 && s[4] == version && s[5] == 0, "magic, version");
     st = bitstream_read_info(s, size, &out);
     CHECK(st == E2EC_OK, "read_info: %s", e2ec_error_name(st));
-    CHECK(out.version == E2EC_BITSTREAM_VERSION && out.stream_bytes == size && out.n_weights == NW,
+    CHECK(out.version == version && out.stream_bytes == size && out.n_weights == NW,
           "version %u, stream_bytes %zu of %zu, n_weights %u", out.version, out.stream_bytes,
           size, out.n_weights);
     CHECK(out.nx == in.nx && out.ny == in.ny && out.nz == in.nz && out.lx == in.lx &&
@@ -146,8 +195,10 @@ static void test_round_trip(e2ec_mode mode, int fp16) {
     }
     CHECK(bad == 0, "mode %d fp16 %d: %d weights differ (fp32 bit-exact, fp16 = rounding)",
           mode, fp16, bad);
-    CHECK(size == BS_MIN_SIZE + (s[BS_OFF_PAYLOAD_BYTES] | (size_t)s[BS_OFF_PAYLOAD_BYTES + 1] << 8),
+    CHECK(size == (version == 1 ? BS_MIN_SIZE : BS_MIN_SIZE_V2) +
+                      (s[BS_OFF_PAYLOAD_BYTES] | (size_t)s[BS_OFF_PAYLOAD_BYTES + 1] << 8),
           "size = header + payload + CRC");
+    CHECK(out.quant_bits == 0 && !out.has_residual, "float weights, no residual");
     free(s);
 }
 
@@ -158,36 +209,30 @@ static void test_writer_refuses(void) {
     uint8_t *s = (uint8_t *)&in;
     size_t size = 1;
     w[7] = NAN;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS && !s && !size, "NaN weight");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS && !s && !size, "NaN weight");
     w[7] = 7e4f;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_OK, "70000 fits fp32");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_OK, "70000 fits fp32");
     free(s);
     in.fp16 = 1;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS, "70000 is Inf in fp16");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS, "70000 is Inf in fp16");
     w[7] = 0;
     in.scale = 3;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_HEADER, "scale 3");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_HEADER, "scale 3");
     in = make_info(E2EC_MODE_SIREN_DS, 0);
     in.siren_width = 65536 + 16; /* would wrap to 16 in a u16 */
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_ARG, "width beyond u16");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_ARG, "width beyond u16");
     in = make_info(E2EC_MODE_SIREN_DS, 0);
-    CHECK(bitstream_write(&in, w, 0, &s, &size) == E2EC_ERR_ARG, "no weights");
-    CHECK(bitstream_write(&in, w, (size_t)E2EC_MAX_WEIGHTS + 1, &s, &size) == E2EC_ERR_LIMIT,
+    CHECK(write_floats(&in, w, 0, &s, &size) == E2EC_ERR_ARG, "no weights");
+    CHECK(write_floats(&in, w, (size_t)E2EC_MAX_WEIGHTS + 1, &s, &size) == E2EC_ERR_LIMIT,
           "too many weights");
 }
 
 /* ------------------------------------------------------ damaged streams */
 
-static void test_damage(int fp16) {
-    float w[NW];
-    for (int i = 0; i < NW; i++) w[i] = rnd();
-    e2ec_info in = make_info(E2EC_MODE_E2E, fp16), out;
-    uint8_t *s;
-    size_t size;
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) {
-        CHECK(0, "write");
-        return;
-    }
+/* Damage of every kind to stream s (consumed). */
+static void check_damage(const char *what, uint8_t *s, size_t size) {
+    e2ec_info out;
+    CHECK(parse_all(s, size, &out) == E2EC_OK, "%s: valid before damage", what);
 
     /* Every byte flipped (all bits, and the low bit): the CRC or a framing
      * check catches each one. */
@@ -201,8 +246,8 @@ static void test_damage(int fp16) {
             flips_unnamed += !is_stream_error(st);
             free(d);
         }
-    CHECK(flips_ok == 0 && flips_unnamed == 0, "byte flips: %d accepted, %d not a stream error",
-          flips_ok, flips_unnamed);
+    CHECK(flips_ok == 0 && flips_unnamed == 0, "%s: byte flips: %d accepted, %d not a stream error",
+          what, flips_ok, flips_unnamed);
 
     /* Every bit flipped with the CRC made right again, so that the field
      * checks and the inflater see the damage: a named error or a valid parse
@@ -222,11 +267,11 @@ static void test_damage(int fp16) {
                 bits_unnamed += !is_stream_error(st);
             free(d);
         }
-    CHECK(bits_unnamed == 0 && bits_ok_bad == 0, "bit flips: %d unnamed errors, %d bad accepts",
-          bits_unnamed, bits_ok_bad);
+    CHECK(bits_unnamed == 0 && bits_ok_bad == 0, "%s: bit flips: %d unnamed errors, %d bad accepts",
+          what, bits_unnamed, bits_ok_bad);
     CHECK(seen[E2EC_ERR_HEADER] && seen[E2EC_ERR_MISMATCH] && seen[E2EC_ERR_LIMIT] &&
               seen[E2EC_ERR_PAYLOAD] && seen[E2EC_ERR_VERSION] && seen[E2EC_ERR_MAGIC],
-          "bit flips reach every field check");
+          "%s: bit flips reach every field check", what);
 
     /* Every truncation, in a buffer of exactly that length (ASan sees any
      * read past it), and one byte too many. */
@@ -236,13 +281,26 @@ static void test_damage(int fp16) {
         trunc_bad += parse_all(d, n, &out) != E2EC_ERR_TRUNCATED;
         free(d);
     }
-    CHECK(trunc_bad == 0, "%d truncations not E2EC_ERR_TRUNCATED", trunc_bad);
+    CHECK(trunc_bad == 0, "%s: %d truncations not E2EC_ERR_TRUNCATED", what, trunc_bad);
     uint8_t *d = malloc(size + 1);
     memcpy(d, s, size);
     d[size] = 0;
-    CHECK(parse_all(d, size + 1, &out) == E2EC_ERR_TRAILING, "a byte appended");
+    CHECK(parse_all(d, size + 1, &out) == E2EC_ERR_TRAILING, "%s: a byte appended", what);
     free(d);
     free(s);
+}
+
+static void test_damage(writer_fn write, int fp16) {
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info in = make_info(E2EC_MODE_E2E, fp16);
+    uint8_t *s;
+    size_t size;
+    if (write(&in, w, NW, &s, &size) != E2EC_OK) {
+        CHECK(0, "write");
+        return;
+    }
+    check_damage(fp16 ? "float fp16" : "float fp32", s, size);
 }
 
 /* ------------------------------------------------------- lying headers */
@@ -256,7 +314,7 @@ typedef struct {
     e2ec_status want;
 } lie;
 
-static void test_lies(void) {
+static void test_lies(writer_fn write) {
     const lie lies[] = {
         {"magic", E2EC_MODE_SIREN, BS_OFF_MAGIC, U32, 0x45324543u /* "CE2E" */, E2EC_ERR_MAGIC},
         {"future version", E2EC_MODE_SIREN, BS_OFF_VERSION, U16, E2EC_BITSTREAM_VERSION + 1, E2EC_ERR_VERSION},
@@ -315,7 +373,7 @@ static void test_lies(void) {
         e2ec_info in = make_info(l->mode, 0), out;
         uint8_t *s;
         size_t size;
-        if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) {
+        if (write(&in, w, NW, &s, &size) != E2EC_OK) {
             CHECK(0, "%s: write", l->what);
             continue;
         }
@@ -330,7 +388,7 @@ static void test_lies(void) {
     e2ec_info in = make_info(E2EC_MODE_SIREN, 0), out;
     uint8_t *s;
     size_t size;
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    if (write(&in, w, NW, &s, &size) != E2EC_OK) return;
     for (int a = 0; a < 3; a++) {
         put_le(s + BS_OFF_NX + 4 * a, E2EC_MAX_DIM, 4);
         put_le(s + BS_OFF_LX + 4 * a, E2EC_MAX_DIM, 4);
@@ -340,7 +398,7 @@ static void test_lies(void) {
     free(s);
 
     /* Untouched but for the CRC. */
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    if (write(&in, w, NW, &s, &size) != E2EC_OK) return;
     s[size - 1] ^= 0x80;
     CHECK(parse_all(s, size, &out) == E2EC_ERR_CRC, "CRC");
     s[size - 1] ^= 0x80;
@@ -378,7 +436,7 @@ static void test_payloads(void) {
     e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0);
     uint8_t *s, *p;
     size_t size, pn;
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    if (write_v1(&in, w, NW, &s, &size) != E2EC_OK) return;
 
     /* A zlib bomb: 64 MiB of zeros (~64 KiB deflated) for 800 bytes of weights. */
     size_t bomb = (size_t)64 << 20;
@@ -428,12 +486,17 @@ static void test_payloads(void) {
 }
 
 int main(void) {
-    for (int fp16 = 0; fp16 < 2; fp16++)
-        for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++) test_round_trip((e2ec_mode)m, fp16);
+    for (int version = 1; version <= 2; version++)
+        for (int fp16 = 0; fp16 < 2; fp16++)
+            for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++)
+                test_round_trip((e2ec_mode)m, fp16, version);
     test_writer_refuses();
-    test_damage(0);
-    test_damage(1);
-    test_lies();
+    for (int fp16 = 0; fp16 < 2; fp16++) {
+        test_damage(write_v1, fp16);
+        test_damage(write_floats, fp16);
+    }
+    test_lies(write_v1);
+    test_lies(write_floats);
     test_payloads();
     return check_summary();
 }

@@ -100,6 +100,15 @@ double now_seconds(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+void print_weight_coding(const e2ec_info *i) {
+    if (i->quant_bits)
+        printf("weight_coding: %d bits, %u groups\n", i->quant_bits, i->quant_groups);
+    else
+        printf("weight_coding: %s\n", i->fp16 ? "fp16" : "fp32");
+    printf("weight_bytes: %u\n", i->weights_bytes);
+    printf("bytes_per_weight: %.3f\n", (double)i->weights_bytes / i->n_weights);
+}
+
 void print_metrics(const e2ec_metrics *m) {
     printf("psnr_db: %.2f\n", m->psnr);
     printf("psnr_bits_db: %.2f\n", m->psnr_bits);
