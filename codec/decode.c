@@ -59,7 +59,8 @@ static e2ec_status add_residual(const uint8_t *stream, size_t size, const e2ec_i
         st = bitstream_residual_chunk(stream, size, info, z, &chunk, &n);
         if (!st)
             st = residual_apply(chunk, n, info->residual_sample_bytes, info->max_error,
-                                info->type, lo, hi, plane, dst + (z - z0) * plane * vs);
+                                info->type, lo, hi, info->nx, info->ny,
+                                dst + (z - z0) * plane * vs);
     }
     return st;
 }

@@ -4,8 +4,11 @@
  * units) is quantised as JPEG-LS near-lossless coding does,
  *     q = sign(r) floor((|r| + E) / (2E + 1)),   reconstruction q (2E + 1),
  * so that |original - (decoded + q (2E + 1))| <= E (E = 0: lossless).
- * Each slice's q is coded alone (zigzag to unsigned, byte planes, zstd), so
- * that decoding one slice reads one chunk.
+ * Within a slice, r may first be predicted from its reconstructed left, upper
+ * and upper-left neighbours (JPEG-LS's MED), q then being that of r minus the
+ * prediction: the coder tries both per slice and keeps the smaller. Each
+ * slice is coded alone (one predictor byte, then zstd of the zigzagged q in
+ * byte planes), so that decoding one slice reads one chunk.
  */
 #ifndef E2EC_RESIDUAL_H
 #define E2EC_RESIDUAL_H
@@ -13,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "e2ec.h"
+
+typedef enum { RESIDUAL_NONE = 0, RESIDUAL_MED = 1 } residual_predictor;
 
 typedef struct {
     uint32_t max_error;
@@ -27,12 +32,12 @@ e2ec_status residual_code(const e2ec_volume *original, const e2ec_volume *decode
                           residual_coded *out);
 void residual_coded_free(residual_coded *r);
 
-/* Adds one slice's coded residual (a chunk of n bytes) to `slice` (plane
- * voxels of `type`, as the network decoded them), clamping to [lo, hi]
- * (the original's range). A chunk that does not unpack to exactly plane
- * samples is E2EC_ERR_PAYLOAD. */
+/* Adds one slice's coded residual (a chunk of n bytes) to `slice` (nx*ny
+ * voxels of `type`, as the network decoded them), clamping to [lo, hi] (the
+ * original's range, within the type's). A chunk with an unknown predictor or
+ * that does not unpack to exactly nx*ny samples is E2EC_ERR_PAYLOAD. */
 e2ec_status residual_apply(const uint8_t *chunk, size_t n, uint8_t sample_bytes, uint32_t E,
-                           e2ec_voxel_type type, double lo, double hi, size_t plane,
+                           e2ec_voxel_type type, double lo, double hi, uint32_t nx, uint32_t ny,
                            void *slice);
 
 #endif

@@ -138,7 +138,7 @@ static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
         st = bitstream_residual_chunk(s, size, info, z, &chunk, &n);
         if (!st)
             st = residual_apply(chunk, n, info->residual_sample_bytes, info->max_error, E2EC_I16,
-                                -32768, 32767, plane, slice);
+                                -32768, 32767, info->nx, info->ny, slice);
         free(slice);
     }
     return st;
