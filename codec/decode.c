@@ -38,9 +38,9 @@ static e2ec_status open_stream(const uint8_t *stream, size_t size, e2ec_info *in
 
 /* The range a residual's reconstruction is clamped to: the original's
  * [vmin, vmax] within what the type holds (so the clamp never moves a voxel
- * away from the original). */
+ * away from the original, even one beyond bits_stored). */
 static void residual_range(const e2ec_info *info, double *lo, double *hi) {
-    stored_range(info->type, info->bits_stored, lo, hi);
+    stored_range(info->type, 0, lo, hi);
     double a = ceil(info->vmin), b = floor(info->vmax);
     if (a > *lo && a <= *hi) *lo = a;
     if (b < *hi && b >= *lo) *hi = b;
