@@ -37,7 +37,12 @@ e2ec_status train_loop_qat(const e2ec_params *p, size_t n_params, float *params,
         memset(grads, 0, n_params * sizeof *grads);
         const float *at = params;
         if (qat && e >= qat->start) {
-            if (e == qat->start) best_loss = INFINITY; /* float fits no longer compete */
+            if (e == qat->start) { /* float fits no longer compete */
+                /* start from the best float fit, so that its plain quantisation
+                 * is the first candidate and QAT can only improve on it */
+                if (keep_best) memcpy(params, best, n_params * sizeof *best);
+                best_loss = INFINITY;
+            }
             memcpy(rounded, params, n_params * sizeof *rounded);
             quant_round(rounded, qat->counts, qat->n_groups, qat->bits);
             at = rounded;

@@ -27,7 +27,8 @@ e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, tra
 /* Quantisation-aware training (quant.h): from epoch `start` on, the loss and
  * gradient are taken at quant_round(params) (straight-through estimator: Adam
  * still updates the float params), and only those quantised fits compete
- * for the best kept. */
+ * for the best kept. With a full batch the QAT epochs start from the best
+ * float params so far, so the result is never worse than quantising them. */
 typedef struct {
     int bits;
     size_t n_groups;

@@ -1,7 +1,9 @@
 /*
  * The bitstream (docs/bitstream.md): round trips, and that every damaged or
  * lying stream gets a named error and never a crash (CI runs this under
- * ASan + UBSan). Bad streams are made from bitstream_write's output by
+ * ASan + UBSan), for version 2 (float, quantised, with a residual) and for
+ * version 1 (made from a version-2 header, as e2ec 0.1 wrote it). Bad
+ * streams are made from bitstream_write's output by
  * patching fields and recomputing the CRC, never by hand.
  */
 #include <stdint.h>
@@ -485,6 +487,247 @@ static void test_payloads(void) {
     free(s);
 }
 
+
+/* ----------------------------------------------- version 2: quantised + residual */
+
+#define NG 3
+static const uint32_t q_counts[NG] = {120, 1, 79};
+
+/* The quantisation of w that write_quant stores (6 bits, NG groups). */
+static void quantise6(const float *w, uint8_t *codes, float *offsets, float *scales) {
+    quant_quantise(w, q_counts, NG, 6, codes, offsets, scales);
+}
+
+/* A residual for the 10 x 9 x 7 int16 volume of make_info. */
+static void make_residual(residual_coded *rc, uint32_t E) {
+    e2ec_volume a, b;
+    e2ec_volume_alloc(&a, 10, 9, 7, E2EC_I16);
+    e2ec_volume_alloc(&b, 10, 9, 7, E2EC_I16);
+    for (size_t i = 0; i < 630; i++) {
+        ((int16_t *)a.data)[i] = (int16_t)(rnd() * 900);
+        ((int16_t *)b.data)[i] = (int16_t)(i % 50);
+    }
+    residual_code(&a, &b, E, rc);
+    e2ec_volume_free(&a), e2ec_volume_free(&b);
+}
+
+/* A version-2 stream of 6-bit weights in NG groups and a residual (E = 3). */
+static e2ec_status write_quant(const e2ec_info *in0, const float *w, size_t n, uint8_t **s,
+                               size_t *size) {
+    if (n != NW) return E2EC_ERR_ARG;
+    e2ec_info in = *in0;
+    in.quant_bits = 6, in.fp16 = 0;
+    uint8_t codes[NW];
+    float offsets[NG], scales[NG];
+    quantise6(w, codes, offsets, scales);
+    bs_weights bw = {.n = n, .n_groups = NG, .counts = q_counts, .offsets = offsets,
+                     .scales = scales, .codes = codes};
+    residual_coded rc;
+    make_residual(&rc, 3);
+    bs_residual res = {rc.max_error, rc.sample_bytes, rc.chunk_bytes, rc.chunks};
+    e2ec_status st = bitstream_write(&in, &bw, &res, s, size);
+    residual_coded_free(&rc);
+    return st;
+}
+
+static uint32_t get_le32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void test_quant_round_trip(void) {
+    float w[NW], back[NW], want[NW], offsets[NG], scales[NG];
+    uint8_t codes[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd() * (i % 9 ? 0.1f : 2.0f);
+    e2ec_info in = make_info(E2EC_MODE_E2E, 0), out;
+    uint8_t *s;
+    size_t size;
+    e2ec_status st = write_quant(&in, w, NW, &s, &size);
+    CHECK(st == E2EC_OK, "quantised write: %s", e2ec_error_name(st));
+    if (st) return;
+    st = bitstream_read_info(s, size, &out);
+    CHECK(st == E2EC_OK && out.version == 2 && out.quant_bits == 6 && out.quant_groups == NG &&
+              out.has_residual && out.max_error == 3 && out.residual_sample_bytes >= 1 &&
+              out.weights_bytes == get_le32(s + BS_OFF_WEIGHTS_BYTES),
+          "quantised info: %s", e2ec_error_name(st));
+    st = bitstream_read_weights(s, size, &out, back);
+    quantise6(w, codes, offsets, scales);
+    quant_dequantise(codes, q_counts, NG, offsets, scales, want);
+    CHECK(st == E2EC_OK && !memcmp(back, want, sizeof want),
+          "the weights read are the dequantisation, bit for bit");
+    CHECK(parse_all(s, size, &out) == E2EC_OK, "every residual chunk unpacks");
+    const uint8_t *chunk;
+    size_t cn;
+    CHECK(bitstream_residual_chunk(s, size, &out, 7, &chunk, &cn) == E2EC_ERR_ARG, "slice nz");
+    out.has_residual = 0;
+    CHECK(bitstream_residual_chunk(s, size, &out, 0, &chunk, &cn) == E2EC_ERR_ARG,
+          "info of another stream");
+    free(s);
+    /* the writer refuses what it cannot store */
+    e2ec_info q = make_info(E2EC_MODE_SIREN, 0);
+    q.quant_bits = 6;
+    bs_weights bw = {.n = NW, .n_groups = NG, .counts = q_counts, .offsets = offsets,
+                     .scales = scales, .codes = codes};
+    codes[5] = 64;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "a code beyond 6 bits");
+    codes[5] = 0, scales[1] = NAN;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_WEIGHTS, "a NaN scale");
+    scales[1] = 0;
+    uint32_t short_counts[NG] = {120, 1, 78};
+    bw.counts = short_counts;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "groups short of n");
+    bw.counts = q_counts;
+    q.quant_bits = 9;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "9 bits");
+    q.quant_bits = 6, q.fp16 = 1;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "quantised and fp16");
+}
+
+/* Lies in the fields of version 2 (CRC made right). off < 0: the first
+ * entry of the residual's chunk table. */
+static void test_lies_v2(void) {
+    enum { CHUNK0 = -1 };
+    const lie lies[] = {
+        {"quant_bits 1", 0, BS_OFF_QUANT_BITS, U8, 1, E2EC_ERR_HEADER},
+        {"quant_bits 9", 0, BS_OFF_QUANT_BITS, U8, 9, E2EC_ERR_HEADER},
+        {"quant_bits 0 with groups", 0, BS_OFF_QUANT_BITS, U8, 0, E2EC_ERR_MISMATCH},
+        {"fp16 and quantised", 0, BS_OFF_FLAGS, U16, BS_FLAG_FP16 | BS_FLAG_RESIDUAL, E2EC_ERR_MISMATCH},
+        {"unknown flag", 0, BS_OFF_FLAGS, U16, 4 | BS_FLAG_RESIDUAL, E2EC_ERR_HEADER},
+        {"residual sample 3", 0, BS_OFF_RES_SAMPLE, U8, 3, E2EC_ERR_HEADER},
+        {"residual sample without residual", 0, BS_OFF_FLAGS, U16, 0, E2EC_ERR_MISMATCH},
+        {"reserved2", 0, BS_OFF_RESERVED2, U16, 1, E2EC_ERR_HEADER},
+        {"groups 0", 0, BS_OFF_QUANT_GROUPS, U32, 0, E2EC_ERR_HEADER},
+        {"groups beyond the cap", 0, BS_OFF_QUANT_GROUPS, U32, E2EC_MAX_QUANT_GROUPS + 1, E2EC_ERR_LIMIT},
+        {"groups > n_weights", 0, BS_OFF_QUANT_GROUPS, U32, NW + 1, E2EC_ERR_MISMATCH},
+        {"groups 2 of 3", 0, BS_OFF_QUANT_GROUPS, U32, 2, E2EC_ERR_PAYLOAD},
+        {"weights_bytes 0", 0, BS_OFF_WEIGHTS_BYTES, U32, 0, E2EC_ERR_HEADER},
+        {"weights_bytes > payload", 0, BS_OFF_WEIGHTS_BYTES, U32, 1u << 30, E2EC_ERR_MISMATCH},
+        {"max_error beyond the cap", 0, BS_OFF_MAX_ERROR, U32, E2EC_MAX_ERROR + 1, E2EC_ERR_LIMIT},
+        {"voxel type f32 with a residual", 0, BS_OFF_BITS_STORED, U8, 0, E2EC_OK},
+        {"chunk 0 empty", 0, CHUNK0, U32, 0, E2EC_ERR_HEADER},
+        {"chunk 0 longer than the section", 0, CHUNK0, U32, 0x100000, E2EC_ERR_MISMATCH},
+        {"n_weights 201", 0, BS_OFF_N_WEIGHTS, U32, NW + 1, E2EC_ERR_PAYLOAD},
+    };
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    for (size_t k = 0; k < sizeof lies / sizeof lies[0]; k++) {
+        const lie *l = &lies[k];
+        e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0), out;
+        uint8_t *s;
+        size_t size;
+        if (write_quant(&in, w, NW, &s, &size) != E2EC_OK) {
+            CHECK(0, "%s: write", l->what);
+            continue;
+        }
+        size_t off = l->off >= 0 ? (size_t)l->off
+                                 : BS_OFF_PAYLOAD_V2 + get_le32(s + BS_OFF_WEIGHTS_BYTES);
+        put_le(s + off, l->value, l->bytes);
+        e2ec_status want = l->want;
+        if (l->off == BS_OFF_BITS_STORED) { /* two fields: f32 (bits_stored 0) with a residual */
+            s[BS_OFF_VOXEL_TYPE] = E2EC_F32;
+            want = E2EC_ERR_MISMATCH;
+        }
+        fix_crc(s, size);
+        e2ec_status st = parse_all(s, size, &out);
+        CHECK(st == want, "%s: %s, want %s", l->what, e2ec_error_name(st), e2ec_error_name(want));
+        free(s);
+    }
+    /* float weights in version 2: no groups, no max_error without a residual */
+    e2ec_info in = make_info(E2EC_MODE_SIREN, 0), out;
+    uint8_t *s;
+    size_t size;
+    if (write_floats(&in, w, NW, &s, &size) != E2EC_OK) return;
+    put_le(s + BS_OFF_QUANT_GROUPS, 1, 4);
+    fix_crc(s, size);
+    CHECK(parse_all(s, size, &out) == E2EC_ERR_MISMATCH, "groups with float weights");
+    put_le(s + BS_OFF_QUANT_GROUPS, 0, 4);
+    put_le(s + BS_OFF_MAX_ERROR, 2, 4);
+    fix_crc(s, size);
+    CHECK(parse_all(s, size, &out) == E2EC_ERR_MISMATCH, "max_error without a residual");
+    free(s);
+}
+
+/* zstd level 19 of raw bytes, as the writer does. */
+static uint8_t *zstd_bytes(const uint8_t *raw, size_t n, size_t *pn) {
+    uint8_t *p;
+    quant_zstd_pack(raw, n, &p, pn);
+    return p;
+}
+
+/* The quantised stream s with its weights section replaced (CRC recomputed);
+ * parse_all must give want. */
+static void check_section(const char *what, const uint8_t *s, size_t size, const uint8_t *sec,
+                          size_t sn, e2ec_status want) {
+    size_t wb = get_le32(s + BS_OFF_WEIGHTS_BYTES), rest = size - BS_OFF_PAYLOAD_V2 - wb;
+    size_t n = BS_OFF_PAYLOAD_V2 + sn + rest;
+    uint8_t *d = malloc(n);
+    memcpy(d, s, BS_OFF_PAYLOAD_V2);
+    memcpy(d + BS_OFF_PAYLOAD_V2, sec, sn);
+    memcpy(d + BS_OFF_PAYLOAD_V2 + sn, s + BS_OFF_PAYLOAD_V2 + wb, rest);
+    put_le(d + BS_OFF_WEIGHTS_BYTES, sn, 4);
+    put_le(d + BS_OFF_PAYLOAD_BYTES, n - BS_MIN_SIZE_V2, 4);
+    fix_crc(d, n);
+    e2ec_info out;
+    e2ec_status st = parse_all(d, n, &out);
+    CHECK(st == want, "%s: %s, want %s", what, e2ec_error_name(st), e2ec_error_name(want));
+    free(d);
+}
+
+static void test_sections_v2(void) {
+    float w[NW], offsets[NG], scales[NG];
+    uint8_t codes[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0);
+    uint8_t *s, *p;
+    size_t size, pn;
+    if (write_quant(&in, w, NW, &s, &size) != E2EC_OK) return;
+    quantise6(w, codes, offsets, scales);
+    enum { RAW = BS_QUANT_GROUP_BYTES * NG + NW };
+    uint8_t raw[RAW];
+    for (int g = 0; g < NG; g++) {
+        put_le(raw + 4 * g, q_counts[g], 4);
+        put_le(raw + 4 * NG + 4 * g, f32_bits(offsets[g]), 4);
+        put_le(raw + 8 * NG + 4 * g, f32_bits(scales[g]), 4);
+    }
+    memcpy(raw + BS_QUANT_GROUP_BYTES * NG, codes, NW);
+    p = zstd_bytes(raw, RAW, &pn);
+    check_section("re-packed weights", s, size, p, pn, E2EC_OK);
+    p = realloc(p, pn + 3);
+    memset(p + pn, 0, 3);
+    check_section("bytes after the zstd frame", s, size, p, pn + 3, E2EC_ERR_PAYLOAD);
+    check_section("zstd frame cut short", s, size, p, pn / 2, E2EC_ERR_PAYLOAD);
+    free(p);
+
+    /* a zstd bomb: 64 MiB of zeros for 236 bytes of section, refused unread */
+    size_t bomb = (size_t)64 << 20;
+    uint8_t *zeros = calloc(bomb, 1);
+    p = zstd_bytes(zeros, bomb, &pn);
+    free(zeros);
+    check_section("zstd bomb", s, size, p, pn, E2EC_ERR_PAYLOAD);
+    free(p);
+    p = zstd_bytes(raw, RAW - 1, &pn);
+    check_section("one byte short", s, size, p, pn, E2EC_ERR_PAYLOAD);
+    free(p);
+
+    struct { const char *what; int at; uint32_t value; e2ec_status want; } edits[] = {
+        {"group count 0", 4 * 1, 0, E2EC_ERR_PAYLOAD},
+        {"group counts over n_weights", 0, 121, E2EC_ERR_PAYLOAD},
+        {"offset NaN", 4 * NG, 0x7fc00000u, E2EC_ERR_WEIGHTS},
+        {"scale -1", 8 * NG, 0xbf800000u, E2EC_ERR_WEIGHTS},
+        {"scale 3e38: a weight overflows", 8 * NG, 0x7f61b1e6u, E2EC_ERR_WEIGHTS},
+        {"a code beyond 6 bits", BS_QUANT_GROUP_BYTES * NG + 7, 0x40, E2EC_ERR_PAYLOAD},
+    };
+    for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
+        uint8_t bad[RAW];
+        memcpy(bad, raw, RAW);
+        if (edits[k].at >= (int)(BS_QUANT_GROUP_BYTES * NG)) bad[edits[k].at] |= (uint8_t)edits[k].value;
+        else put_le(bad + edits[k].at, edits[k].value, 4);
+        p = zstd_bytes(bad, RAW, &pn);
+        check_section(edits[k].what, s, size, p, pn, edits[k].want);
+        free(p);
+    }
+    free(s);
+}
+
 int main(void) {
     for (int version = 1; version <= 2; version++)
         for (int fp16 = 0; fp16 < 2; fp16++)
@@ -498,5 +741,14 @@ int main(void) {
     test_lies(write_v1);
     test_lies(write_floats);
     test_payloads();
+    test_quant_round_trip();
+    uint8_t *qs;
+    size_t qn;
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info qi = make_info(E2EC_MODE_E2E, 0);
+    if (write_quant(&qi, w, NW, &qs, &qn) == E2EC_OK) check_damage("quantised + residual", qs, qn);
+    test_lies_v2();
+    test_sections_v2();
     return check_summary();
 }
