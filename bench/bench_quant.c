@@ -9,6 +9,7 @@
  * Usage: bench_quant ORIGINAL.raw FP32.e2ec THREADS
  * ORIGINAL.raw: the volume's voxels in the stream's type (e2ec convert X.nii.gz X.raw).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +89,25 @@ static void float_coders(const float *w, size_t n) {
     free(raw), free(shuf);
 }
 
+/* Bytes an ideal order-0 coder needs for the codes (their entropy). */
+static double entropy_bytes(const uint8_t *codes, size_t n) {
+    size_t hist[256] = {0};
+    for (size_t i = 0; i < n; i++) hist[codes[i]]++;
+    double bits = 0;
+    for (int v = 0; v < 256; v++)
+        if (hist[v]) bits -= (double)hist[v] * log2((double)hist[v] / (double)n);
+    return bits / 8;
+}
+
 /* The coded sizes of B-bit codes plus their group table. */
 static void code_coders(int bits, const uint8_t *codes, size_t n, size_t groups) {
     size_t table = BS_QUANT_GROUP_BYTES * groups;
     uint8_t *delta = malloc(n);
     for (size_t i = 0; i < n; i++) delta[i] = (uint8_t)(codes[i] - (i ? codes[i - 1] : 0));
-    printf("coders %d bits: packed %zu  zlib9 %zu  zstd19 %zu  zstd19 delta %zu  (+ table %zu)\n",
+    printf("coders %d bits: packed %zu  zlib9 %zu  zstd19 %zu  zstd19 delta %zu  order-0 "
+           "entropy %.0f  (+ table %zu)\n",
            bits, (bits * n + 7) / 8, zlib_bytes(codes, n), zstd_bytes(codes, n),
-           zstd_bytes(delta, n), table);
+           zstd_bytes(delta, n), entropy_bytes(codes, n), table);
     free(delta);
 }
 
