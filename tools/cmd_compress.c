@@ -48,6 +48,7 @@ static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2
     printf("mode: %s\n", mode_name(info->mode));
     printf("params: %u\n", info->n_weights);
     print_weight_coding(info);
+    if (info->has_residual) printf("max_error: %u\n", info->max_error);
     printf("stream_bytes: %zu\n", info->stream_bytes);
     printf("paper_cr: %.6f\n", r->paper_cr);
     printf("paper_bpp: %.4f\n", r->paper_bpp);

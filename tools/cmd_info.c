@@ -26,7 +26,6 @@ static void print_info(const e2ec_info *i) {
     if (i->mode == E2EC_MODE_E2E)
         printf("srno: channels %d width %d heads %d\n", i->srno_channels, i->srno_width,
                i->srno_heads);
-    printf("weights: %u\n", i->n_weights);
     print_weight_coding(i);
     if (i->has_residual) printf("max_error: %u\n", i->max_error);
     printf("stream_bytes: %zu\n", i->stream_bytes);
