@@ -107,7 +107,7 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--qbits", .arg = "B", .kind = OPT_INT, .target = &p.quant_bits, .lo = 0,
          .hi = 8, .help = "quantise weights to B bits (2..8; 0 = float)"},
         {.name = "--max-error", .arg = "E", .kind = OPT_INT, .target = &p.max_error, .lo = 0,
-         .hi = 65535, .help = "near-lossless: every voxel within E of the original (0 = lossless)"},
+         .hi = 65535, .help = "near-lossless: every voxel within E of the original (0 = lossless; -1: off)"},
         {.name = "--threads", .arg = "T", .kind = OPT_INT, .target = &p.threads, .lo = 0,
          .hi = 1024, .help = "worker threads, 0 = OpenMP's default"},
         {.name = "--seed", .arg = "S", .kind = OPT_U64, .target = &p.seed,
