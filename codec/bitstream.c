@@ -128,7 +128,8 @@ static e2ec_status weights_section(const e2ec_info *info, const bs_weights *w, u
     }
     uint8_t *raw = malloc(raw_bytes);
     if (!raw) return E2EC_ERR_NOMEM;
-    e2ec_status st = bits ? quant_bytes(w, bits, raw) : float_bytes(w->values, w->n, info->fp16, raw);
+    e2ec_status st =
+        bits ? quant_bytes(w, bits, raw) : float_bytes(w->values, w->n, info->fp16, raw);
     if (!st) st = quant_zstd_pack(raw, raw_bytes, sec, n);
     free(raw);
     return st;
@@ -358,7 +359,8 @@ static e2ec_status read_common(const uint8_t *s, uint32_t flag_mask, e2ec_info *
 
 /* The residual section's chunk table (nz sizes, then the chunks) must fill
  * exactly the bytes after the weights. */
-static e2ec_status check_chunk_table(const uint8_t *s, size_t section, uint64_t bytes, uint32_t nz) {
+static e2ec_status check_chunk_table(const uint8_t *s, size_t section, uint64_t bytes,
+                                     uint32_t nz) {
     if (bytes < 4ull * nz) return E2EC_ERR_MISMATCH;
     uint64_t sum = 4ull * nz;
     for (uint32_t z = 0; z < nz; z++) {

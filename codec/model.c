@@ -84,7 +84,8 @@ static size_t tensor_starts(const model *m, const float *params, size_t *starts,
         srno_views v;
         srno_views_of(&v, &m->srno, (float *)params + m->n_siren);
         TENSOR(v.head_w, 1), TENSOR(v.head_b, 0);
-        for (int i = 0; i < 2 * m->srno.resblocks; i++) TENSOR(v.res_w[i], 1), TENSOR(v.res_b[i], 0);
+        for (int i = 0; i < 2 * m->srno.resblocks; i++)
+            TENSOR(v.res_w[i], 1), TENSOR(v.res_b[i], 0);
         TENSOR(v.body_w, 1), TENSOR(v.body_b, 0);
         TENSOR(v.lift_w, 1), TENSOR(v.lift_b, 0);
         size_t w = (size_t)m->srno.width;

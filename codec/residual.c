@@ -104,7 +104,8 @@ e2ec_status residual_code(const e2ec_volume *original, const e2ec_volume *decode
     uint32_t *zz = malloc(sizeof(uint32_t) * n);
     uint8_t *pick = malloc(a->nz), *planes = malloc(4 * plane);
     out->chunk_bytes = malloc(sizeof(uint32_t) * a->nz);
-    e2ec_status st = e && rec && zz && pick && planes && out->chunk_bytes ? E2EC_OK : E2EC_ERR_NOMEM;
+    e2ec_status st =
+        e && rec && zz && pick && planes && out->chunk_bytes ? E2EC_OK : E2EC_ERR_NOMEM;
     /* Each slice both ways; the one whose codes zstd packs smaller is kept
      * (a residual of a good network is noise, which MED only amplifies). */
     uint32_t widest = 0;
@@ -129,7 +130,8 @@ e2ec_status residual_code(const e2ec_volume *original, const e2ec_volume *decode
             }
             free(trial);
         }
-        for (size_t i = 0; i < plane && !st; i++) widest = zz[plane * k + i] > widest ? zz[plane * k + i] : widest;
+        for (size_t i = 0; i < plane && !st; i++)
+            widest = zz[plane * k + i] > widest ? zz[plane * k + i] : widest;
     }
     const uint8_t sb = widest < 0x100u ? 1 : widest < 0x10000u ? 2 : 4;
     out->max_error = E, out->sample_bytes = sb, out->nz = a->nz;
