@@ -47,6 +47,8 @@ static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2
     printf("volume: %ux%ux%u %s\n", in->nx, in->ny, in->nz, volume_type_name(in->type));
     printf("mode: %s\n", mode_name(info->mode));
     printf("params: %u\n", info->n_weights);
+    print_weight_coding(info);
+    if (info->has_residual) printf("max_error: %u\n", info->max_error);
     printf("stream_bytes: %zu\n", info->stream_bytes);
     printf("paper_cr: %.6f\n", r->paper_cr);
     printf("paper_bpp: %.4f\n", r->paper_bpp);
@@ -117,6 +119,11 @@ int cmd_compress(int argc, char **argv) {
          .choices = upsampler_choices, .help = "fixed upsampling of siren-ds"},
         {.name = "--fp16", .kind = OPT_FLAG, .target = &p.fp16,
          .help = "store weights as half floats"},
+        {.name = "--qbits", .arg = "B", .kind = OPT_INT, .target = &p.quant_bits, .lo = 0,
+         .hi = 8, .help = "quantise weights to B bits (2..8; 0 = float)"},
+        {.name = "--max-error", .arg = "E", .kind = OPT_INT, .target = &p.max_error, .lo = 0,
+         .hi = 65535,
+         .help = "near-lossless: every voxel within E of the original (0 = lossless; -1: off)"},
         {.name = "--threads", .arg = "T", .kind = OPT_INT, .target = &p.threads, .lo = 0,
          .hi = 1024, .help = "worker threads, 0 = OpenMP's default"},
         {.name = "--seed", .arg = "S", .kind = OPT_U64, .target = &p.seed,
@@ -142,6 +149,10 @@ int cmd_compress(int argc, char **argv) {
         return EXITCODE_NO_ERROR;
     }
     if (rc) return rc;
+    if (p.quant_bits == 1 || (p.quant_bits && p.fp16)) {
+        log_error("--qbits takes 2..8 (0 = float), and not with --fp16");
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
     if (target_psnr > 0 && target_bpp > 0) {
         log_error("--target-psnr and --target-bpp exclude each other");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
