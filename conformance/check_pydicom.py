@@ -17,6 +17,15 @@ import pydicom
 from pydicom.encaps import generate_fragments
 
 TS = "2.25.245201620563341954866258650690490298409"
+# acquisition attributes the compressed object carries over (dicom/dicom_util.cc)
+ACQUISITION = {
+    "MR": ["ScanningSequence", "SequenceVariant", "ScanOptions", "MRAcquisitionType",
+           "RepetitionTime", "EchoTime", "InversionTime", "EchoTrainLength",
+           "MagneticFieldStrength", "FlipAngle", "ImagingFrequency", "ImagedNucleus"],
+    "CT": ["KVP", "XRayTubeCurrent", "Exposure", "ExposureTime", "ConvolutionKernel",
+           "FilterType", "DataCollectionDiameter", "ReconstructionDiameter",
+           "GantryDetectorTilt", "TableHeight", "RotationDirection", "CTDIvol"],
+}
 
 
 def touch_all(ds):
@@ -65,6 +74,14 @@ def main():
         assert np.abs(pos - want).max() < 1e-3, (k, pos, want)
         ref = item.ConversionSourceAttributesSequence[0].ReferencedSOPInstanceUID
         assert ref == src[k].SOPInstanceUID
+    # Legacy Converted: the series' acquisition attributes, one value for all frames, in
+    # the Unassigned Shared Converted Attributes (PS3.3 C.8.31)
+    shared = c.SharedFunctionalGroupsSequence[0]
+    carried = [k for k in ACQUISITION[src[0].Modality] if k in src[0]]
+    assert carried, "the sample series has no acquisition attributes to carry"
+    unassigned = shared.UnassignedSharedConvertedAttributesSequence[0]
+    for k in carried:
+        assert unassigned.get(k) == src[0].get(k), (k, unassigned.get(k), src[0].get(k))
     assert c.SOPInstanceUID not in {d.SOPInstanceUID for d in src}
     assert c.SeriesInstanceUID != src[0].SeriesInstanceUID
 
@@ -81,6 +98,8 @@ def main():
         assert np.array_equal(s.pixel_array, d.pixel_array.reshape(orig.shape)[k]), k
         assert np.abs(np.array(s.ImagePositionPatient, float)
                       - np.array(src[k].ImagePositionPatient, float)).max() < 1e-3
+        for name in carried:  # back at the top level of each single-frame image
+            assert s.get(name) == src[0].get(name), (name, s.get(name))
     f2 = pydicom.dcmread(os.path.join(work, "f2.dcm"))
     assert np.array_equal(f2.pixel_array, d.pixel_array.reshape(orig.shape)[1])
 
@@ -88,8 +107,8 @@ def main():
     rng = orig.max() - orig.min()
     psnr = math.inf if mse == 0 else 10 * math.log10(rng * rng / mse)
     assert abs(psnr - printed) < 0.01, "PSNR %.4f recomputed, %.4f printed" % (psnr, printed)
-    print("pydicom: %d frames, ratio %.2f, PSNR %.4f dB (printed %.4f)"
-          % (len(src), ratio, psnr, printed))
+    print("pydicom: %d frames, ratio %.2f, PSNR %.4f dB (printed %.4f), %d acquisition "
+          "attributes carried" % (len(src), ratio, psnr, printed, len(carried)))
 
 
 if __name__ == "__main__":
