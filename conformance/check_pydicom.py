@@ -4,7 +4,8 @@
 Reads every attribute of the compressed object WORK/c.dcm and of the decompressed
 WORK/d.dcm, the decompressed pixels (multi-frame and split), and checks: lossy
 signalling, the ratio against the stream in the fragments, per-frame positions against
-the source series, split = multi-frame pixels, and the PSNR of decoded vs original equal
+the source series, the acquisition attributes carried, split = multi-frame pixels, the
+re-encoded multi-frame object (two lossy steps listed), and the PSNR of decoded vs original equal
 to what dcme2ec -v printed (PSNR, peak = max - min of the original).
 """
 import glob
@@ -102,6 +103,15 @@ def main():
             assert s.get(name) == src[0].get(name), (name, s.get(name))
     f2 = pydicom.dcmread(os.path.join(work, "f2.dcm"))
     assert np.array_equal(f2.pixel_array, d.pixel_array.reshape(orig.shape)[1])
+
+    # the decompressed object re-encoded (series.sh): a second lossy step is listed after
+    # the first, and the acquisition attributes come through again
+    mf = pydicom.dcmread(os.path.join(work, "mf.dcm"))
+    assert list(mf.LossyImageCompressionMethod) == ["E2EC_INR_V1"] * 2, mf.LossyImageCompressionMethod
+    assert len(mf.LossyImageCompressionRatio) == 2
+    again = mf.SharedFunctionalGroupsSequence[0].UnassignedSharedConvertedAttributesSequence[0]
+    for name in carried:
+        assert again.get(name) == src[0].get(name), (name, again.get(name))
 
     mse = np.mean((orig - dec) ** 2)
     rng = orig.max() - orig.min()
