@@ -6,8 +6,6 @@
  * thread: Orthanc's change callback only queues the series. docs/pacs.md. */
 #include "e2ec_orthanc.h"
 
-#include <json/json.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -22,6 +20,7 @@
 
 #include "e2ec.h"
 #include "e2ec_dicom.h"
+#include "rest.h"
 #include "temp_dir.h"
 
 extern "C" {
@@ -44,29 +43,6 @@ std::condition_variable cv;
 std::deque<std::string> queue;
 bool stopping = false;
 std::thread worker;
-
-/* An Orthanc-owned answer buffer, freed by Orthanc's allocator. */
-struct answer {
-    OrthancPluginMemoryBuffer b{nullptr, 0};
-    ~answer() {
-        if (b.data) OrthancPluginFreeMemoryBuffer(e2ec_orthanc_context, &b);
-    }
-    std::string text() const { return std::string(static_cast<const char *>(b.data), b.size); }
-};
-
-bool parse_json(const std::string &s, Json::Value &v) {
-    Json::CharReaderBuilder rb;
-    std::unique_ptr<Json::CharReader> r(rb.newCharReader());
-    std::string errs;
-    return r->parse(s.data(), s.data() + s.size(), &v, &errs);
-}
-
-bool get_json(const std::string &uri, Json::Value &v) {
-    answer a;
-    return OrthancPluginRestApiGet(e2ec_orthanc_context, &a.b, uri.c_str()) ==
-               OrthancPluginErrorCode_Success &&
-           parse_json(a.text(), v);
-}
 
 bool write_bytes(const std::string &path, const void *data, size_t size) {
     FILE *f = std::fopen(path.c_str(), "wb");
@@ -132,20 +108,20 @@ std::string encode_and_verify(const std::string &in, const std::string &out, siz
 std::string compress_series(const std::string &id, std::string &line) {
     auto t0 = std::chrono::steady_clock::now();
     Json::Value instances;
-    if (!get_json("/series/" + id + "/instances", instances) || !instances.isArray() ||
+    if (!rest_get_json("/series/" + id + "/instances", instances) || !instances.isArray() ||
         instances.empty())
         return "cannot list the series' instances";
     std::vector<std::string> ids;
     for (const Json::Value &i : instances) ids.push_back(i["ID"].asString());
     Json::Value header; /* the File Meta Information, as Orthanc stored it */
-    if (get_json("/instances/" + ids[0] + "/header?simplify", header) &&
+    if (rest_get_json("/instances/" + ids[0] + "/header?simplify", header) &&
         header.get("TransferSyntaxUID", "").asString() == E2EC_DICOM_TRANSFER_SYNTAX_UID)
         return "skip"; /* our own object, stored by this plugin or uploaded */
     temp_dir in, out;
     if (in.path().empty() || out.path().empty()) return "cannot create a temporary folder";
     size_t bytes_in = 0;
     for (size_t k = 0; k < ids.size(); k++) {
-        answer f;
+        rest_answer f;
         if (OrthancPluginRestApiGet(e2ec_orthanc_context, &f.b,
                                     ("/instances/" + ids[k] + "/file").c_str()) ||
             /* named by Orthanc's instance ID, so that messages name the instance */
@@ -161,14 +137,14 @@ std::string compress_series(const std::string &id, std::string &line) {
     size_t size = 0;
     if (read_file(object.c_str(), UINT32_MAX, &data, &size)) return "cannot read " + object;
     std::unique_ptr<uint8_t, decltype(&std::free)> bytes(data, std::free);
-    answer posted;
+    rest_answer posted;
     Json::Value status;
     if (OrthancPluginRestApiPost(e2ec_orthanc_context, &posted.b, "/instances", data,
                                  (uint32_t)size) ||
-        !parse_json(posted.text(), status) || !status.isMember("ID"))
+        !rest_parse_json(posted.text(), status) || !status.isMember("ID"))
         return "Orthanc did not store the object";
     std::string new_id = status["ID"].asString();
-    answer stored;
+    rest_answer stored;
     if (OrthancPluginRestApiGet(e2ec_orthanc_context, &stored.b,
                                 ("/instances/" + new_id + "/file").c_str()) ||
         stored.b.size != size || std::memcmp(stored.b.data, data, size) != 0)
@@ -229,13 +205,8 @@ OrthancPluginErrorCode on_change(OrthancPluginChangeType change, OrthancPluginRe
 
 /* The "E2EC" section of Orthanc's configuration; false with a log line on a bad value. */
 bool read_config() {
-    char *text = OrthancPluginGetConfiguration(e2ec_orthanc_context);
-    if (!text) return false;
-    Json::Value all;
-    bool ok = parse_json(text, all);
-    OrthancPluginFreeString(e2ec_orthanc_context, text);
-    if (!ok || !all.isObject()) return false;
-    const Json::Value &c = all["E2EC"];
+    Json::Value c;
+    if (!rest_e2ec_config(c)) return false;
     if (c.isNull()) return true;
     try {
         cfg.enabled = c.get("IngestCompression", false).asBool();
