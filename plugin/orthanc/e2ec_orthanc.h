@@ -39,10 +39,9 @@ OrthancPluginErrorCode e2ec_orthanc_transcode(OrthancPluginMemoryBuffer *transco
 bool e2ec_orthanc_move_start();
 
 /* Ingest compression (ingest.cc): reads the "E2EC" configuration section and, when
- * "IngestCompression" is true, compresses each series Orthanc reports stable. false on a
+ * "IngestCompression" is true, compresses each series Orthanc reports stable, as an
+ * Orthanc job of type "E2ECIngest". false on a
  * bad configuration (logged). */
 bool e2ec_orthanc_ingest_start();
-/* Stops the worker, after the series it is compressing. */
-void e2ec_orthanc_ingest_stop();
 
 #endif

@@ -55,7 +55,7 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
     return 0;
 }
 
-ORTHANC_PLUGINS_API void OrthancPluginFinalize(void) { e2ec_orthanc_ingest_stop(); }
+ORTHANC_PLUGINS_API void OrthancPluginFinalize(void) {}
 
 ORTHANC_PLUGINS_API const char *OrthancPluginGetName(void) { return "e2ec"; }
 
