@@ -2,7 +2,7 @@
  * e2ec_orthanc.h - what the parts of e2ec's Orthanc plugin share (plugin.cc registers,
  * decoder.cc decodes frames for previews, rendering and /numpy, transcoder.cc turns our
  * objects into Explicit or Implicit VR Little Endian, move.cc answers C-MOVE with
- * them decoded, ingest.cc compresses stable series on arrival, rest.cc calls Orthanc's
+ * them decoded, admission.cc refuses unreadable e2ec objects, ingest.cc compresses stable series on arrival, rest.cc calls Orthanc's
  * REST API).
  * docs/pacs.md is the administrator's guide.
  */
@@ -33,6 +33,10 @@ OrthancPluginErrorCode e2ec_orthanc_transcode(OrthancPluginMemoryBuffer *transco
                                               const void *buffer, uint64_t size,
                                               const char *const *allowed, uint32_t n_allowed,
                                               uint8_t allow_new_sop_instance_uid);
+
+/* Refuses unreadable e2ec objects before they are stored (admission.cc). false when
+ * the registration fails. */
+bool e2ec_orthanc_admission_start();
 
 /* C-MOVE SCP (move.cc): unless "DecodeOnMove" is false, answers every C-MOVE,
  * sending e2ec objects decoded. false when the registration fails. */

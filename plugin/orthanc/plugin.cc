@@ -42,6 +42,10 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
         e2ec_orthanc_error("cannot register the decoder and transcoder");
         return -1;
     }
+    if (!e2ec_orthanc_admission_start()) {
+        e2ec_orthanc_error("cannot register the received-instance check");
+        return -1;
+    }
     if (!e2ec_orthanc_move_start()) {
         e2ec_orthanc_error("cannot register the C-MOVE handler");
         return -1;
