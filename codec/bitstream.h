@@ -1,4 +1,6 @@
-/* The e2ec bitstream (docs/bitstream.md): header, zlib-deflated weights, CRC-32. */
+/* The e2ec bitstream (docs/bitstream.md): header, coded weights (version 2: float
+ * or quantised, zstd; version 1: float, zlib), an optional near-lossless
+ * residual (version 2), CRC-32. Writes version 2, reads 1 and 2. */
 #ifndef E2EC_BITSTREAM_H
 #define E2EC_BITSTREAM_H
 
@@ -6,8 +8,8 @@
 #include <stdint.h>
 #include "e2ec.h"
 
-/* Byte offsets of the version-1 layout (docs/bitstream.md has the meaning
- * and valid range of each). All integers and floats are little-endian. */
+/* Byte offsets (docs/bitstream.md has the meaning and valid range of each).
+ * Offsets 0..87 are common to versions 1 and 2. All little-endian. */
 enum {
     BS_OFF_MAGIC = 0,           /* "E2EC" */
     BS_OFF_VERSION = 4,         /* u16 */
@@ -36,26 +38,61 @@ enum {
     BS_OFF_RESERVED = 79,       /* u8, 0 */
     BS_OFF_N_WEIGHTS = 80,      /* u32 */
     BS_OFF_PAYLOAD_BYTES = 84,  /* u32 */
-    BS_OFF_PAYLOAD = 88,        /* zlib stream, then CRC-32 u32 */
+    BS_OFF_PAYLOAD = 88,        /* v1: zlib stream, then CRC-32 u32 */
     BS_HEADER_BYTES_V1 = BS_OFF_PAYLOAD - BS_OFF_FLAGS,
     BS_CRC_BYTES = 4,
-    BS_MIN_SIZE = BS_OFF_PAYLOAD + BS_CRC_BYTES
+    BS_MIN_SIZE = BS_OFF_PAYLOAD + BS_CRC_BYTES, /* v1 */
+    /* version 2 */
+    BS_OFF_QUANT_BITS = 88,     /* u8: 0 float weights, 2..8 */
+    BS_OFF_RES_SAMPLE = 89,     /* u8: residual sample bytes 1, 2, 4; 0 without */
+    BS_OFF_RESERVED2 = 90,      /* u16, 0 */
+    BS_OFF_QUANT_GROUPS = 92,   /* u32 */
+    BS_OFF_WEIGHTS_BYTES = 96,  /* u32 */
+    BS_OFF_MAX_ERROR = 100,     /* u32 */
+    BS_OFF_PAYLOAD_V2 = 104,    /* weights section, residual section, CRC-32 */
+    BS_HEADER_BYTES_V2 = BS_OFF_PAYLOAD_V2 - BS_OFF_FLAGS,
+    BS_MIN_SIZE_V2 = BS_OFF_PAYLOAD_V2 + BS_CRC_BYTES
 };
 
 /* Flag bits (BS_OFF_FLAGS); every other bit must be 0. */
 #define BS_FLAG_FP16 0x0001u
+#define BS_FLAG_RESIDUAL 0x0002u /* version 2 */
+
+/* Bytes per group in a quantised weights section: count u32, offset f32, scale f32. */
+#define BS_QUANT_GROUP_BYTES 12u
+
+/* The weights as they are stored: info->quant_bits == 0, `values` (f32, or
+ * f16 with info->fp16); else the quantisation of quant.h: n_groups groups of
+ * counts[g] codes with offsets[g], scales[g]. */
+typedef struct {
+    size_t n;
+    const float *values;
+    size_t n_groups;
+    const uint32_t *counts;
+    const float *offsets, *scales;
+    const uint8_t *codes;
+} bs_weights;
+
+/* A near-lossless residual (residual.h): info->nz chunks, one per slice,
+ * chunk_bytes[z] bytes each, back to back in `chunks`. */
+typedef struct {
+    uint32_t max_error;
+    uint8_t sample_bytes;
+    const uint32_t *chunk_bytes;
+    const uint8_t *chunks;
+} bs_residual;
 
 /*
- * Serialises a header (info: every field but version, n_weights and
- * stream_bytes is written; those are set by the writer) and n_weights
- * floats. With info->fp16 the weights are stored as IEEE half floats.
+ * Serialises a version-2 stream: a header (info: the fields of the volume, the
+ * architecture, fp16 and quant_bits are written; the others are set by the
+ * writer), the weights and, when res is not NULL, the residual.
  * *out is malloc'd. The stream is parsed back with bitstream_read_info before
  * it is returned, so the writer never hands out a stream a reader refuses
  * (its error is returned). An info field that does not fit its byte width is
  * E2EC_ERR_ARG; a NaN/Inf weight, or one beyond the half range with fp16,
  * is E2EC_ERR_WEIGHTS.
  */
-e2ec_status bitstream_write(const e2ec_info *info, const float *weights, size_t n_weights,
+e2ec_status bitstream_write(const e2ec_info *info, const bs_weights *w, const bs_residual *res,
                             uint8_t **out, size_t *size);
 
 /*
@@ -66,11 +103,17 @@ e2ec_status bitstream_write(const e2ec_info *info, const float *weights, size_t 
  */
 e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info);
 
-/* Inflates the weights into w (info->n_weights floats, info as read above
- * from the same stream, else E2EC_ERR_ARG); refuses a payload that does not
- * inflate to exactly that size (E2EC_ERR_PAYLOAD), and NaN/Inf
+/* Decodes the weights into w (info->n_weights floats, info as read above
+ * from the same stream, else E2EC_ERR_ARG), dequantised if quantised;
+ * refuses a payload that does not unpack to exactly its declared size or
+ * whose group table does not add up (E2EC_ERR_PAYLOAD), and NaN/Inf
  * (E2EC_ERR_WEIGHTS). On error the contents of w are unspecified. */
 e2ec_status bitstream_read_weights(const uint8_t *s, size_t size, const e2ec_info *info,
                                    float *w);
+
+/* The coded residual of slice z (info->has_residual, info as read above from
+ * the same stream, z < nz; else E2EC_ERR_ARG): *chunk points into s. */
+e2ec_status bitstream_residual_chunk(const uint8_t *s, size_t size, const e2ec_info *info,
+                                     uint32_t z, const uint8_t **chunk, size_t *n);
 
 #endif

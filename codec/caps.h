@@ -11,5 +11,7 @@
 #define E2EC_MAX_SRNO_CHANNELS 256
 #define E2EC_MAX_SRNO_WIDTH 256
 #define E2EC_MAX_SRNO_HEADS 16
+#define E2EC_MAX_QUANT_GROUPS 65536u       /* groups of quantised weights (also <= n_weights) */
+#define E2EC_MAX_ERROR 65535u               /* near-lossless bound, stored units */
 
 #endif

@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bitstream.h"
+#include <math.h>
 #include "model.h"
+#include "residual.h"
 #include "threads.h"
 #include "volume_norm.h"
 
@@ -34,9 +36,39 @@ static e2ec_status open_stream(const uint8_t *stream, size_t size, e2ec_info *in
     return st;
 }
 
+/* The range a residual's reconstruction is clamped to: the original's
+ * [vmin, vmax] within what the type holds (so the clamp never moves a voxel
+ * away from the original, even one beyond bits_stored). */
+static void residual_range(const e2ec_info *info, double *lo, double *hi) {
+    stored_range(info->type, 0, lo, hi);
+    double a = ceil(info->vmin), b = floor(info->vmax);
+    if (a > *lo && a <= *hi) *lo = a;
+    if (b < *hi && b >= *lo) *hi = b;
+}
+
+/* Adds the stored residual to decoded planes [z0, z1) (a stream with one). */
+static e2ec_status add_residual(const uint8_t *stream, size_t size, const e2ec_info *info,
+                                uint32_t z0, uint32_t z1, uint8_t *dst) {
+    size_t plane = (size_t)info->nx * info->ny, vs = e2ec_voxel_size(info->type);
+    double lo, hi;
+    residual_range(info, &lo, &hi);
+    e2ec_status st = E2EC_OK;
+    for (uint32_t z = z0; z < z1 && !st; z++) {
+        const uint8_t *chunk;
+        size_t n;
+        st = bitstream_residual_chunk(stream, size, info, z, &chunk, &n);
+        if (!st)
+            st = residual_apply(chunk, n, info->residual_sample_bytes, info->max_error,
+                                info->type, lo, hi, info->nx, info->ny,
+                                dst + (z - z0) * plane * vs);
+    }
+    return st;
+}
+
 /* Decodes planes [z0, z1) into dst (stored voxels), slab by slab. */
-static e2ec_status decode_planes(const e2ec_info *info, const model *m, const float *params,
-                                 uint32_t z0, uint32_t z1, void *dst) {
+static e2ec_status decode_planes(const uint8_t *stream, size_t size, const e2ec_info *info,
+                                 const model *m, const float *params, uint32_t z0, uint32_t z1,
+                                 void *dst) {
     size_t plane = (size_t)m->hx * m->hy, vs = e2ec_voxel_size(info->type);
     /* E2E: the SRNO computes a whole row of attention windows whatever planes
      * of it are asked for, so a pass takes a window's planes */
@@ -53,6 +85,7 @@ static e2ec_status decode_planes(const e2ec_info *info, const model *m, const fl
                                  info->bits_stored, (uint8_t *)dst + (z - z0) * plane * vs);
     }
     free(buf);
+    if (!st && info->has_residual) st = add_residual(stream, size, info, z0, z1, dst);
     return st;
 }
 
@@ -67,7 +100,7 @@ e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_vo
     if (!st && !(st = e2ec_volume_alloc(out, info.nx, info.ny, info.nz, info.type))) {
         memcpy(out->spacing, info.spacing, sizeof out->spacing);
         out->bits_stored = info.bits_stored;
-        st = decode_planes(&info, &m, params, 0, info.nz, out->data);
+        st = decode_planes(stream, size, &info, &m, params, 0, info.nz, out->data);
         if (st) e2ec_volume_free(out);
     }
     free(params);
@@ -83,7 +116,8 @@ e2ec_status e2ec_decode_slice(const uint8_t *stream, size_t size, uint32_t z, in
     float *params;
     int saved = threads_enter(threads);
     e2ec_status st = open_stream(stream, size, &info, &m, &params);
-    if (!st) st = z < info.nz ? decode_planes(&info, &m, params, z, z + 1, out) : E2EC_ERR_ARG;
+    if (!st) st = z < info.nz ? decode_planes(stream, size, &info, &m, params, z, z + 1, out)
+                         : E2EC_ERR_ARG;
     free(params);
     threads_leave(saved);
     return st;

@@ -4,9 +4,10 @@
 #include "bitstream.h"
 #include "e2e_fit.h"
 #include "fft_downsample.h"
-#include "half.h"
 #include "caps.h"
 #include "model.h"
+#include "quant.h"
+#include "residual.h"
 #include "threads.h"
 #include "siren_fit.h"
 #include "train.h"
@@ -24,6 +25,7 @@ void e2ec_params_default(e2ec_params *p) {
     p->lr = 1.5e-3f;
     p->loss = E2EC_LOSS_L1;
     p->seed = 1;
+    p->max_error = -1;
     p->progress_every = 100;
     srno_config srno;
     srno_config_default(&srno); /* the SRNO's own defaults, written once */
@@ -54,7 +56,10 @@ static e2ec_status check_volume(const e2ec_volume *v) {
 
 static e2ec_status check_params(const e2ec_params *p) {
     if (!p || p->epochs < 0 || !(p->lr > 0.0f) || !(p->omega0 > 0.0f) || p->batch < 0 ||
-        (p->loss != E2EC_LOSS_L1 && p->loss != E2EC_LOSS_L2) || p->threads < 0)
+        (p->loss != E2EC_LOSS_L1 && p->loss != E2EC_LOSS_L2) || p->threads < 0 ||
+        (p->quant_bits && (p->quant_bits < QUANT_MIN_BITS || p->quant_bits > QUANT_MAX_BITS ||
+                           p->fp16)) ||
+        p->max_error > (int)E2EC_MAX_ERROR)
         return E2EC_ERR_ARG;
     return E2EC_OK;
 }
@@ -73,12 +78,12 @@ static e2ec_status siren_target(const e2ec_info *info, float *x, float **target)
 }
 
 static e2ec_status train_siren_grid(const model *m, const e2ec_params *p, const float *target,
-                                    float *params, rng *r) {
+                                    float *params, rng *r, const train_qat *qat) {
     siren_fit fit;
     e2ec_status st = siren_fit_init(&fit, &m->siren, m->lx, m->ly, m->lz, target, p->loss,
                                     p->batch);
     if (st) return st;
-    st = train_loop(p, m->n_params, params, siren_fit_grad, &fit, r);
+    st = train_loop_qat(p, m->n_params, params, siren_fit_grad, &fit, r, qat);
     siren_fit_free(&fit);
     return st;
 }
@@ -88,21 +93,65 @@ static e2ec_status train_siren_grid(const model *m, const e2ec_params *p, const 
  * batch, or windows per step when p->batch > 0 or the full batch would not
  * fit (e2e_fit_init_batch). */
 static e2ec_status train_e2e(const model *m, const e2ec_params *p, const float *x,
-                             const float *y, float *params, rng *r) {
+                             const float *y, float *params, rng *r, const train_qat *qat) {
     e2e_fit fit;
     e2ec_status st = e2e_fit_init_batch(&fit, &m->siren, &m->srno, m->lx, m->ly, m->lz, m->hx,
                                         m->hy, m->hz, x, y, p->lr_weight, p->loss, p->batch,
                                         E2E_FIT_MAX_FLOATS);
     if (st) return st;
-    st = train_loop(p, m->n_params, params, e2e_fit_grad, &fit, r);
+    st = train_loop_qat(p, m->n_params, params, e2e_fit_grad, &fit, r, qat);
     e2e_fit_free(&fit);
     return st;
 }
 
-/* Stored weights are what decoders see: round through half floats if asked. */
-static void round_to_storage(float *w, size_t n, int fp16) {
-    if (!fp16) return;
-    for (size_t i = 0; i < n; i++) w[i] = half_to_float(half_from_float(w[i]));
+/* Quantisation groups: one per layer, which measured as good as one per
+ * tensor for fewer bytes of offsets and scales (bench/RESULTS.md). */
+#define ENCODE_GROUPING MODEL_GROUPS_LAYER
+/* Quantisation-aware training over the last tenth of the epochs. */
+#define QAT_FRACTION 10
+
+/* Writes the trained weights (float, or quantised in their groups) and,
+ * when res is not NULL, a residual. */
+static e2ec_status write_weights(const e2ec_info *info, const float *params, size_t n,
+                                 const uint32_t *counts, size_t n_groups,
+                                 const bs_residual *res, uint8_t **stream, size_t *size) {
+    bs_weights w = {.n = n, .values = params};
+    if (!info->quant_bits) return bitstream_write(info, &w, res, stream, size);
+    uint8_t *codes = malloc(n);
+    float *offsets = malloc(sizeof(float) * n_groups), *scales = malloc(sizeof(float) * n_groups);
+    e2ec_status st = E2EC_ERR_NOMEM;
+    if (codes && offsets && scales) {
+        quant_quantise(params, counts, n_groups, info->quant_bits, codes, offsets, scales);
+        w = (bs_weights){.n = n, .n_groups = n_groups, .counts = counts, .offsets = offsets,
+                         .scales = scales, .codes = codes};
+        st = bitstream_write(info, &w, res, stream, size);
+    }
+    free(codes), free(offsets), free(scales);
+    return st;
+}
+
+/* Near-lossless: decodes the network's stream, codes what it misses within
+ * max_error, and rewrites the stream with that residual. */
+static e2ec_status add_residual(const e2ec_volume *in, const e2ec_info *info,
+                                const float *params, size_t n, const uint32_t *counts,
+                                size_t n_groups, uint32_t max_error, int threads,
+                                uint8_t **stream, size_t *size) {
+    e2ec_volume dec;
+    e2ec_status st = e2ec_decode(*stream, *size, threads, &dec);
+    if (st) return st;
+    residual_coded rc;
+    st = residual_code(in, &dec, max_error, &rc);
+    e2ec_volume_free(&dec);
+    if (st) return st;
+    bs_residual res = {rc.max_error, rc.sample_bytes, rc.chunk_bytes, rc.chunks};
+    uint8_t *s2;
+    size_t n2;
+    st = write_weights(info, params, n, counts, n_groups, &res, &s2, &n2);
+    residual_coded_free(&rc);
+    if (st) return st;
+    free(*stream);
+    *stream = s2, *size = n2;
+    return E2EC_OK;
 }
 
 e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **stream,
@@ -117,6 +166,8 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     memcpy(info.spacing, in->spacing, sizeof info.spacing);
     info.type = in->type;
     info.bits_stored = in->bits_stored;
+    info.quant_bits = p->quant_bits;
+    if (p->max_error >= 0 && in->type == E2EC_F32) return E2EC_ERR_UNSUPPORTED;
     volume_minmax(in, &info.vmin, &info.vmax);
     model m;
     if ((st = model_from_info(&m, &info))) return st;
@@ -131,17 +182,27 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     }
     volume_to_normalised(in, info.vmin, info.vmax, x);
     if ((st = siren_target(&info, x, &target))) goto done;
+    uint32_t counts[MODEL_MAX_GROUPS];
+    size_t n_groups = model_quant_groups(&m, params, ENCODE_GROUPING, counts);
+    train_qat qat = {p->quant_bits, n_groups, counts, p->epochs - p->epochs / QAT_FRACTION + 1};
+    const train_qat *q = p->quant_bits ? &qat : NULL;
     rng r = {p->seed};
     siren_init(&m.siren, params, &r);
     if (m.mode == E2EC_MODE_E2E) {
         srno_init(&m.srno, params + m.n_siren, &r);
-        st = train_e2e(&m, p, x, target, params, &r);
+        st = train_e2e(&m, p, x, target, params, &r, q);
     } else {
-        st = train_siren_grid(&m, p, target, params, &r);
+        st = train_siren_grid(&m, p, target, params, &r, q);
     }
     if (st) goto done;
-    round_to_storage(params, m.n_params, info.fp16);
-    st = bitstream_write(&info, params, m.n_params, stream, size);
+    st = write_weights(&info, params, m.n_params, counts, n_groups, NULL, stream, size);
+    if (!st && p->max_error >= 0)
+        st = add_residual(in, &info, params, m.n_params, counts, n_groups,
+                          (uint32_t)p->max_error, p->threads, stream, size);
+    if (st) {
+        free(*stream);
+        *stream = NULL, *size = 0;
+    }
 done:
     if (target != x) free(target);
     free(x), free(params);

@@ -71,6 +71,59 @@ e2ec_status model_info_from_params(e2ec_info *info, const e2ec_params *p, uint32
     return E2EC_OK;
 }
 
+/* Start offsets of the tensors, in network order; layer_first[k] says
+ * whether tensor k begins a layer. Returns the number of tensors. */
+static size_t tensor_starts(const model *m, const float *params, size_t *starts,
+                            int *layer_first) {
+    size_t k = 0;
+#define TENSOR(ptr, first) (starts[k] = (size_t)((ptr) - params), layer_first[k++] = (first))
+    siren_views sv;
+    siren_views_of(&sv, &m->siren, (float *)params);
+    for (int l = 0; l <= m->siren.layers; l++) TENSOR(sv.w[l], 1), TENSOR(sv.b[l], 0);
+    if (m->mode == E2EC_MODE_E2E) {
+        srno_views v;
+        srno_views_of(&v, &m->srno, (float *)params + m->n_siren);
+        TENSOR(v.head_w, 1), TENSOR(v.head_b, 0);
+        for (int i = 0; i < 2 * m->srno.resblocks; i++)
+            TENSOR(v.res_w[i], 1), TENSOR(v.res_b[i], 0);
+        TENSOR(v.body_w, 1), TENSOR(v.body_b, 0);
+        TENSOR(v.lift_w, 1), TENSOR(v.lift_b, 0);
+        size_t w = (size_t)m->srno.width;
+        for (int b = 0; b < SRNO_BLOCKS; b++) { /* galerkin.h packing */
+            float *a = v.attn[b];
+            TENSOR(a, 1), TENSOR(a + 3 * w * w, 0);           /* W_qkv, b_qkv */
+            a += 3 * w * w + 3 * w;
+            for (int t = 0; t < 4; t++) TENSOR(a + t * w, t == 0); /* norm gains, biases */
+            a += 4 * w;
+            TENSOR(a, 1), TENSOR(a + w * w, 0);               /* W1, b1 */
+            a += w * w + w;
+            TENSOR(a, 1), TENSOR(a + w * w, 0);               /* W2, b2 */
+        }
+        TENSOR(v.dec_w1, 1), TENSOR(v.dec_b1, 0), TENSOR(v.dec_w2, 1), TENSOR(v.dec_b2, 0);
+    }
+#undef TENSOR
+    return k;
+}
+
+size_t model_quant_groups(const model *m, const float *params, model_grouping how,
+                          uint32_t *counts) {
+    size_t starts[MODEL_MAX_GROUPS];
+    int first[MODEL_MAX_GROUPS];
+    size_t nt = tensor_starts(m, params, starts, first), g = 0;
+    for (size_t k = 0; k < nt; k++) {
+        if (how == MODEL_GROUPS_LAYER && !first[k]) continue;
+        size_t end = m->n_params;
+        for (size_t j = k + 1; j < nt; j++)
+            if (how == MODEL_GROUPS_TENSOR || first[j]) {
+                end = starts[j];
+                break;
+            }
+        if (counts) counts[g] = (uint32_t)(end - starts[k]);
+        g++;
+    }
+    return g;
+}
+
 static e2ec_status eval_siren_ds(const model *m, const float *params, uint32_t z0, uint32_t z1,
                                  float *out) {
     uint32_t l0, l1;

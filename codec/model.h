@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "caps.h"
 #include "e2ec.h"
 #include "siren.h"
 #include "srno.h"
@@ -30,6 +31,20 @@ e2ec_status model_from_info(model *m, const e2ec_info *info);
 /* Fills the architecture fields of info from parameters and a volume's dims. */
 e2ec_status model_info_from_params(e2ec_info *info, const e2ec_params *p, uint32_t nx,
                                    uint32_t ny, uint32_t nz);
+
+/* How the weights are cut into quantisation groups (quant.h), each with its
+ * own offset and scale: one group per layer (its weights and biases), or one
+ * per tensor (weights, biases, layer-norm gains... apart). */
+typedef enum { MODEL_GROUPS_LAYER = 0, MODEL_GROUPS_TENSOR = 1 } model_grouping;
+/* The number of groups; with counts non-NULL, also their sizes in network
+ * order. params is the model's parameter buffer (only its layout is read).
+ * MODEL_MAX_GROUPS bounds the tensors of every architecture model_from_info
+ * accepts: SIREN weights and biases, the SRNO's convolutions, lift, the
+ * attention blocks' 10 tensors each and the decoder's 4. */
+#define MODEL_MAX_GROUPS \
+    (2 * (E2EC_MAX_SIREN_LAYERS + 1) + 2 * (2 * SRNO_MAX_RESBLOCKS + 3) + 10 * SRNO_BLOCKS + 4)
+size_t model_quant_groups(const model *m, const float *params, model_grouping how,
+                          uint32_t *counts);
 
 /* Output planes [z0, z1) in normalised units (hx*hy*(z1-z0) floats), from
  * params. Only the low-res planes those output planes need are evaluated. */

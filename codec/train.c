@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "adam.h"
+#include "quant.h"
 #include "train.h"
 
 static double now_s(void) {
@@ -14,11 +15,17 @@ static double now_s(void) {
 
 e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, train_grad_fn fn,
                        void *ctx, rng *r) {
+    return train_loop_qat(p, n_params, params, fn, ctx, r, NULL);
+}
+
+e2ec_status train_loop_qat(const e2ec_params *p, size_t n_params, float *params,
+                           train_grad_fn fn, void *ctx, rng *r, const train_qat *qat) {
     adam_state opt;
     float *grads = malloc(n_params * sizeof *grads);
     float *best = malloc(n_params * sizeof *best);
-    if (!grads || !best || adam_init(&opt, n_params, p->lr)) {
-        free(grads), free(best);
+    float *rounded = qat ? malloc(n_params * sizeof *rounded) : NULL;
+    if (!grads || !best || (qat && !rounded) || adam_init(&opt, n_params, p->lr)) {
+        free(grads), free(best), free(rounded);
         return E2EC_ERR_NOMEM;
     }
     int keep_best = p->batch == 0;
@@ -28,7 +35,19 @@ e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, tra
     for (int e = 1; e <= p->epochs && st == E2EC_OK; e++) {
         double loss, mse;
         memset(grads, 0, n_params * sizeof *grads);
-        st = fn(ctx, params, grads, r, &loss, &mse);
+        const float *at = params;
+        if (qat && e >= qat->start) {
+            if (e == qat->start) { /* float fits no longer compete */
+                /* start from the best float fit, so that its plain quantisation
+                 * is the first candidate and QAT can only improve on it */
+                if (keep_best) memcpy(params, best, n_params * sizeof *best);
+                best_loss = INFINITY;
+            }
+            memcpy(rounded, params, n_params * sizeof *rounded);
+            quant_round(rounded, qat->counts, qat->n_groups, qat->bits);
+            at = rounded;
+        }
+        st = fn(ctx, at, grads, r, &loss, &mse);
         if (st) break;
         if (!isfinite(loss)) { /* diverged: keep the best so far */
             break;
@@ -48,6 +67,6 @@ e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, tra
     /* with a full batch the last step's result was never evaluated: keep the best seen */
     if (keep_best) memcpy(params, best, n_params * sizeof *best);
     adam_free(&opt);
-    free(grads), free(best);
+    free(grads), free(best), free(rounded);
     return st;
 }

@@ -7,6 +7,7 @@
 #define E2EC_TRAIN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "e2ec.h"
 #include "rng.h"
 
@@ -22,5 +23,21 @@ typedef e2ec_status (*train_grad_fn)(void *ctx, const float *params, float *grad
  */
 e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, train_grad_fn fn,
                        void *ctx, rng *r);
+
+/* Quantisation-aware training (quant.h): from epoch `start` on, the loss and
+ * gradient are taken at quant_round(params) (straight-through estimator: Adam
+ * still updates the float params), and only those quantised fits compete
+ * for the best kept. With a full batch the QAT epochs start from the best
+ * float params so far, so the result is never worse than quantising them. */
+typedef struct {
+    int bits;
+    size_t n_groups;
+    const uint32_t *counts;
+    int start;
+} train_qat;
+
+/* train_loop with quantisation-aware epochs (qat NULL: none). */
+e2ec_status train_loop_qat(const e2ec_params *p, size_t n_params, float *params,
+                           train_grad_fn fn, void *ctx, rng *r, const train_qat *qat);
 
 #endif

@@ -1,16 +1,35 @@
 /*
- * libFuzzer target for the bitstream reader. Each input is parsed twice:
+ * libFuzzer target for the bitstream reader (versions 1 and 2: weights, then
+ * in version 2 each slice's residual chunk). Each input is parsed twice:
  * as it is (the framing and CRC checks), and with its last four bytes
  * replaced by the CRC of the rest, so that the mutations reach the field
  * checks and the inflater instead of stopping at the CRC.
  */
 #include <math.h>
 #include "bitstream.h"
+#include "residual.h"
 #include "fuzz_common.h"
 
 /* Weights inflated per input at most (4 MiB of floats): bigger claims are
- * still parsed and validated, just not inflated, to keep executions fast. */
+ * still parsed and validated, just not inflated, to keep executions fast;
+ * likewise residual slices beyond this many voxels. */
 #define FUZZ_MAX_WEIGHTS (1u << 20)
+#define FUZZ_MAX_PLANE (1u << 20)
+
+/* Every slice's residual onto a zero slice, as a decoder adds it. */
+static void residuals(const uint8_t *s, size_t size, const e2ec_info *info) {
+    size_t plane = (size_t)info->nx * info->ny;
+    if (!info->has_residual || plane > FUZZ_MAX_PLANE) return;
+    int16_t *slice = calloc(plane, sizeof *slice);
+    for (uint32_t z = 0; slice && z < info->nz; z++) {
+        const uint8_t *chunk;
+        size_t n;
+        if (bitstream_residual_chunk(s, size, info, z, &chunk, &n) != E2EC_OK) abort();
+        residual_apply(chunk, n, info->residual_sample_bytes, info->max_error, E2EC_I16,
+                       -32768, 32767, info->nx, info->ny, slice);
+    }
+    free(slice);
+}
 
 static void parse(const uint8_t *s, size_t size) {
     e2ec_info info;
@@ -23,11 +42,12 @@ static void parse(const uint8_t *s, size_t size) {
         for (uint32_t i = 0; i < info.n_weights; i++)
             if (!isfinite(w[i])) abort(); /* a NaN or Inf got through */
     free(w);
+    residuals(s, size, &info);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     parse(data, size);
-    if (size < BS_MIN_SIZE) return 0;
+    if (size < BS_MIN_SIZE) return 0; /* the smallest stream of either version */
     uint8_t *d = malloc(size);
     if (!d) return 0;
     memcpy(d, data, size);

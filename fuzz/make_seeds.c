@@ -3,7 +3,8 @@
  * by the library itself from generated volumes and the sample series (no
  * hand-made binaries):
  *   OUT/stream  streams for fuzz_bitstream and fuzz_decode: bitstream_write output
- *               per mode and precision, and tiny encoded volumes (every mode);
+ *               per mode and weight coding (fp32, fp16, quantised), and tiny
+ *               encoded volumes (every mode and coding, and near-lossless);
  *   OUT/dicom   DICOM files for fuzz_dicom_series: sample MR slices, one CT slice,
  *               and three MR slices joined as one directory input;
  *   OUT/object  an e2ec DICOM object of four MR slices, for fuzz_dicom_object and
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "bitstream.h"
+#include "quant.h"
 #include "e2ec_dicom.h"
 
 #define FILE_SEPARATOR "--e2ec-next-file--" /* fuzz_dicom_series.cc */
@@ -38,8 +40,12 @@ static int append_file(FILE *f, const char *path) {
     return 0;
 }
 
+/* How a seed's weights are stored. */
+typedef enum { SEED_FP32, SEED_FP16, SEED_QUANT6, SEED_QUANT8_RESIDUAL, SEED_CODINGS } seed_coding;
+static const char *const coding_names[SEED_CODINGS] = {"fp32", "fp16", "q6", "q8-res1"};
+
 /* A stream straight from the writer: valid framing, weights of any count. */
-static int writer_seed(const char *dir, e2ec_mode mode, int fp16, uint32_t n) {
+static int writer_seed(const char *dir, e2ec_mode mode, seed_coding c, uint32_t n) {
     e2ec_info in;
     memset(&in, 0, sizeof in);
     in.nx = 12, in.ny = 10, in.nz = 5;
@@ -53,41 +59,53 @@ static int writer_seed(const char *dir, e2ec_mode mode, int fp16, uint32_t n) {
     in.siren_width = 8, in.siren_layers = 2, in.omega0 = 30;
     if (mode == E2EC_MODE_SIREN_DS) in.upsampler = E2EC_UP_TRILINEAR;
     if (mode == E2EC_MODE_E2E) in.srno_channels = 4, in.srno_width = 8, in.srno_heads = 2;
-    in.fp16 = fp16;
-    float w[64];
+    in.fp16 = c == SEED_FP16;
+    float w[64], offsets[2], scales[2];
     for (uint32_t i = 0; i < n; i++) w[i] = (float)((int)(i * 37 % 19) - 9) / 16.0f;
+    uint32_t counts[2] = {n / 2 ? n / 2 : n, n - n / 2};
+    uint8_t codes[64];
+    bs_weights bw = {.n = n, .values = w};
+    if (c == SEED_QUANT6) {
+        in.quant_bits = 6;
+        size_t groups = n / 2 ? 2 : 1;
+        quant_quantise(w, counts, groups, 6, codes, offsets, scales);
+        bw = (bs_weights){.n = n, .n_groups = groups, .counts = counts, .offsets = offsets,
+                          .scales = scales, .codes = codes};
+    }
     uint8_t *s;
     size_t size;
-    e2ec_status st = bitstream_write(&in, w, n, &s, &size);
+    e2ec_status st = bitstream_write(&in, &bw, NULL, &s, &size);
     if (st != E2EC_OK) {
         fprintf(stderr, "make-seeds: %s\n", e2ec_strerror(st));
         return 1;
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/writer-mode%d-%s-%u", dir, (int)mode, fp16 ? "fp16" : "fp32", n);
+    snprintf(path, sizeof path, "%s/writer-mode%d-%s-%u", dir, (int)mode, coding_names[c], n);
     int bad = write_file(path, s, size);
     e2ec_free(s);
     return bad;
 }
 
 /* Tiny encoding parameters: the seeds must decode fast, not well. */
-static void tiny_params(e2ec_params *p, e2ec_mode mode, int fp16) {
+static void tiny_params(e2ec_params *p, e2ec_mode mode, seed_coding c) {
     e2ec_params_default(p);
     p->mode = mode;
     p->scale = mode == E2EC_MODE_SIREN ? 1 : 2;
-    p->siren_width = 8, p->siren_layers = 2, p->epochs = 2, p->fp16 = fp16;
+    p->siren_width = 8, p->siren_layers = 2, p->epochs = 2, p->fp16 = c == SEED_FP16;
+    p->quant_bits = c == SEED_QUANT6 ? 6 : c == SEED_QUANT8_RESIDUAL ? 8 : 0;
+    if (c == SEED_QUANT8_RESIDUAL) p->max_error = 1;
     p->srno_channels = 4, p->srno_width = 8, p->srno_heads = 2;
     p->threads = 1, p->progress_every = 0;
 }
 
 /* A real stream: a small generated volume encoded in each mode. */
-static int encoded_seed(const char *dir, e2ec_mode mode, int fp16) {
+static int encoded_seed(const char *dir, e2ec_mode mode, seed_coding c) {
     e2ec_volume v;
     if (e2ec_volume_alloc(&v, 12, 10, 6, E2EC_I16)) return 1;
     for (size_t i = 0; i < 12 * 10 * 6; i++) ((int16_t *)v.data)[i] = (int16_t)((i * 7) % 300 - 100);
     v.bits_stored = 12;
     e2ec_params p;
-    tiny_params(&p, mode, fp16);
+    tiny_params(&p, mode, c);
     uint8_t *s = NULL;
     size_t size = 0;
     e2ec_status st = e2ec_encode(&v, &p, &s, &size);
@@ -98,7 +116,7 @@ static int encoded_seed(const char *dir, e2ec_mode mode, int fp16) {
         return 1;
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/encoded-mode%d-%s", dir, (int)mode, fp16 ? "fp16" : "fp32");
+    snprintf(path, sizeof path, "%s/encoded-mode%d-%s", dir, (int)mode, coding_names[c]);
     int bad = write_file(path, s, size);
     e2ec_free(s);
     return bad;
@@ -138,7 +156,7 @@ static int object_seed(const char *dir, const char *samples) {
     e2ec_dicom_series *s = NULL;
     e2ec_status st = e2ec_dicom_series_read(p, 4, NULL, &s, err, sizeof err);
     e2ec_params par;
-    tiny_params(&par, E2EC_MODE_SIREN_DS, 1);
+    tiny_params(&par, E2EC_MODE_SIREN_DS, SEED_FP16);
     uint8_t *stream = NULL;
     size_t size = 0;
     if (!st) st = e2ec_encode(e2ec_dicom_series_volume(s), &par, &stream, &size);
@@ -165,10 +183,12 @@ int main(int argc, char **argv) {
     }
     int bad = 0;
     for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++)
-        for (int fp16 = 0; fp16 < 2; fp16++) {
-            bad |= writer_seed(dir[0], (e2ec_mode)m, fp16, 1);
-            bad |= writer_seed(dir[0], (e2ec_mode)m, fp16, 64);
-            bad |= encoded_seed(dir[0], (e2ec_mode)m, fp16);
+        for (int c = 0; c < SEED_CODINGS; c++) {
+            if (c != SEED_QUANT8_RESIDUAL) { /* the writer's seeds carry no residual */
+                bad |= writer_seed(dir[0], (e2ec_mode)m, (seed_coding)c, 1);
+                bad |= writer_seed(dir[0], (e2ec_mode)m, (seed_coding)c, 64);
+            }
+            bad |= encoded_seed(dir[0], (e2ec_mode)m, (seed_coding)c);
         }
     bad |= dicom_seeds(dir[1], argv[2]);
     bad |= object_seed(dir[2], argv[2]);

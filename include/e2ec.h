@@ -29,7 +29,7 @@ extern "C" {
 
 #define E2EC_VERSION_STRING "0.1.0"
 /* The newest bitstream version this library writes and reads. */
-#define E2EC_BITSTREAM_VERSION 1
+#define E2EC_BITSTREAM_VERSION 2
 
 /* ---------------------------------------------------------------- errors */
 
@@ -137,6 +137,13 @@ typedef struct {
                            activations (docs/architecture.md) */
     e2ec_loss loss;
     int fp16;           /* store weights as IEEE half floats */
+    int quant_bits;     /* 0: float weights (fp32, or fp16 above); 2..8: each layer's
+                           weights uniformly quantised to this many bits (its own
+                           offset and scale), trained quantisation-aware over the last
+                           10 % of the epochs; not with fp16 */
+    int max_error;      /* < 0: off (the default). >= 0: near-lossless, every decoded
+                           integer voxel within max_error of the original (0 = lossless):
+                           a quantised residual is stored after the network */
     int threads;        /* worker threads; 0 = OpenMP's default */
     uint64_t seed;      /* initialisation and batch sampling; same seed => same stream */
     int progress_every; /* call progress every this many epochs (0 = never) */
@@ -187,7 +194,13 @@ typedef struct {
     e2ec_upsampler upsampler;
     int srno_channels, srno_width, srno_heads;
     int fp16;
+    int quant_bits;        /* 0: float weights; 2..8 (version 2) */
+    uint32_t quant_groups; /* groups with their own offset and scale (quant_bits > 0) */
     uint32_t n_weights;
+    uint32_t weights_bytes; /* bytes of the coded weights (version 1: the zlib payload) */
+    int has_residual;      /* a near-lossless residual follows the weights (version 2) */
+    uint32_t max_error;    /* its bound, in stored units (has_residual) */
+    uint8_t residual_sample_bytes; /* 1, 2 or 4 bytes per coded residual sample */
     size_t stream_bytes;
 } e2ec_info;
 
@@ -221,6 +234,41 @@ typedef struct {
 
 void e2ec_rate_of(const e2ec_volume *original, size_t n_weights, size_t stream_bytes,
                   e2ec_rate *r);
+
+/* ---------------------------------------------------------- rate control */
+
+typedef enum {
+    E2EC_TARGET_PSNR = 1, /* reach at least this PSNR (dB, MAX = data range of the input) */
+    E2EC_TARGET_BPP = 2   /* stay within this many true bits per voxel (every stream byte) */
+} e2ec_target_kind;
+
+typedef struct {
+    e2ec_target_kind kind;
+    double value;
+    int max_trials;          /* full encodes the search may run: 1..16, 0 = 6 */
+    int min_width, max_width; /* SIREN widths it may choose; 0 = 4 and 256 */
+} e2ec_target;
+
+typedef struct {
+    int met;          /* 1 when the returned stream meets the target */
+    double psnr;      /* of the returned stream, decoded and measured */
+    double true_bpp;
+    int siren_width;  /* the width chosen */
+    int trials;       /* full encodes run */
+} e2ec_target_result;
+
+/*
+ * Encodes with the SIREN width chosen so that the stream meets a target:
+ * the smallest stream whose PSNR reaches the target, or the best PSNR whose
+ * size fits it. p gives every other parameter and the first width tried.
+ * Each trial is a whole encode, decoded and measured, so the cost is up to
+ * max_trials encodes. When no trial meets the target (e.g. a PSNR beyond
+ * what the widest network reaches in p->epochs), the nearest miss is
+ * returned with r->met = 0: the status is still E2EC_OK.
+ */
+e2ec_status e2ec_encode_target(const e2ec_volume *in, const e2ec_params *p,
+                               const e2ec_target *t, uint8_t **stream, size_t *size,
+                               e2ec_target_result *r);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,9 @@
 /*
  * The bitstream (docs/bitstream.md): round trips, and that every damaged or
  * lying stream gets a named error and never a crash (CI runs this under
- * ASan + UBSan). Bad streams are made from bitstream_write's output by
+ * ASan + UBSan), for version 2 (float, quantised, with a residual) and for
+ * version 1 (made from a version-2 header, as e2ec 0.1 wrote it). Bad
+ * streams are made from bitstream_write's output by
  * patching fields and recomputing the CRC, never by hand.
  */
 #include <stdint.h>
@@ -11,6 +13,9 @@
 #include "check.h"
 #include "half.h"
 #include "caps.h"
+#include "quant.h"
+#include "residual.h"
+#include <zstd.h>
 
 #define NW 200
 
@@ -86,7 +91,40 @@ static uint8_t *deflate_bytes(const uint8_t *raw, size_t n, size_t *pn) {
     return p;
 }
 
-/* read_info, then read_weights into a buffer of exactly n_weights floats. */
+/* A version-2 stream of float weights. */
+static e2ec_status write_floats(const e2ec_info *in, const float *w, size_t n, uint8_t **s,
+                                size_t *size) {
+    bs_weights bw = {.n = n, .values = w};
+    return bitstream_write(in, &bw, NULL, s, size);
+}
+
+/* A version-1 stream, as e2ec 0.1 wrote it: the shared header (offsets
+ * 0..87) of a version-2 stream, version 1, the weights deflated. */
+static e2ec_status write_v1(const e2ec_info *in, const float *w, size_t n, uint8_t **out,
+                            size_t *size) {
+    uint8_t *v2;
+    size_t n2;
+    e2ec_status st = write_floats(in, w, n, &v2, &n2);
+    if (st) return st;
+    size_t wsize = in->fp16 ? 2 : 4, pn;
+    uint8_t *raw = malloc(n * wsize);
+    for (size_t i = 0; i < n; i++)
+        put_le(raw + wsize * i, in->fp16 ? half_from_float(w[i]) : f32_bits(w[i]), (int)wsize);
+    uint8_t *p = deflate_bytes(raw, n * wsize, &pn);
+    *size = BS_MIN_SIZE + pn;
+    *out = malloc(*size);
+    memcpy(*out, v2, BS_OFF_PAYLOAD);
+    put_le(*out + BS_OFF_VERSION, 1, 2);
+    put_le(*out + BS_OFF_HEADER_BYTES, BS_HEADER_BYTES_V1, 2);
+    put_le(*out + BS_OFF_PAYLOAD_BYTES, pn, 4);
+    memcpy(*out + BS_OFF_PAYLOAD, p, pn);
+    fix_crc(*out, *size);
+    free(raw), free(p), free(v2);
+    return E2EC_OK;
+}
+
+/* read_info, then read_weights into a buffer of exactly n_weights floats,
+ * then every slice's residual onto a zero slice. */
 static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
     e2ec_status st = bitstream_read_info(s, size, info);
     if (st != E2EC_OK) return st;
@@ -94,6 +132,17 @@ static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
     if (!w) return E2EC_ERR_NOMEM;
     st = bitstream_read_weights(s, size, info, w);
     free(w);
+    size_t plane = (size_t)info->nx * info->ny;
+    for (uint32_t z = 0; z < info->nz && info->has_residual && !st; z++) {
+        const uint8_t *chunk;
+        size_t n;
+        int16_t *slice = calloc(plane, sizeof *slice);
+        st = bitstream_residual_chunk(s, size, info, z, &chunk, &n);
+        if (!st)
+            st = residual_apply(chunk, n, info->residual_sample_bytes, info->max_error, E2EC_I16,
+                                -32768, 32767, info->nx, info->ny, slice);
+        free(slice);
+    }
     return st;
 }
 
@@ -110,7 +159,9 @@ static int is_stream_error(e2ec_status st) {
 
 /* ------------------------------------------------------------ round trips */
 
-static void test_round_trip(e2ec_mode mode, int fp16) {
+typedef e2ec_status (*writer_fn)(const e2ec_info *, const float *, size_t, uint8_t **, size_t *);
+
+static void test_round_trip(e2ec_mode mode, int fp16, int version) {
     float w[NW], back[NW];
     for (int i = 0; i < NW; i++) w[i] = rnd() * (i % 7 ? 1.0f : 40.0f);
     w[3] = ldexpf(1.0f, -20); /* a half subnormal */
@@ -118,13 +169,13 @@ static void test_round_trip(e2ec_mode mode, int fp16) {
     e2ec_info in = make_info(mode, fp16), out;
     uint8_t *s;
     size_t size;
-    e2ec_status st = bitstream_write(&in, w, NW, &s, &size);
+    e2ec_status st = (version == 1 ? write_v1 : write_floats)(&in, w, NW, &s, &size);
     CHECK(st == E2EC_OK, "mode %d fp16 %d: write: %s", mode, fp16, e2ec_error_name(st));
     if (st != E2EC_OK) return;
-    CHECK(memcmp(s, "E2EC", 4) == 0 && s[4] == E2EC_BITSTREAM_VERSION && s[5] == 0, "magic, version");
+    CHECK(memcmp(s, "E2EC", 4) == 0 && s[4] == version && s[5] == 0, "magic, version");
     st = bitstream_read_info(s, size, &out);
     CHECK(st == E2EC_OK, "read_info: %s", e2ec_error_name(st));
-    CHECK(out.version == E2EC_BITSTREAM_VERSION && out.stream_bytes == size && out.n_weights == NW,
+    CHECK(out.version == version && out.stream_bytes == size && out.n_weights == NW,
           "version %u, stream_bytes %zu of %zu, n_weights %u", out.version, out.stream_bytes,
           size, out.n_weights);
     CHECK(out.nx == in.nx && out.ny == in.ny && out.nz == in.nz && out.lx == in.lx &&
@@ -146,8 +197,10 @@ static void test_round_trip(e2ec_mode mode, int fp16) {
     }
     CHECK(bad == 0, "mode %d fp16 %d: %d weights differ (fp32 bit-exact, fp16 = rounding)",
           mode, fp16, bad);
-    CHECK(size == BS_MIN_SIZE + (s[BS_OFF_PAYLOAD_BYTES] | (size_t)s[BS_OFF_PAYLOAD_BYTES + 1] << 8),
+    CHECK(size == (version == 1 ? BS_MIN_SIZE : BS_MIN_SIZE_V2) +
+                      (s[BS_OFF_PAYLOAD_BYTES] | (size_t)s[BS_OFF_PAYLOAD_BYTES + 1] << 8),
           "size = header + payload + CRC");
+    CHECK(out.quant_bits == 0 && !out.has_residual, "float weights, no residual");
     free(s);
 }
 
@@ -158,36 +211,30 @@ static void test_writer_refuses(void) {
     uint8_t *s = (uint8_t *)&in;
     size_t size = 1;
     w[7] = NAN;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS && !s && !size, "NaN weight");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS && !s && !size, "NaN weight");
     w[7] = 7e4f;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_OK, "70000 fits fp32");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_OK, "70000 fits fp32");
     free(s);
     in.fp16 = 1;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS, "70000 is Inf in fp16");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_WEIGHTS, "70000 is Inf in fp16");
     w[7] = 0;
     in.scale = 3;
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_HEADER, "scale 3");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_HEADER, "scale 3");
     in = make_info(E2EC_MODE_SIREN_DS, 0);
     in.siren_width = 65536 + 16; /* would wrap to 16 in a u16 */
-    CHECK(bitstream_write(&in, w, NW, &s, &size) == E2EC_ERR_ARG, "width beyond u16");
+    CHECK(write_floats(&in, w, NW, &s, &size) == E2EC_ERR_ARG, "width beyond u16");
     in = make_info(E2EC_MODE_SIREN_DS, 0);
-    CHECK(bitstream_write(&in, w, 0, &s, &size) == E2EC_ERR_ARG, "no weights");
-    CHECK(bitstream_write(&in, w, (size_t)E2EC_MAX_WEIGHTS + 1, &s, &size) == E2EC_ERR_LIMIT,
+    CHECK(write_floats(&in, w, 0, &s, &size) == E2EC_ERR_ARG, "no weights");
+    CHECK(write_floats(&in, w, (size_t)E2EC_MAX_WEIGHTS + 1, &s, &size) == E2EC_ERR_LIMIT,
           "too many weights");
 }
 
 /* ------------------------------------------------------ damaged streams */
 
-static void test_damage(int fp16) {
-    float w[NW];
-    for (int i = 0; i < NW; i++) w[i] = rnd();
-    e2ec_info in = make_info(E2EC_MODE_E2E, fp16), out;
-    uint8_t *s;
-    size_t size;
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) {
-        CHECK(0, "write");
-        return;
-    }
+/* Damage of every kind to stream s (consumed). */
+static void check_damage(const char *what, uint8_t *s, size_t size) {
+    e2ec_info out;
+    CHECK(parse_all(s, size, &out) == E2EC_OK, "%s: valid before damage", what);
 
     /* Every byte flipped (all bits, and the low bit): the CRC or a framing
      * check catches each one. */
@@ -201,8 +248,8 @@ static void test_damage(int fp16) {
             flips_unnamed += !is_stream_error(st);
             free(d);
         }
-    CHECK(flips_ok == 0 && flips_unnamed == 0, "byte flips: %d accepted, %d not a stream error",
-          flips_ok, flips_unnamed);
+    CHECK(flips_ok == 0 && flips_unnamed == 0, "%s: byte flips: %d accepted, %d not a stream error",
+          what, flips_ok, flips_unnamed);
 
     /* Every bit flipped with the CRC made right again, so that the field
      * checks and the inflater see the damage: a named error or a valid parse
@@ -222,11 +269,11 @@ static void test_damage(int fp16) {
                 bits_unnamed += !is_stream_error(st);
             free(d);
         }
-    CHECK(bits_unnamed == 0 && bits_ok_bad == 0, "bit flips: %d unnamed errors, %d bad accepts",
-          bits_unnamed, bits_ok_bad);
+    CHECK(bits_unnamed == 0 && bits_ok_bad == 0, "%s: bit flips: %d unnamed errors, %d bad accepts",
+          what, bits_unnamed, bits_ok_bad);
     CHECK(seen[E2EC_ERR_HEADER] && seen[E2EC_ERR_MISMATCH] && seen[E2EC_ERR_LIMIT] &&
               seen[E2EC_ERR_PAYLOAD] && seen[E2EC_ERR_VERSION] && seen[E2EC_ERR_MAGIC],
-          "bit flips reach every field check");
+          "%s: bit flips reach every field check", what);
 
     /* Every truncation, in a buffer of exactly that length (ASan sees any
      * read past it), and one byte too many. */
@@ -236,13 +283,26 @@ static void test_damage(int fp16) {
         trunc_bad += parse_all(d, n, &out) != E2EC_ERR_TRUNCATED;
         free(d);
     }
-    CHECK(trunc_bad == 0, "%d truncations not E2EC_ERR_TRUNCATED", trunc_bad);
+    CHECK(trunc_bad == 0, "%s: %d truncations not E2EC_ERR_TRUNCATED", what, trunc_bad);
     uint8_t *d = malloc(size + 1);
     memcpy(d, s, size);
     d[size] = 0;
-    CHECK(parse_all(d, size + 1, &out) == E2EC_ERR_TRAILING, "a byte appended");
+    CHECK(parse_all(d, size + 1, &out) == E2EC_ERR_TRAILING, "%s: a byte appended", what);
     free(d);
     free(s);
+}
+
+static void test_damage(writer_fn write, int fp16) {
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info in = make_info(E2EC_MODE_E2E, fp16);
+    uint8_t *s;
+    size_t size;
+    if (write(&in, w, NW, &s, &size) != E2EC_OK) {
+        CHECK(0, "write");
+        return;
+    }
+    check_damage(fp16 ? "float fp16" : "float fp32", s, size);
 }
 
 /* ------------------------------------------------------- lying headers */
@@ -256,7 +316,7 @@ typedef struct {
     e2ec_status want;
 } lie;
 
-static void test_lies(void) {
+static void test_lies(writer_fn write) {
     const lie lies[] = {
         {"magic", E2EC_MODE_SIREN, BS_OFF_MAGIC, U32, 0x45324543u /* "CE2E" */, E2EC_ERR_MAGIC},
         {"future version", E2EC_MODE_SIREN, BS_OFF_VERSION, U16, E2EC_BITSTREAM_VERSION + 1, E2EC_ERR_VERSION},
@@ -315,7 +375,7 @@ static void test_lies(void) {
         e2ec_info in = make_info(l->mode, 0), out;
         uint8_t *s;
         size_t size;
-        if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) {
+        if (write(&in, w, NW, &s, &size) != E2EC_OK) {
             CHECK(0, "%s: write", l->what);
             continue;
         }
@@ -330,7 +390,7 @@ static void test_lies(void) {
     e2ec_info in = make_info(E2EC_MODE_SIREN, 0), out;
     uint8_t *s;
     size_t size;
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    if (write(&in, w, NW, &s, &size) != E2EC_OK) return;
     for (int a = 0; a < 3; a++) {
         put_le(s + BS_OFF_NX + 4 * a, E2EC_MAX_DIM, 4);
         put_le(s + BS_OFF_LX + 4 * a, E2EC_MAX_DIM, 4);
@@ -340,7 +400,7 @@ static void test_lies(void) {
     free(s);
 
     /* Untouched but for the CRC. */
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    if (write(&in, w, NW, &s, &size) != E2EC_OK) return;
     s[size - 1] ^= 0x80;
     CHECK(parse_all(s, size, &out) == E2EC_ERR_CRC, "CRC");
     s[size - 1] ^= 0x80;
@@ -378,7 +438,7 @@ static void test_payloads(void) {
     e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0);
     uint8_t *s, *p;
     size_t size, pn;
-    if (bitstream_write(&in, w, NW, &s, &size) != E2EC_OK) return;
+    if (write_v1(&in, w, NW, &s, &size) != E2EC_OK) return;
 
     /* A zlib bomb: 64 MiB of zeros (~64 KiB deflated) for 800 bytes of weights. */
     size_t bomb = (size_t)64 << 20;
@@ -427,13 +487,268 @@ static void test_payloads(void) {
     free(s);
 }
 
+
+/* ----------------------------------------------- version 2: quantised + residual */
+
+#define NG 3
+static const uint32_t q_counts[NG] = {120, 1, 79};
+
+/* The quantisation of w that write_quant stores (6 bits, NG groups). */
+static void quantise6(const float *w, uint8_t *codes, float *offsets, float *scales) {
+    quant_quantise(w, q_counts, NG, 6, codes, offsets, scales);
+}
+
+/* A residual for the 10 x 9 x 7 int16 volume of make_info. */
+static void make_residual(residual_coded *rc, uint32_t E) {
+    e2ec_volume a, b;
+    e2ec_volume_alloc(&a, 10, 9, 7, E2EC_I16);
+    e2ec_volume_alloc(&b, 10, 9, 7, E2EC_I16);
+    for (size_t i = 0; i < 630; i++) {
+        ((int16_t *)a.data)[i] = (int16_t)(rnd() * 900);
+        ((int16_t *)b.data)[i] = (int16_t)(i % 50);
+    }
+    residual_code(&a, &b, E, rc);
+    e2ec_volume_free(&a), e2ec_volume_free(&b);
+}
+
+/* A version-2 stream of 6-bit weights in NG groups and a residual (E = 3). */
+static e2ec_status write_quant(const e2ec_info *in0, const float *w, size_t n, uint8_t **s,
+                               size_t *size) {
+    if (n != NW) return E2EC_ERR_ARG;
+    e2ec_info in = *in0;
+    in.quant_bits = 6, in.fp16 = 0;
+    uint8_t codes[NW];
+    float offsets[NG], scales[NG];
+    quantise6(w, codes, offsets, scales);
+    bs_weights bw = {.n = n, .n_groups = NG, .counts = q_counts, .offsets = offsets,
+                     .scales = scales, .codes = codes};
+    residual_coded rc;
+    make_residual(&rc, 3);
+    bs_residual res = {rc.max_error, rc.sample_bytes, rc.chunk_bytes, rc.chunks};
+    e2ec_status st = bitstream_write(&in, &bw, &res, s, size);
+    residual_coded_free(&rc);
+    return st;
+}
+
+static uint32_t get_le32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void test_quant_round_trip(void) {
+    float w[NW], back[NW], want[NW], offsets[NG], scales[NG];
+    uint8_t codes[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd() * (i % 9 ? 0.1f : 2.0f);
+    e2ec_info in = make_info(E2EC_MODE_E2E, 0), out;
+    uint8_t *s;
+    size_t size;
+    e2ec_status st = write_quant(&in, w, NW, &s, &size);
+    CHECK(st == E2EC_OK, "quantised write: %s", e2ec_error_name(st));
+    if (st) return;
+    st = bitstream_read_info(s, size, &out);
+    CHECK(st == E2EC_OK && out.version == 2 && out.quant_bits == 6 && out.quant_groups == NG &&
+              out.has_residual && out.max_error == 3 && out.residual_sample_bytes >= 1 &&
+              out.weights_bytes == get_le32(s + BS_OFF_WEIGHTS_BYTES),
+          "quantised info: %s", e2ec_error_name(st));
+    st = bitstream_read_weights(s, size, &out, back);
+    quantise6(w, codes, offsets, scales);
+    quant_dequantise(codes, q_counts, NG, offsets, scales, want);
+    CHECK(st == E2EC_OK && !memcmp(back, want, sizeof want),
+          "the weights read are the dequantisation, bit for bit");
+    CHECK(parse_all(s, size, &out) == E2EC_OK, "every residual chunk unpacks");
+    const uint8_t *chunk;
+    size_t cn;
+    CHECK(bitstream_residual_chunk(s, size, &out, 7, &chunk, &cn) == E2EC_ERR_ARG, "slice nz");
+    out.has_residual = 0;
+    CHECK(bitstream_residual_chunk(s, size, &out, 0, &chunk, &cn) == E2EC_ERR_ARG,
+          "info of another stream");
+    free(s);
+    /* the writer refuses what it cannot store */
+    e2ec_info q = make_info(E2EC_MODE_SIREN, 0);
+    q.quant_bits = 6;
+    bs_weights bw = {.n = NW, .n_groups = NG, .counts = q_counts, .offsets = offsets,
+                     .scales = scales, .codes = codes};
+    codes[5] = 64;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "a code beyond 6 bits");
+    codes[5] = 0, scales[1] = NAN;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_WEIGHTS, "a NaN scale");
+    scales[1] = 0;
+    uint32_t short_counts[NG] = {120, 1, 78};
+    bw.counts = short_counts;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "groups short of n");
+    bw.counts = q_counts;
+    q.quant_bits = 9;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "9 bits");
+    q.quant_bits = 6, q.fp16 = 1;
+    CHECK(bitstream_write(&q, &bw, NULL, &s, &size) == E2EC_ERR_ARG, "quantised and fp16");
+}
+
+/* Lies in the fields of version 2 (CRC made right). off < 0: the first
+ * entry of the residual's chunk table. */
+static void test_lies_v2(void) {
+    enum { CHUNK0 = -1 };
+    const lie lies[] = {
+        {"quant_bits 1", 0, BS_OFF_QUANT_BITS, U8, 1, E2EC_ERR_HEADER},
+        {"quant_bits 9", 0, BS_OFF_QUANT_BITS, U8, 9, E2EC_ERR_HEADER},
+        {"quant_bits 0 with groups", 0, BS_OFF_QUANT_BITS, U8, 0, E2EC_ERR_MISMATCH},
+        {"fp16 and quantised", 0, BS_OFF_FLAGS, U16, BS_FLAG_FP16 | BS_FLAG_RESIDUAL, E2EC_ERR_MISMATCH},
+        {"unknown flag", 0, BS_OFF_FLAGS, U16, 4 | BS_FLAG_RESIDUAL, E2EC_ERR_HEADER},
+        {"residual sample 3", 0, BS_OFF_RES_SAMPLE, U8, 3, E2EC_ERR_HEADER},
+        {"residual sample without residual", 0, BS_OFF_FLAGS, U16, 0, E2EC_ERR_MISMATCH},
+        {"reserved2", 0, BS_OFF_RESERVED2, U16, 1, E2EC_ERR_HEADER},
+        {"groups 0", 0, BS_OFF_QUANT_GROUPS, U32, 0, E2EC_ERR_HEADER},
+        {"groups beyond the cap", 0, BS_OFF_QUANT_GROUPS, U32, E2EC_MAX_QUANT_GROUPS + 1, E2EC_ERR_LIMIT},
+        {"groups > n_weights", 0, BS_OFF_QUANT_GROUPS, U32, NW + 1, E2EC_ERR_MISMATCH},
+        {"groups 2 of 3", 0, BS_OFF_QUANT_GROUPS, U32, 2, E2EC_ERR_PAYLOAD},
+        {"weights_bytes 0", 0, BS_OFF_WEIGHTS_BYTES, U32, 0, E2EC_ERR_HEADER},
+        {"weights_bytes > payload", 0, BS_OFF_WEIGHTS_BYTES, U32, 1u << 30, E2EC_ERR_MISMATCH},
+        {"max_error beyond the cap", 0, BS_OFF_MAX_ERROR, U32, E2EC_MAX_ERROR + 1, E2EC_ERR_LIMIT},
+        {"voxel type f32 with a residual", 0, BS_OFF_BITS_STORED, U8, 0, E2EC_OK},
+        {"chunk 0 empty", 0, CHUNK0, U32, 0, E2EC_ERR_HEADER},
+        {"chunk 0 longer than the section", 0, CHUNK0, U32, 0x100000, E2EC_ERR_MISMATCH},
+        {"n_weights 201", 0, BS_OFF_N_WEIGHTS, U32, NW + 1, E2EC_ERR_PAYLOAD},
+    };
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    for (size_t k = 0; k < sizeof lies / sizeof lies[0]; k++) {
+        const lie *l = &lies[k];
+        e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0), out;
+        uint8_t *s;
+        size_t size;
+        if (write_quant(&in, w, NW, &s, &size) != E2EC_OK) {
+            CHECK(0, "%s: write", l->what);
+            continue;
+        }
+        size_t off = l->off >= 0 ? (size_t)l->off
+                                 : BS_OFF_PAYLOAD_V2 + get_le32(s + BS_OFF_WEIGHTS_BYTES);
+        put_le(s + off, l->value, l->bytes);
+        e2ec_status want = l->want;
+        if (l->off == BS_OFF_BITS_STORED) { /* two fields: f32 (bits_stored 0) with a residual */
+            s[BS_OFF_VOXEL_TYPE] = E2EC_F32;
+            want = E2EC_ERR_MISMATCH;
+        }
+        fix_crc(s, size);
+        e2ec_status st = parse_all(s, size, &out);
+        CHECK(st == want, "%s: %s, want %s", l->what, e2ec_error_name(st), e2ec_error_name(want));
+        free(s);
+    }
+    /* float weights in version 2: no groups, no max_error without a residual */
+    e2ec_info in = make_info(E2EC_MODE_SIREN, 0), out;
+    uint8_t *s;
+    size_t size;
+    if (write_floats(&in, w, NW, &s, &size) != E2EC_OK) return;
+    put_le(s + BS_OFF_QUANT_GROUPS, 1, 4);
+    fix_crc(s, size);
+    CHECK(parse_all(s, size, &out) == E2EC_ERR_MISMATCH, "groups with float weights");
+    put_le(s + BS_OFF_QUANT_GROUPS, 0, 4);
+    put_le(s + BS_OFF_MAX_ERROR, 2, 4);
+    fix_crc(s, size);
+    CHECK(parse_all(s, size, &out) == E2EC_ERR_MISMATCH, "max_error without a residual");
+    free(s);
+}
+
+/* zstd level 19 of raw bytes, as the writer does. */
+static uint8_t *zstd_bytes(const uint8_t *raw, size_t n, size_t *pn) {
+    uint8_t *p;
+    quant_zstd_pack(raw, n, &p, pn);
+    return p;
+}
+
+/* The quantised stream s with its weights section replaced (CRC recomputed);
+ * parse_all must give want. */
+static void check_section(const char *what, const uint8_t *s, size_t size, const uint8_t *sec,
+                          size_t sn, e2ec_status want) {
+    size_t wb = get_le32(s + BS_OFF_WEIGHTS_BYTES), rest = size - BS_OFF_PAYLOAD_V2 - wb;
+    size_t n = BS_OFF_PAYLOAD_V2 + sn + rest;
+    uint8_t *d = malloc(n);
+    memcpy(d, s, BS_OFF_PAYLOAD_V2);
+    memcpy(d + BS_OFF_PAYLOAD_V2, sec, sn);
+    memcpy(d + BS_OFF_PAYLOAD_V2 + sn, s + BS_OFF_PAYLOAD_V2 + wb, rest);
+    put_le(d + BS_OFF_WEIGHTS_BYTES, sn, 4);
+    put_le(d + BS_OFF_PAYLOAD_BYTES, n - BS_MIN_SIZE_V2, 4);
+    fix_crc(d, n);
+    e2ec_info out;
+    e2ec_status st = parse_all(d, n, &out);
+    CHECK(st == want, "%s: %s, want %s", what, e2ec_error_name(st), e2ec_error_name(want));
+    free(d);
+}
+
+static void test_sections_v2(void) {
+    float w[NW], offsets[NG], scales[NG];
+    uint8_t codes[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info in = make_info(E2EC_MODE_SIREN_DS, 0);
+    uint8_t *s, *p;
+    size_t size, pn;
+    if (write_quant(&in, w, NW, &s, &size) != E2EC_OK) return;
+    quantise6(w, codes, offsets, scales);
+    enum { RAW = BS_QUANT_GROUP_BYTES * NG + NW };
+    uint8_t raw[RAW];
+    for (int g = 0; g < NG; g++) {
+        put_le(raw + 4 * g, q_counts[g], 4);
+        put_le(raw + 4 * NG + 4 * g, f32_bits(offsets[g]), 4);
+        put_le(raw + 8 * NG + 4 * g, f32_bits(scales[g]), 4);
+    }
+    memcpy(raw + BS_QUANT_GROUP_BYTES * NG, codes, NW);
+    p = zstd_bytes(raw, RAW, &pn);
+    check_section("re-packed weights", s, size, p, pn, E2EC_OK);
+    p = realloc(p, pn + 3);
+    memset(p + pn, 0, 3);
+    check_section("bytes after the zstd frame", s, size, p, pn + 3, E2EC_ERR_PAYLOAD);
+    check_section("zstd frame cut short", s, size, p, pn / 2, E2EC_ERR_PAYLOAD);
+    free(p);
+
+    /* a zstd bomb: 64 MiB of zeros for 236 bytes of section, refused unread */
+    size_t bomb = (size_t)64 << 20;
+    uint8_t *zeros = calloc(bomb, 1);
+    p = zstd_bytes(zeros, bomb, &pn);
+    free(zeros);
+    check_section("zstd bomb", s, size, p, pn, E2EC_ERR_PAYLOAD);
+    free(p);
+    p = zstd_bytes(raw, RAW - 1, &pn);
+    check_section("one byte short", s, size, p, pn, E2EC_ERR_PAYLOAD);
+    free(p);
+
+    struct { const char *what; int at; uint32_t value; e2ec_status want; } edits[] = {
+        {"group count 0", 4 * 1, 0, E2EC_ERR_PAYLOAD},
+        {"group counts over n_weights", 0, 121, E2EC_ERR_PAYLOAD},
+        {"offset NaN", 4 * NG, 0x7fc00000u, E2EC_ERR_WEIGHTS},
+        {"scale -1", 8 * NG, 0xbf800000u, E2EC_ERR_WEIGHTS},
+        {"scale 3e38: a weight overflows", 8 * NG, 0x7f61b1e6u, E2EC_ERR_WEIGHTS},
+        {"a code beyond 6 bits", BS_QUANT_GROUP_BYTES * NG + 7, 0x40, E2EC_ERR_PAYLOAD},
+    };
+    for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
+        uint8_t bad[RAW];
+        memcpy(bad, raw, RAW);
+        if (edits[k].at >= (int)(BS_QUANT_GROUP_BYTES * NG)) bad[edits[k].at] |= (uint8_t)edits[k].value;
+        else put_le(bad + edits[k].at, edits[k].value, 4);
+        p = zstd_bytes(bad, RAW, &pn);
+        check_section(edits[k].what, s, size, p, pn, edits[k].want);
+        free(p);
+    }
+    free(s);
+}
+
 int main(void) {
-    for (int fp16 = 0; fp16 < 2; fp16++)
-        for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++) test_round_trip((e2ec_mode)m, fp16);
+    for (int version = 1; version <= 2; version++)
+        for (int fp16 = 0; fp16 < 2; fp16++)
+            for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++)
+                test_round_trip((e2ec_mode)m, fp16, version);
     test_writer_refuses();
-    test_damage(0);
-    test_damage(1);
-    test_lies();
+    for (int fp16 = 0; fp16 < 2; fp16++) {
+        test_damage(write_v1, fp16);
+        test_damage(write_floats, fp16);
+    }
+    test_lies(write_v1);
+    test_lies(write_floats);
     test_payloads();
+    test_quant_round_trip();
+    uint8_t *qs;
+    size_t qn;
+    float w[NW];
+    for (int i = 0; i < NW; i++) w[i] = rnd();
+    e2ec_info qi = make_info(E2EC_MODE_E2E, 0);
+    if (write_quant(&qi, w, NW, &qs, &qn) == E2EC_OK) check_damage("quantised + residual", qs, qn);
+    test_lies_v2();
+    test_sections_v2();
     return check_summary();
 }

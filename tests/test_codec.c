@@ -114,7 +114,8 @@ int main(void) {
         uint8_t *bad;
         size_t nbad;
         info.n_weights = 10;
-        CHECK(bitstream_write(&info, w, 10, &bad, &nbad) == E2EC_OK, "write");
+        bs_weights bw = {.n = 10, .values = w};
+        CHECK(bitstream_write(&info, &bw, NULL, &bad, &nbad) == E2EC_OK, "write");
         e2ec_volume out;
         CHECK(e2ec_decode(bad, nbad, 1, &out) == E2EC_ERR_MISMATCH, "lying count accepted");
         CHECK(out.data == NULL, "no volume on failure");

@@ -53,5 +53,7 @@ const char *mode_name(e2ec_mode m);
 extern const opt_choice mode_choices[];
 /* Prints the metric lines ("psnr_db: 33.12", ...) to stdout. */
 void print_metrics(const e2ec_metrics *m);
+/* "weights", "weight_coding", "weight_bytes" and "bytes_per_weight" lines. */
+void print_weight_coding(const e2ec_info *i);
 
 #endif

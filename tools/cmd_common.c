@@ -100,6 +100,19 @@ double now_seconds(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+void print_weight_coding(const e2ec_info *i) {
+    char coding[32];
+    if (i->quant_bits) snprintf(coding, sizeof coding, "q%d", i->quant_bits);
+    else snprintf(coding, sizeof coding, "%s", i->fp16 ? "fp16" : "fp32");
+    printf("weights: %u %s\n", i->n_weights, coding);
+    if (i->quant_bits)
+        printf("weight_coding: %d bits, %u groups\n", i->quant_bits, i->quant_groups);
+    else
+        printf("weight_coding: %s\n", coding);
+    printf("weight_bytes: %u\n", i->weights_bytes);
+    printf("bytes_per_weight: %.3f\n", (double)i->weights_bytes / i->n_weights);
+}
+
 void print_metrics(const e2ec_metrics *m) {
     printf("psnr_db: %.2f\n", m->psnr);
     printf("psnr_bits_db: %.2f\n", m->psnr_bits);

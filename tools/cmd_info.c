@@ -26,7 +26,8 @@ static void print_info(const e2ec_info *i) {
     if (i->mode == E2EC_MODE_E2E)
         printf("srno: channels %d width %d heads %d\n", i->srno_channels, i->srno_width,
                i->srno_heads);
-    printf("weights: %u %s\n", i->n_weights, i->fp16 ? "fp16" : "fp32");
+    print_weight_coding(i);
+    if (i->has_residual) printf("max_error: %u\n", i->max_error);
     printf("stream_bytes: %zu\n", i->stream_bytes);
     uint64_t voxels = (uint64_t)i->nx * i->ny * i->nz;
     printf("true_bpp: %.4f\n", 8.0 * (double)i->stream_bytes / (double)voxels);

@@ -53,6 +53,7 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--batch", "-b", 1, "[n]: integer",
                   "samples per step (e2e: attention windows), 0 = full batch");
     cmd.addOption("--fp16", "+h", "store weights as half floats");
+    cmd.addOption("--qbits", 1, "[n]: integer (2..8)", "quantise weights to n bits");
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
     cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
     cmd.addGroup("output options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
@@ -81,7 +82,7 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
         {"--scale", &p.scale, 1, 8},      {"--width", &p.siren_width, 1, 4096},
         {"--channels", &p.srno_channels, 1, 256}, {"--epochs", &p.epochs, 0, 10000000},
         {"--batch", &p.batch, 0, 1 << 30},
-        {"--threads", &p.threads, 0, 1024}};
+        {"--threads", &p.threads, 0, 1024}, {"--qbits", &p.quant_bits, 2, 8}};
     for (auto &o : ints)
         if (cmd.findOption(o.opt)) {
             app.checkValue(cmd.getValueAndCheckMinMax(n, o.lo, o.hi));
@@ -197,8 +198,9 @@ int main(int argc, char *argv[]) {
     char deriv[512];
     snprintf(deriv, sizeof deriv,
              "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
-             " (implicit neural representation): mode %s, scale %d, width %d, epochs %d%s",
-             modes[p.mode], p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "");
+             " (implicit neural representation): mode %s, scale %d, width %d, epochs %d%s%s",
+             modes[p.mode], p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "",
+             p.quant_bits ? ", quantised weights" : "");
     wo.derivation_description = deriv;
     st = e2ec_dicom_write_compressed(s, stream, size, &wo, out, err, sizeof err);
     e2ec_free(stream);

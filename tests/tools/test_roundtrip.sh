@@ -50,5 +50,17 @@ expect 0 "info fp16" -- "$E2EC" info h.e2ec
 grep -q '^weights: .* fp16$' out.txt && ok || fail "info does not say fp16"
 grep -q '^mode: siren$' out.txt && ok || fail "info does not say mode siren"
 
+# Quantised weights with a lossless residual: info says so, and the decode is exact.
+expect 0 "compress q6 lossless" -- "$E2EC" compress crop.raw q.e2ec $CROP_ARGS $FAST \
+    --qbits 6 --max-error 0
+[ "$(figure max_abs_err out.txt)" = 0 ] && ok || fail "--max-error 0 is not lossless"
+expect 0 "info q6" -- "$E2EC" info q.e2ec
+grep -q '^weights: .* q6$' out.txt && ok || fail "info does not say q6"
+[ "$(figure max_error out.txt)" = 0 ] && ok || fail "info does not say max_error 0"
+expect 0 "decompress q6 --slice" -- "$E2EC" decompress q.e2ec q5.raw --slice 5
+dd if=crop.raw of=c5.raw bs=$((24 * 24 * 2)) skip=5 count=1 2>/dev/null
+cmp -s c5.raw q5.raw && ok || fail "slice 5 of a lossless stream differs from the original"
+expect 1 "--qbits 1" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS $FAST --qbits 1
+
 no_temp_files
 finish
