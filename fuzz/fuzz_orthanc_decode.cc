@@ -8,7 +8,7 @@
  * pitch shows under ASan.
  *
  * Each execution asks for frame 0, the last frame and one past the end. The frames
- * are decoded only when the object's stream declares a plane within the harness
+ * are decoded only when the object's stream declares a volume within the harness
  * caps (fuzz_common.h): the harness reads the object once itself to know that.
  */
 #include <cstdlib>
@@ -122,9 +122,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         frames = e2ec_dicom_object_frames(o);
         e2ec_dicom_object_free(o);
     }
-    /* one plane's decode: nx * ny voxels, each through the network */
-    unsigned long long plane = readable ? (unsigned long long)info.nx * info.ny : 0;
-    bool affordable = readable && plane <= FUZZ_MAX_VOXELS && plane * info.n_weights <= FUZZ_MAX_WORK;
+    /* the whole volume within the caps, as fuzz_dicom_object: a frame of a
+     * down-sampled mode evaluates low-res planes beyond its own */
+    bool affordable = readable && fuzz_affordable(&info);
     if (!readable || affordable) {
         /* unreadable: refused before any decoding, so always affordable */
         decode(data, size, 0, readable ? &info : nullptr);
