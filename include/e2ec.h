@@ -257,6 +257,41 @@ typedef struct {
 void e2ec_rate_of(const e2ec_volume *original, size_t n_weights, size_t stream_bytes,
                   e2ec_rate *r);
 
+/* ---------------------------------------------------------- rate control */
+
+typedef enum {
+    E2EC_TARGET_PSNR = 1, /* reach at least this PSNR (dB, MAX = data range of the input) */
+    E2EC_TARGET_BPP = 2   /* stay within this many true bits per voxel (every stream byte) */
+} e2ec_target_kind;
+
+typedef struct {
+    e2ec_target_kind kind;
+    double value;
+    int max_trials;          /* full encodes the search may run: 1..16, 0 = 6 */
+    int min_width, max_width; /* SIREN widths it may choose; 0 = 4 and 256 */
+} e2ec_target;
+
+typedef struct {
+    int met;          /* 1 when the returned stream meets the target */
+    double psnr;      /* of the returned stream, decoded and measured */
+    double true_bpp;
+    int siren_width;  /* the width chosen */
+    int trials;       /* full encodes run */
+} e2ec_target_result;
+
+/*
+ * Encodes with the SIREN width chosen so that the stream meets a target:
+ * the smallest stream whose PSNR reaches the target, or the best PSNR whose
+ * size fits it. p gives every other parameter and the first width tried.
+ * Each trial is a whole encode, decoded and measured, so the cost is up to
+ * max_trials encodes. When no trial meets the target (e.g. a PSNR beyond
+ * what the widest network reaches in p->epochs), the nearest miss is
+ * returned with r->met = 0: the status is still E2EC_OK.
+ */
+e2ec_status e2ec_encode_target(const e2ec_volume *in, const e2ec_params *p,
+                               const e2ec_target *t, uint8_t **stream, size_t *size,
+                               e2ec_target_result *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,19 @@ static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2
     printf("decode_s: %.3f\n", dec_s);
 }
 
+/* What a --target-* search reached; a miss is a warning, not an error: the
+ * stream written is the nearest the search found. */
+static void print_target(const e2ec_target *t, const e2ec_target_result *r) {
+    const char *unit = t->kind == E2EC_TARGET_PSNR ? "dB" : "bpp";
+    printf("target: %s %g\n", t->kind == E2EC_TARGET_PSNR ? "psnr" : "bpp", t->value);
+    printf("target_met: %s\n", r->met ? "yes" : "no");
+    printf("target_width: %d\n", r->siren_width);
+    printf("target_trials: %d\n", r->trials);
+    if (!r->met)
+        log_warn("target %g %s not met in %d trials: the stream written is the nearest found",
+                 t->value, unit, r->trials);
+}
+
 /* Decodes the new stream and measures it against the input. */
 static int measure(const e2ec_volume *in, const uint8_t *stream, size_t size,
                    const e2ec_decode_options *o, e2ec_info *info, e2ec_metrics *m,
@@ -80,6 +93,8 @@ int cmd_compress(int argc, char **argv) {
     int mode = p.mode, scale = p.scale, upsampler = p.upsampler, loss = p.loss;
     double lr = p.lr;
     int scale_given = 0;
+    double target_psnr = 0, target_bpp = 0;
+    int max_trials = 0;
     raw_options raw = {0};
     const opt_spec specs[] = {
         {.name = "--mode", .arg = "M", .kind = OPT_CHOICE, .target = &mode,
@@ -113,6 +128,12 @@ int cmd_compress(int argc, char **argv) {
          .hi = 4096, .help = "SRNO neural-operator width (e2e)"},
         {.name = "--heads", .arg = "h", .kind = OPT_INT, .target = &p.srno_heads, .lo = 1,
          .hi = 256, .help = "SRNO attention heads (e2e)"},
+        {.name = "--target-psnr", .arg = "DB", .kind = OPT_DOUBLE, .target = &target_psnr,
+         .lo = 1, .hi = 200, .help = "choose --width for the smallest stream reaching this PSNR"},
+        {.name = "--target-bpp", .arg = "B", .kind = OPT_DOUBLE, .target = &target_bpp,
+         .lo = 1e-6, .hi = 64, .help = "choose --width for the best PSNR within B bits/voxel"},
+        {.name = "--max-trials", .arg = "N", .kind = OPT_INT, .target = &max_trials, .lo = 1,
+         .hi = 16, .help = "full encodes a target search may run (default 6)"},
         MAX_MEMORY_OPTION_SPEC(p.max_memory),
         RAW_OPTION_SPECS(raw),
         OPT_END};
@@ -123,6 +144,10 @@ int cmd_compress(int argc, char **argv) {
         return EXITCODE_NO_ERROR;
     }
     if (rc) return rc;
+    if (target_psnr > 0 && target_bpp > 0) {
+        log_error("--target-psnr and --target-bpp exclude each other");
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
     if (mode == E2EC_MODE_SIREN) {
         /* siren learns the full-resolution grid: there is nothing to downsample */
         if (scale_given && scale != 1) {
@@ -147,12 +172,22 @@ int cmd_compress(int argc, char **argv) {
         p.progress = on_progress;
         p.progress_user = &st;
     }
-    log_info("training %s, %zu weights, %d epochs", mode_name(p.mode), e2ec_param_count(&p),
-             p.epochs);
+    e2ec_target target = {.kind = target_psnr > 0 ? E2EC_TARGET_PSNR : E2EC_TARGET_BPP,
+                          .value = target_psnr > 0 ? target_psnr : target_bpp,
+                          .max_trials = max_trials};
+    int searching = target_psnr > 0 || target_bpp > 0;
+    if (searching)
+        log_info("training %s: searching the width for %s %g, starting at %d", mode_name(p.mode),
+                 target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value, p.siren_width);
+    else
+        log_info("training %s, %zu weights, %d epochs", mode_name(p.mode), e2ec_param_count(&p),
+                 p.epochs);
     uint8_t *stream = NULL;
     size_t size = 0;
+    e2ec_target_result reached = {0};
     double t0 = now_seconds();
-    e2ec_status s = e2ec_encode(&in, &p, &stream, &size);
+    e2ec_status s = searching ? e2ec_encode_target(&in, &p, &target, &stream, &size, &reached)
+                              : e2ec_encode(&in, &p, &stream, &size);
     double enc_s = now_seconds() - t0;
     if (s == E2EC_ERR_MEMORY_LIMIT) {
         uint64_t need = 0;
@@ -183,6 +218,7 @@ int cmd_compress(int argc, char **argv) {
         e2ec_rate r;
         e2ec_rate_of(&in, info.n_weights, size, &r);
         print_figures(&in, &info, &r, &m, enc_s, dec_s);
+        if (searching) print_target(&target, &reached);
     }
     e2ec_free(stream);
     e2ec_volume_free(&in);

@@ -1,0 +1,21 @@
+# e2ec compress --target-bpp / --target-psnr: the stream written keeps within
+# the bpp target, reaches the PSNR target, and says so; the two exclude each other.
+. "$(dirname "$0")/lib.sh"
+make_crop
+expect 0 "target bpp" -- "$E2EC" compress crop.raw t.e2ec $CROP_ARGS --mode siren-ds --epochs 30 \
+    --threads 1 --width 40 --target-bpp 0.5 --max-trials 4
+[ "$(figure target_met out.txt)" = yes ] && ok || fail "bpp target not met"
+awk -v b="$(figure true_bpp out.txt)" 'BEGIN { exit !(b <= 0.5) }' && ok ||
+    fail "true_bpp $(figure true_bpp out.txt) above the 0.5 target"
+[ "$(figure stream_bytes out.txt)" = "$(wc -c <t.e2ec | tr -d ' ')" ] && ok ||
+    fail "stream_bytes is not the file's size"
+expect 0 "target psnr" -- "$E2EC" compress crop.raw p.e2ec $CROP_ARGS --mode siren-ds --epochs 30 \
+    --threads 1 --width 8 --target-psnr 15 --max-trials 4
+[ "$(figure target_met out.txt)" = yes ] && ok || fail "psnr target not met"
+awk -v p="$(figure psnr_db out.txt)" 'BEGIN { exit !(p >= 15) }' && ok ||
+    fail "psnr $(figure psnr_db out.txt) below the 15 dB target"
+expect 1 "both targets" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS --target-psnr 30 --target-bpp 1
+stderr_has "exclude each other" "both targets message"
+[ ! -e x.e2ec ] && ok || fail "an output was written for a refused command"
+no_temp_files
+finish
