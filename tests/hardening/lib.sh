@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # sourced: the tools are used by the tests
 # Shared by the hardening tests (sourced): the tools, a scratch directory, checks.
 # Usage of a test: sh test_X.sh E2EC DCME2EC DCME2ED SAMPLE_DIR WORKDIR
 set -u
