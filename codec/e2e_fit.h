@@ -64,6 +64,11 @@ e2ec_status e2e_fit_init_batch(e2e_fit *f, const siren_config *siren, const srno
                                uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
                                uint32_t hz, const float *target, const float *lr_target,
                                float lr_weight, e2ec_loss loss, int batch, size_t max_floats);
+/* Bytes of scratch e2e_fit_init_batch allocates with these arguments (full
+ * batch or window mode, as it would choose); memory_budget.h counts them. */
+size_t e2e_fit_bytes(const siren_config *siren, const srno_config *srno, uint32_t lx,
+                     uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz, int batch,
+                     size_t max_floats);
 void e2e_fit_free(e2e_fit *f);
 e2ec_status e2e_fit_grad(void *ctx, const float *params, float *grads, rng *r, double *loss,
                          double *mse);

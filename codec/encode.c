@@ -5,6 +5,7 @@
 #include "e2e_fit.h"
 #include "fft_downsample.h"
 #include "caps.h"
+#include "memory_budget.h"
 #include "model.h"
 #include "quant.h"
 #include "residual.h"
@@ -173,9 +174,13 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     if ((st = model_from_info(&m, &info))) return st;
 
     int saved = threads_enter(p->threads);
-    float *x = malloc(sizeof(float) * volume_voxels(in));
-    float *params = malloc(sizeof(float) * m.n_params);
-    float *target = NULL;
+    float *x = NULL, *params = NULL, *target = NULL;
+    /* refused before any allocation when over the caller's limit (memory_budget.h) */
+    st = memory_budget_check(memory_budget_encode(&info, &m, p, omp_get_max_threads()),
+                             p->max_memory);
+    if (st) goto done;
+    x = malloc(sizeof(float) * volume_voxels(in));
+    params = malloc(sizeof(float) * m.n_params);
     if (!x || !params) {
         st = E2EC_ERR_NOMEM;
         goto done;
