@@ -87,7 +87,8 @@ static void small_stream_large_volume(void) {
     float *w = calloc(info.n_weights, sizeof *w);
     uint8_t *s = NULL;
     size_t n = 0;
-    CHECK(w && bitstream_write(&info, w, info.n_weights, &s, &n) == E2EC_OK, "write");
+    bs_weights bw = {.n = info.n_weights, .values = w};
+    CHECK(w && bitstream_write(&info, &bw, NULL, &s, &n) == E2EC_OK, "write");
     free(w);
     if (!s) return;
     uint64_t need = 0;
