@@ -5,9 +5,9 @@
  *
  *   e2e_probe ceiling VOL.raw NX NY NZ [SCALE=2]
  *   e2e_probe train   VOL.raw NX NY NZ [key=value ...]
- *     scale=2 sn=30 epochs=200 lr=1.5e-3 srno_lr=(lr) warm=0 (SIREN epochs
- *     fitted to the FFT-downsampled grid first) zero_dec=0 (last decoder
- *     layer starts at 0: the SRNO starts as the trilinear skip) cosine=0
+ *     scale=2 sn=30 epochs=200 lr=1.5e-3 srno_lr=(lr) warm=0 (e2e_warm_start
+ *     with that many SIREN epochs; 0: none, the SRNO's decoder as initialised
+ *     and a random SIREN) cosine=0
  *     (lr decays to lr/20 by a cosine) lr_weight=0 omega=30 seed=1 every=25
  *
  * VOL.raw: int16 voxels, x fastest; normalised by its own min/max, as the
@@ -83,7 +83,7 @@ static void ceiling(const float *x, uint32_t nx, uint32_t ny, uint32_t nz, int s
            ssim3d(hr, x, nx, ny, nz, 1.0));
     adam_state opt;
     adam_init(&opt, nl, 1e-2f);
-    for (int it = 1; it <= 2000; it++) {
+    for (int it = 1; it <= 500; it++) {
         upsample_forward(E2EC_UP_TRILINEAR, y, lx, ly, lz, hr, nx, ny, nz, 0, nz);
         memset(d, 0, nh * sizeof *d), memset(g, 0, nl * sizeof *g);
         double mse;
@@ -103,7 +103,7 @@ static void train(const float *x, uint32_t nx, uint32_t ny, uint32_t nz, int arg
     int warm = (int)arg(argc, argv, "warm", 0), every = (int)arg(argc, argv, "every", 25);
     float lr = (float)arg(argc, argv, "lr", 1.5e-3);
     float srno_lr = (float)arg(argc, argv, "srno_lr", lr);
-    int cosine = (int)arg(argc, argv, "cosine", 0), zero_dec = (int)arg(argc, argv, "zero_dec", 0);
+    int cosine = (int)arg(argc, argv, "cosine", 0);
     float lr_weight = (float)arg(argc, argv, "lr_weight", 0);
     siren_config sc = {(int)arg(argc, argv, "sn", 30), 3, (float)arg(argc, argv, "omega", 30)};
     srno_config rc;
@@ -117,30 +117,17 @@ static void train(const float *x, uint32_t nx, uint32_t ny, uint32_t nz, int arg
     rng r = {(uint64_t)arg(argc, argv, "seed", 1)};
     siren_init(&sc, p, &r);
     srno_init(&rc, p + ns, &r);
-    if (zero_dec) {
-        srno_views v;
-        srno_views_of(&v, &rc, p + ns);
-        memset(v.dec_w2, 0, (size_t)rc.hidden * sizeof(float));
-        *v.dec_b2 = 0.0f;
-    }
     double t0 = now_s();
-    if (warm > 0) {
-        siren_fit sf;
-        siren_fit_init(&sf, &sc, lx, ly, lz, y, E2EC_LOSS_L1, 0);
-        adam_state o;
-        adam_init(&o, ns, lr);
-        double bl = INFINITY, l, m;
-        float *sb = malloc(ns * sizeof *sb);
-        for (int e = 1; e <= warm; e++) {
-            memset(g, 0, ns * sizeof *g);
-            siren_fit_grad(&sf, p, g, &r, &l, &m);
-            if (l < bl) bl = l, memcpy(sb, p, ns * sizeof *sb);
-            adam_step(&o, p, g);
-        }
-        memcpy(p, sb, ns * sizeof *sb);
+    if (warm > 0) { /* the codec's warm start, for `warm` SIREN epochs at rate lr */
+        e2ec_params wp;
+        e2ec_params_default(&wp);
+        wp.epochs = warm, wp.lr = lr, wp.threads = 0;
+        e2e_warm_start(&sc, &rc, lx, ly, lz, y, &wp, p, &r);
+        float *lo = malloc(nl * sizeof *lo);
+        siren_eval_grid(&sc, p, lx, ly, lz, 0, lz, lo);
         printf("warm: %d SIREN epochs on y, %.1f s, low-res fit %.2f dB\n", warm, now_s() - t0,
-               -10 * log10(m));
-        free(sb), adam_free(&o), siren_fit_free(&sf);
+               psnr_clamped(lo, y, nl));
+        free(lo);
     }
     e2e_fit f;
     if (e2e_fit_init(&f, &sc, &rc, lx, ly, lz, nx, ny, nz, x, y, lr_weight, E2EC_LOSS_L1)) exit(1);

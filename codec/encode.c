@@ -135,7 +135,8 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     siren_init(&m.siren, params, &r);
     if (m.mode == E2EC_MODE_E2E) {
         srno_init(&m.srno, params + m.n_siren, &r);
-        st = train_e2e(&m, p, x, target, params, &r);
+        st = e2e_warm_start(&m.siren, &m.srno, m.lx, m.ly, m.lz, target, p, params, &r);
+        if (!st) st = train_e2e(&m, p, x, target, params, &r);
     } else {
         st = train_siren_grid(&m, p, target, params, &r);
     }
