@@ -134,6 +134,7 @@ static void train(const float *x, uint32_t nx, uint32_t ny, uint32_t nz, int arg
     adam_state os, on;
     adam_init(&os, ns, lr), adam_init(&on, n - ns, srno_lr);
     double bl = INFINITY, l, m;
+    memcpy(best, p, n * sizeof *best);
     for (int e = 1; e <= epochs; e++) {
         memset(g, 0, n * sizeof *g);
         e2e_fit_grad(&f, p, g, &r, &l, &m);
