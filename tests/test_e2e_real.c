@@ -18,9 +18,6 @@
 
 /* The sample is a NIfTI-1 file of 128 x 128 x 62 int16 voxels (0..255) at
  * offset 352; a reader for exactly that layout, checked field by field. */
-#ifndef FLOOR_DB
-#define FLOOR_DB 0.0
-#endif
 enum { NX = 128, NY = 128, NZ = 62, C = 32, CX = 48, CY = 48, CZ = 15 };
 
 static int read_sample(int16_t *vox) {
@@ -87,10 +84,15 @@ int main(void) {
     CHECK(e2ec_compare(&vol, &out, 2, &q) == E2EC_OK, "compare");
     printf("real 32^3 crop, %d epochs: loss %.4f -> %.4f (best %.4f), PSNR %.2f dB, SSIM %.3f\n",
            p.epochs, l.first, l.last, l.best, q.psnr, q.ssim3d);
-    CHECK(l.best < 0.5 * l.first, "loss %.4f -> best %.4f", l.first, l.best);
-    /* Floor: measured FLOOR_MEASURED dB here (Debug + ASan and Release, 2 threads),
-     * minus a 1 dB margin for other machines' libm/BLAS rounding over 60 epochs. */
-    CHECK(q.psnr > FLOOR_DB, "PSNR %.2f dB under the floor %.2f", q.psnr, FLOOR_DB);
+    /* The E2E epochs start from the warm start (the SIREN fitted to the
+     * downsampled crop, upsampled trilinearly), so the loss they remove is a
+     * few %: measured 0.0564 -> 0.0520 (x 0.922, Debug + ASan, 2 threads,
+     * AMD EPYC); required: x 0.97. */
+    CHECK(l.best < 0.97 * l.first, "loss %.4f -> best %.4f", l.first, l.best);
+    /* Floor: measured 22.60 dB / SSIM 0.713 in the same run, minus a 1 dB
+     * margin for other machines' libm/BLAS rounding over 60 epochs. (Before
+     * the warm start and omega0 = 10 this crop gave 20.47 dB.) */
+    CHECK(q.psnr > 21.6, "PSNR %.2f dB under the floor 21.6 dB", q.psnr);
 
     /* The trainer's own forward (e2e_fit) on the stored weights: its loss is
      * the best loss the trainer reported (so these are the weights it kept,
