@@ -7,7 +7,8 @@
  *   e2e_probe train   VOL.raw NX NY NZ [key=value ...]
  *     scale=2 sn=30 epochs=200 lr=1.5e-3 srno_lr=(lr) warm=0 (e2e_warm_start
  *     with that many SIREN epochs; 0: none, the SRNO's decoder as initialised
- *     and a random SIREN) cosine=0
+ *     and a random SIREN) ramp=0 (the rate rises linearly over the first
+ *     `ramp` epochs) cosine=0
  *     (lr decays to lr/20 by a cosine) lr_weight=0 omega=30 seed=1 every=25
  *
  * VOL.raw: int16 voxels, x fastest; normalised by its own min/max, as the
@@ -103,7 +104,7 @@ static void train(const float *x, uint32_t nx, uint32_t ny, uint32_t nz, int arg
     int warm = (int)arg(argc, argv, "warm", 0), every = (int)arg(argc, argv, "every", 25);
     float lr = (float)arg(argc, argv, "lr", 1.5e-3);
     float srno_lr = (float)arg(argc, argv, "srno_lr", lr);
-    int cosine = (int)arg(argc, argv, "cosine", 0);
+    int cosine = (int)arg(argc, argv, "cosine", 0), ramp = (int)arg(argc, argv, "ramp", 0);
     float lr_weight = (float)arg(argc, argv, "lr_weight", 0);
     siren_config sc = {(int)arg(argc, argv, "sn", 30), 3, (float)arg(argc, argv, "omega", 30)};
     srno_config rc;
@@ -143,6 +144,7 @@ static void train(const float *x, uint32_t nx, uint32_t ny, uint32_t nz, int arg
             printf("epoch %d loss %.5f fit %.2f dB lr-grid %.2f dB %.1f s\n", e, l, -10 * log10(m),
                    psnr_clamped(f.lr, y, nl), now_s() - t0);
         double k = cosine ? 0.05 + 0.95 * 0.5 * (1 + cos(M_PI * (e - 1) / epochs)) : 1.0;
+        if (e <= ramp) k *= (double)e / ramp;
         os.lr = (float)(lr * k), on.lr = (float)(srno_lr * k);
         adam_step(&os, p, g), adam_step(&on, p + ns, g + ns);
     }

@@ -68,6 +68,12 @@ void e2e_fit_free(e2e_fit *f);
 e2ec_status e2e_fit_grad(void *ctx, const float *params, float *grads, rng *r, double *loss,
                          double *mse);
 
+/* E2E epochs over which the rate rises after the warm start (train_loop_ramp):
+ * this many, or a fifth of the epochs if fewer. */
+#define E2E_RAMP_EPOCHS 20
+static inline int e2e_ramp_epochs(int epochs) {
+    return epochs / 5 < E2E_RAMP_EPOCHS ? epochs / 5 : E2E_RAMP_EPOCHS;
+}
 /* SIREN epochs of the warm start: this many, or 10 per E2E epoch asked for
  * if fewer (a SIREN epoch on the low-res grid costs a few % of an E2E one). */
 #define E2E_WARM_EPOCHS 500

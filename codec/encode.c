@@ -94,7 +94,8 @@ static e2ec_status train_e2e(const model *m, const e2ec_params *p, const float *
                                         m->hy, m->hz, x, y, p->lr_weight, p->loss, p->batch,
                                         E2E_FIT_MAX_FLOATS);
     if (st) return st;
-    st = train_loop(p, m->n_params, params, e2e_fit_grad, &fit, r);
+    st = train_loop_ramp(p, e2e_ramp_epochs(p->epochs), m->n_params, params, e2e_fit_grad, &fit,
+                         r);
     e2e_fit_free(&fit);
     return st;
 }

@@ -14,6 +14,11 @@ static double now_s(void) {
 
 e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, train_grad_fn fn,
                        void *ctx, rng *r) {
+    return train_loop_ramp(p, 0, n_params, params, fn, ctx, r);
+}
+
+e2ec_status train_loop_ramp(const e2ec_params *p, int ramp, size_t n_params, float *params,
+                            train_grad_fn fn, void *ctx, rng *r) {
     adam_state opt;
     float *grads = malloc(n_params * sizeof *grads);
     float *best = malloc(n_params * sizeof *best);
@@ -43,6 +48,7 @@ e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, tra
                                 now_s() - t0};
             if (p->progress(&pr, p->progress_user)) st = E2EC_ERR_CANCELLED;
         }
+        opt.lr = e < ramp ? p->lr * (float)e / (float)ramp : p->lr;
         adam_step(&opt, params, grads);
     }
     /* with a full batch the last step's result was never evaluated: keep the best seen */

@@ -22,5 +22,10 @@ typedef e2ec_status (*train_grad_fn)(void *ctx, const float *params, float *grad
  */
 e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, train_grad_fn fn,
                        void *ctx, rng *r);
+/* The same with the rate rising linearly over the first `ramp` epochs
+ * (lr e / ramp at epoch e): after a warm start, Adam's first steps (about lr
+ * on every weight whatever its gradient) would throw the fitted weights off. */
+e2ec_status train_loop_ramp(const e2ec_params *p, int ramp, size_t n_params, float *params,
+                            train_grad_fn fn, void *ctx, rng *r);
 
 #endif
