@@ -3,6 +3,8 @@
 #include <string.h>
 #include "loss.h"
 #include "e2e_fit.h"
+#include "siren_fit.h"
+#include "train.h"
 
 static void set_fields(e2e_fit *f, const siren_config *siren, const srno_config *srno,
                        uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
@@ -297,4 +299,24 @@ e2ec_status e2e_fit_grad(void *ctx, const float *params, float *grads, rng *r, d
     e2e_fit *f = ctx;
     return f->windows ? grad_windows(f, params, grads, r, loss, mse)
                       : grad_full(f, params, grads, loss, mse);
+}
+
+e2ec_status e2e_warm_start(const siren_config *siren, const srno_config *srno, uint32_t lx,
+                           uint32_t ly, uint32_t lz, const float *y, const e2ec_params *p,
+                           float *params, rng *r) {
+    size_t ns = siren_param_count(siren);
+    srno_views v;
+    srno_views_of(&v, srno, params + ns);
+    memset(v.dec_w2, 0, (size_t)srno->hidden * sizeof *v.dec_w2);
+    *v.dec_b2 = 0.0f;
+    e2ec_params warm = *p;
+    warm.epochs = p->epochs < E2E_WARM_EPOCHS / 10 ? 10 * p->epochs : E2E_WARM_EPOCHS;
+    warm.batch = 0;
+    warm.progress = NULL;
+    siren_fit fit;
+    e2ec_status st = siren_fit_init(&fit, siren, lx, ly, lz, y, p->loss, 0);
+    if (st) return st;
+    st = train_loop(&warm, ns, params, siren_fit_grad, &fit, r);
+    siren_fit_free(&fit);
+    return st;
 }

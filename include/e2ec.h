@@ -128,7 +128,7 @@ typedef struct {
     int scale;          /* 1, 2, 4 or 8: each axis is divided by it (SIREN_DS, E2E) */
     int siren_width;    /* neurons per hidden layer */
     int siren_layers;   /* hidden layers (paper: 3 = 3->W, W->W, W->W, W->1) */
-    float omega0;       /* sine frequency, 30 */
+    float omega0;       /* sine frequency, 10 (Sitzmann: 30; docs/architecture.md) */
     e2ec_upsampler upsampler; /* SIREN_DS only */
     int epochs;
     float lr;           /* Adam learning rate, 1.5e-3 */
