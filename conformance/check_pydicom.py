@@ -4,7 +4,8 @@
 Reads every attribute of the compressed object WORK/c.dcm and of the decompressed
 WORK/d.dcm, the decompressed pixels (multi-frame and split), and checks: lossy
 signalling, the ratio against the stream in the fragments, per-frame positions against
-the source series, split = multi-frame pixels, and the PSNR of decoded vs original equal
+the source series, the acquisition attributes carried, split = multi-frame pixels, the
+re-encoded multi-frame object (two lossy steps listed), and the PSNR of decoded vs original equal
 to what dcme2ec -v printed (PSNR, peak = max - min of the original).
 """
 import glob
@@ -17,6 +18,15 @@ import pydicom
 from pydicom.encaps import generate_fragments
 
 TS = "2.25.245201620563341954866258650690490298409"
+# acquisition attributes the compressed object carries over (dicom/dicom_util.cc)
+ACQUISITION = {
+    "MR": ["ScanningSequence", "SequenceVariant", "ScanOptions", "MRAcquisitionType",
+           "RepetitionTime", "EchoTime", "InversionTime", "EchoTrainLength",
+           "MagneticFieldStrength", "FlipAngle", "ImagingFrequency", "ImagedNucleus"],
+    "CT": ["KVP", "XRayTubeCurrent", "Exposure", "ExposureTime", "ConvolutionKernel",
+           "FilterType", "DataCollectionDiameter", "ReconstructionDiameter",
+           "GantryDetectorTilt", "TableHeight", "RotationDirection", "CTDIvol"],
+}
 
 
 def touch_all(ds):
@@ -65,6 +75,14 @@ def main():
         assert np.abs(pos - want).max() < 1e-3, (k, pos, want)
         ref = item.ConversionSourceAttributesSequence[0].ReferencedSOPInstanceUID
         assert ref == src[k].SOPInstanceUID
+    # Legacy Converted: the series' acquisition attributes, one value for all frames, in
+    # the Unassigned Shared Converted Attributes (PS3.3 C.8.31)
+    shared = c.SharedFunctionalGroupsSequence[0]
+    carried = [k for k in ACQUISITION[src[0].Modality] if k in src[0]]
+    assert carried, "the sample series has no acquisition attributes to carry"
+    unassigned = shared.UnassignedSharedConvertedAttributesSequence[0]
+    for k in carried:
+        assert unassigned.get(k) == src[0].get(k), (k, unassigned.get(k), src[0].get(k))
     assert c.SOPInstanceUID not in {d.SOPInstanceUID for d in src}
     assert c.SeriesInstanceUID != src[0].SeriesInstanceUID
 
@@ -81,15 +99,26 @@ def main():
         assert np.array_equal(s.pixel_array, d.pixel_array.reshape(orig.shape)[k]), k
         assert np.abs(np.array(s.ImagePositionPatient, float)
                       - np.array(src[k].ImagePositionPatient, float)).max() < 1e-3
+        for name in carried:  # back at the top level of each single-frame image
+            assert s.get(name) == src[0].get(name), (name, s.get(name))
     f2 = pydicom.dcmread(os.path.join(work, "f2.dcm"))
     assert np.array_equal(f2.pixel_array, d.pixel_array.reshape(orig.shape)[1])
+
+    # the decompressed object re-encoded (series.sh): a second lossy step is listed after
+    # the first, and the acquisition attributes come through again
+    mf = pydicom.dcmread(os.path.join(work, "mf.dcm"))
+    assert list(mf.LossyImageCompressionMethod) == ["E2EC_INR_V1"] * 2, mf.LossyImageCompressionMethod
+    assert len(mf.LossyImageCompressionRatio) == 2
+    again = mf.SharedFunctionalGroupsSequence[0].UnassignedSharedConvertedAttributesSequence[0]
+    for name in carried:
+        assert again.get(name) == src[0].get(name), (name, again.get(name))
 
     mse = np.mean((orig - dec) ** 2)
     rng = orig.max() - orig.min()
     psnr = math.inf if mse == 0 else 10 * math.log10(rng * rng / mse)
     assert abs(psnr - printed) < 0.01, "PSNR %.4f recomputed, %.4f printed" % (psnr, printed)
-    print("pydicom: %d frames, ratio %.2f, PSNR %.4f dB (printed %.4f)"
-          % (len(src), ratio, psnr, printed))
+    print("pydicom: %d frames, ratio %.2f, PSNR %.4f dB (printed %.4f), %d acquisition "
+          "attributes carried" % (len(src), ratio, psnr, printed, len(carried)))
 
 
 if __name__ == "__main__":

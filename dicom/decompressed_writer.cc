@@ -44,21 +44,35 @@ void build_frame(const e2ec_dicom_object &o, DcmDataset &src, DcmDataset &ds, ui
     if (o.fmt.thickness > 0)
         ds.putAndInsertString(DCM_SliceThickness, dicom_ds(o.fmt.thickness).c_str());
     dicom_put_pixel_format(ds, o.fmt);
+    /* an Enhanced source says laterality per frame (Frame Anatomy): Image Laterality */
+    OFString lat;
+    if (!ds.tagExists(DCM_Laterality) &&
+        src.findAndGetOFString(DCM_FrameLaterality, lat, 0, OFTrue).good())
+        ds.putAndInsertString(DCM_ImageLaterality, lat.c_str());
+    /* the acquisition attributes of frame z, from wherever the object keeps them */
+    DcmItem acq;
+    dicom_acquisition_of(src, (long)z, acq);
+    for (size_t i = 0; i < dicom_acquisition_tag_count; i++)
+        take(acq, ds, dicom_acquisition_tags[i]);
+    /* CT and MR Image modules, types 1 and 2: what the source did not say stays empty,
+     * or names no particular sequence ("RM": research mode) */
+    const DcmTagKey mr_type2[] = {DCM_ScanOptions, DCM_MRAcquisitionType, DCM_RepetitionTime,
+                                  DCM_EchoTime, DCM_EchoTrainLength};
     if (ct) {
         ds.putAndInsertString(DCM_RescaleIntercept, dicom_ds(o.fmt.intercept).c_str());
         ds.putAndInsertString(DCM_RescaleSlope, dicom_ds(o.fmt.slope).c_str());
         ds.putAndInsertString(DCM_RescaleType,
                               o.fmt.rescale_type.empty() ? "HU" : o.fmt.rescale_type.c_str());
-        ds.insertEmptyElement(DCM_KVP);
+        if (!ds.tagExists(DCM_KVP)) ds.insertEmptyElement(DCM_KVP);
         if (!ds.tagExists(DCM_AcquisitionNumber)) ds.insertEmptyElement(DCM_AcquisitionNumber);
-    } else { /* MR Image module, type 1 and 2: the sequence is no longer known */
-        ds.putAndInsertString(DCM_ScanningSequence, "RM");
-        ds.putAndInsertString(DCM_SequenceVariant, "NONE");
-        ds.insertEmptyElement(DCM_ScanOptions);
-        ds.insertEmptyElement(DCM_MRAcquisitionType);
-        ds.insertEmptyElement(DCM_RepetitionTime);
-        ds.insertEmptyElement(DCM_EchoTime);
-        ds.insertEmptyElement(DCM_EchoTrainLength);
+    } else {
+        if (!ds.tagExists(DCM_ScanningSequence)) ds.putAndInsertString(DCM_ScanningSequence, "RM");
+        if (!ds.tagExists(DCM_SequenceVariant)) ds.putAndInsertString(DCM_SequenceVariant, "NONE");
+        for (const DcmTagKey &t : mr_type2)
+            if (!ds.tagExists(t)) ds.insertEmptyElement(t);
+        OFString seq;
+        ds.findAndGetOFStringArray(DCM_ScanningSequence, seq);
+        if (seq.find("IR") == OFString_npos) delete ds.remove(DCM_InversionTime); /* IR only */
     }
     take(src, ds, DCM_LossyImageCompression);
     take(src, ds, DCM_LossyImageCompressionRatio);

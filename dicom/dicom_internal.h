@@ -10,6 +10,7 @@
 #include <dcmtk/dcmdata/dctk.h>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct e2ec_dicom_slice {
     std::string path, sop_class_uid, sop_instance_uid;
     unsigned long frame; /* 1-based frame of a multi-frame source; 0 for a single-frame file */
     double ipp[3];
+    /* the acquisition attributes (dicom_acquisition_of) that apply to this slice */
+    std::shared_ptr<DcmItem> acq;
 };
 
 /* The pixel format and geometry every slice of a volume must share. */
@@ -86,6 +89,23 @@ e2ec_status dicom_save(DcmFileFormat &ff, const char *ts_uid, const std::vector<
 /* Copies the Patient, Study, Series, Frame of Reference and Equipment attributes
  * that a derived object takes over from its source. */
 void dicom_copy_kept(DcmDataset &from, DcmDataset &to);
+
+/* The MR and CT acquisition attributes a compressed object carries over from its
+ * source (Repetition Time, Echo Time, Flip Angle, KVP, Convolution Kernel ...), in
+ * their single-frame image form. */
+extern const DcmTagKey dicom_acquisition_tags[];
+extern const size_t dicom_acquisition_tag_count;
+
+/* Gathers into out the acquisition attributes that apply to frame (0-based) of ds:
+ * the top level of a single-frame image; for a multi-frame object, the frame's
+ * per-frame group item, then the shared groups (searched into every macro, so that
+ * Enhanced CT/MR macros and the Unassigned Converted Attributes both count), then the
+ * top level. Enhanced-only names stand in for absent single-frame ones (Effective Echo
+ * Time for Echo Time, the first Inversion Times value for Inversion Time). */
+void dicom_acquisition_of(DcmItem &ds, long frame, DcmItem &out);
+
+/* Whether sop_class is Enhanced CT or Enhanced MR Image Storage. */
+bool dicom_is_enhanced(const std::string &sop_class);
 
 /* The time now (UTC) into a date and a time attribute. */
 void dicom_put_now(DcmItem &ds, const DcmTagKey &date, const DcmTagKey &time);

@@ -172,6 +172,63 @@ void dicom_copy_kept(DcmDataset &from, DcmDataset &to) {
     }
 }
 
+const DcmTagKey dicom_acquisition_tags[] = {
+    /* MR Image module */
+    DCM_ScanningSequence, DCM_SequenceVariant, DCM_ScanOptions, DCM_MRAcquisitionType,
+    DCM_SequenceName, DCM_RepetitionTime, DCM_EchoTime, DCM_InversionTime, DCM_EchoTrainLength,
+    DCM_NumberOfAverages, DCM_ImagingFrequency, DCM_ImagedNucleus, DCM_EchoNumbers,
+    DCM_MagneticFieldStrength, DCM_NumberOfPhaseEncodingSteps, DCM_PercentSampling,
+    DCM_PercentPhaseFieldOfView, DCM_PixelBandwidth, DCM_ReceiveCoilName, DCM_TransmitCoilName,
+    DCM_AcquisitionMatrix, DCM_InPlanePhaseEncodingDirection, DCM_FlipAngle, DCM_SAR, DCM_dBdt,
+    /* CT Image module */
+    DCM_KVP, DCM_DataCollectionDiameter, DCM_ReconstructionDiameter,
+    DCM_DistanceSourceToDetector, DCM_DistanceSourceToPatient, DCM_GantryDetectorTilt,
+    DCM_TableHeight, DCM_RotationDirection, DCM_ExposureTime, DCM_XRayTubeCurrent, DCM_Exposure,
+    DCM_FilterType, DCM_GeneratorPower, DCM_FocalSpots, DCM_ConvolutionKernel,
+    DCM_RevolutionTime, DCM_SingleCollimationWidth, DCM_TotalCollimationWidth, DCM_TableSpeed,
+    DCM_TableFeedPerRotation, DCM_SpiralPitchFactor, DCM_CTDIvol};
+const size_t dicom_acquisition_tag_count =
+    sizeof dicom_acquisition_tags / sizeof dicom_acquisition_tags[0];
+
+/* A copy of tag's element found in it (into sequences when deep), NULL if absent. */
+static DcmElement *found(DcmItem *it, const DcmTagKey &tag, bool deep) {
+    DcmElement *e = NULL;
+    if (!it || it->findAndGetElement(tag, e, deep).bad() || !e) return NULL;
+    return (DcmElement *)e->clone();
+}
+
+void dicom_acquisition_of(DcmItem &ds, long frame, DcmItem &out) {
+    DcmItem *own = NULL, *shared = NULL;
+    if (ds.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, own, frame).bad())
+        own = NULL;
+    if (ds.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0).bad())
+        shared = NULL;
+    for (size_t i = 0; i < dicom_acquisition_tag_count; i++) {
+        const DcmTagKey &t = dicom_acquisition_tags[i];
+        DcmElement *e = found(own, t, true);
+        if (!e) e = found(shared, t, true);
+        if (!e) e = found(&ds, t, false);
+        if (e) out.insert(e, true);
+    }
+    /* Enhanced MR names for the same quantities (FD values, the first one taken) */
+    const DcmTagKey alias[][2] = {{DCM_EchoTime, DCM_EffectiveEchoTime},
+                                  {DCM_InversionTime, DCM_InversionTimes}};
+    for (const auto &a : alias) {
+        if (out.tagExists(a[0])) continue;
+        Float64 v;
+        DcmItem *where[2] = {own, shared};
+        for (DcmItem *w : where)
+            if (w && w->findAndGetFloat64(a[1], v, 0, true).good()) {
+                out.putAndInsertString(a[0], dicom_ds(v).c_str());
+                break;
+            }
+    }
+}
+
+bool dicom_is_enhanced(const std::string &sop_class) {
+    return sop_class == UID_EnhancedCTImageStorage || sop_class == UID_EnhancedMRImageStorage;
+}
+
 void dicom_put_now(DcmItem &ds, const DcmTagKey &date, const DcmTagKey &time) {
     char d[16], t[16];
     std::time_t now = std::time(NULL);

@@ -4,9 +4,9 @@
  *  - series -> volume: single-frame files (or one multi-frame object) become one
  *    e2ec_volume of stored values, with each slice's position and the checks a
  *    volume needs (same size, orientation, spacing, pixel format; no gaps);
- *  - the compressed object: one Legacy Converted Enhanced CT/MR Image instance whose
- *    Pixel Data holds the e2ec stream, encapsulated, under e2ec's private transfer
- *    syntax (conformance/CONFORMANCE.md);
+ *  - the compressed object: one Legacy Converted Enhanced CT/MR Image instance (an
+ *    Enhanced CT/MR one for an Enhanced input) whose Pixel Data holds the e2ec stream,
+ *    encapsulated, under e2ec's private transfer syntax (conformance/CONFORMANCE.md);
  *  - reading such an object back: the stream, each frame's geometry, and decoding of
  *    the whole volume or of one frame (random access);
  *  - writing the decoded volume as an uncompressed multi-frame object or as a
@@ -94,7 +94,8 @@ e2ec_status e2ec_dicom_series_check_compressible(const e2ec_dicom_series *s, cha
                                                  size_t err_len);
 
 /* Writes one Legacy Converted Enhanced CT/MR Image object holding stream to path
- * (after the check above). */
+ * (after the check above); for an Enhanced CT/MR input, an object of the same SOP
+ * class that keeps its attributes and functional groups (CONFORMANCE.md 7.4). */
 e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s, const uint8_t *stream,
                                         size_t size, const e2ec_dicom_write_options *opt,
                                         const char *path, char *err, size_t err_len);

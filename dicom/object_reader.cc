@@ -58,10 +58,11 @@ static e2ec_status object_from(DcmFileFormat &ff, const char *name, e2ec_dicom_o
     OFString sop;
     ds.findAndGetOFString(DCM_SOPClassUID, sop);
     if (sop != UID_LegacyConvertedEnhancedCTImageStorage &&
-        sop != UID_LegacyConvertedEnhancedMRImageStorage) /* the classes we write */
+        sop != UID_LegacyConvertedEnhancedMRImageStorage &&
+        !dicom_is_enhanced(sop.c_str())) /* the classes we write */
         return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
                           o->path + ": SOP class " + sop.c_str() +
-                              " is not Legacy Converted Enhanced CT or MR Image");
+                              " is not (Legacy Converted) Enhanced CT or MR Image");
     std::string why;
     if (dicom_read_format(ds, o->fmt, why).bad())
         return dicom_fail(err, err_len, E2EC_ERR_FORMAT, o->path + ": " + why);

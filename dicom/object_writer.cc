@@ -1,5 +1,6 @@
-/* e2ec_dicom_write_compressed: one Legacy Converted Enhanced CT/MR Image object whose
- * Pixel Data is the e2ec stream, encapsulated (conformance/CONFORMANCE.md). */
+/* e2ec_dicom_write_compressed: one Legacy Converted Enhanced CT/MR Image object (an
+ * Enhanced CT/MR one for an Enhanced source) whose Pixel Data is the e2ec stream,
+ * encapsulated (conformance/CONFORMANCE.md). */
 #include "dicom_internal.h"
 
 #include <ctime>
@@ -44,8 +45,23 @@ void put_shared_groups(DcmDataset &ds, const e2ec_dicom_series &s, bool ct) {
     pvt->putAndInsertString(DCM_RescaleType, type.c_str());
 }
 
-/* Per-frame groups: frame content, plane position and orientation, and the source
- * image each frame was converted from. */
+/* The Derivation Image item of one frame: lossy compression of its uncompressed
+ * predecessor, slice sl; appended after any the frame already has. */
+void put_derivation(DcmItem &pf, const e2ec_dicom_slice &sl, const std::string &deriv) {
+    DcmItem *der = NULL;
+    pf.findOrCreateSequenceItem(DCM_DerivationImageSequence, der, -2 /* append */);
+    der->putAndInsertString(DCM_DerivationDescription, deriv.c_str());
+    put_code(*der, DCM_DerivationCodeSequence, "113040", "Lossy Compression");
+    DcmItem *src = dicom_item(*der, DCM_SourceImageSequence);
+    src->putAndInsertString(DCM_ReferencedSOPClassUID, sl.sop_class_uid.c_str());
+    src->putAndInsertString(DCM_ReferencedSOPInstanceUID, sl.sop_instance_uid.c_str());
+    if (sl.frame)
+        src->putAndInsertString(DCM_ReferencedFrameNumber, std::to_string(sl.frame).c_str());
+    put_code(*src, DCM_PurposeOfReferenceCodeSequence, "121320", "Uncompressed predecessor");
+}
+
+/* Per-frame groups of a Legacy Converted object: frame content, plane position and
+ * orientation, and the source image each frame was converted from. */
 void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std::string &deriv) {
     std::string iop = dicom_ds_list(s.fmt.iop, 6);
     for (size_t z = 0; z < s.slices.size(); z++) {
@@ -65,44 +81,122 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std:
         if (s.slices[z].frame)
             conv->putAndInsertString(DCM_ReferencedFrameNumber,
                                      std::to_string(s.slices[z].frame).c_str());
-        dicom_item(*pf, DCM_UnassignedPerFrameConvertedAttributesSequence); /* one empty item */
-        /* Derivation Image: lossy compression of the uncompressed predecessor */
-        DcmItem *der = dicom_item(*pf, DCM_DerivationImageSequence);
-        der->putAndInsertString(DCM_DerivationDescription, deriv.c_str());
-        put_code(*der, DCM_DerivationCodeSequence, "113040", "Lossy Compression");
-        DcmItem *src = dicom_item(*der, DCM_SourceImageSequence);
-        src->putAndInsertString(DCM_ReferencedSOPClassUID, s.slices[z].sop_class_uid.c_str());
-        src->putAndInsertString(DCM_ReferencedSOPInstanceUID,
-                                s.slices[z].sop_instance_uid.c_str());
-        if (s.slices[z].frame)
-            src->putAndInsertString(DCM_ReferencedFrameNumber,
-                                    std::to_string(s.slices[z].frame).c_str());
-        put_code(*src, DCM_PurposeOfReferenceCodeSequence, "121320", "Uncompressed predecessor");
+        dicom_item(*pf, DCM_UnassignedPerFrameConvertedAttributesSequence); /* one item */
+        put_derivation(*pf, s.slices[z], deriv);
     }
 }
 
+/* The value of tag in a slice's acquisition attributes, "" marking its absence. */
+std::string acq_value(const e2ec_dicom_slice &sl, const DcmTagKey &tag, bool &present) {
+    DcmElement *e = NULL;
+    OFString v;
+    present = sl.acq && sl.acq->findAndGetElement(tag, e).good() && e;
+    if (present) e->getOFStringArray(v);
+    return v.c_str();
+}
+
+/* The acquisition attributes of the source series (MR timing, CT exposure ...): the
+ * Legacy Converted IODs have no macro of their own for them, so they go, as PS3.3
+ * C.8.31 asks, into the Unassigned Shared Converted Attributes when every frame has the
+ * same value and into each frame's Unassigned Per-Frame Converted Attributes
+ * otherwise. */
+void put_converted_attributes(DcmDataset &ds, const e2ec_dicom_series &s) {
+    DcmItem *sh = dicom_item(ds, DCM_SharedFunctionalGroupsSequence);
+    DcmItem *unassigned = NULL;
+    for (size_t i = 0; i < dicom_acquisition_tag_count; i++) {
+        const DcmTagKey &t = dicom_acquisition_tags[i];
+        bool first_present, present, same = true, any = false;
+        std::string first = acq_value(s.slices[0], t, first_present);
+        for (const e2ec_dicom_slice &sl : s.slices) {
+            bool p;
+            same = same && acq_value(sl, t, p) == first && p == first_present;
+            any = any || p;
+        }
+        if (!any) continue;
+        DcmElement *e = NULL;
+        if (same) {
+            if (!unassigned) unassigned = dicom_item(*sh, DCM_UnassignedSharedConvertedAttributesSequence);
+            s.slices[0].acq->findAndGetElement(t, e);
+            unassigned->insert((DcmElement *)e->clone(), true);
+            continue;
+        }
+        for (size_t z = 0; z < s.slices.size(); z++)
+            if (acq_value(s.slices[z], t, present), present) {
+                DcmItem *pf = dicom_item(ds, DCM_PerFrameFunctionalGroupsSequence, (long)z);
+                s.slices[z].acq->findAndGetElement(t, e);
+                dicom_item(*pf, DCM_UnassignedPerFrameConvertedAttributesSequence)
+                    ->insert((DcmElement *)e->clone(), true);
+            }
+    }
+}
+
+/* Per-frame groups of an Enhanced CT/MR source, kept as the Enhanced IOD requires:
+ * each source frame's item follows its frame into our (sorted) order and gains a
+ * Derivation Image item. */
+void put_enhanced_per_frame_groups(DcmDataset &ds, DcmDataset &src, const e2ec_dicom_series &s,
+                                   const std::string &deriv) {
+    auto *seq = new DcmSequenceOfItems(DCM_PerFrameFunctionalGroupsSequence);
+    for (const e2ec_dicom_slice &sl : s.slices) {
+        DcmItem *it = NULL;
+        src.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, it, (long)sl.frame - 1);
+        DcmItem *copy = it ? (DcmItem *)it->clone() : new DcmItem();
+        put_derivation(*copy, sl, deriv);
+        seq->append(copy);
+    }
+    ds.insert(seq, true);
+}
+
+/* The item of sequence seq in parent whose key attribute is value, appended if none. */
+DcmItem *keyed_item(DcmItem &parent, const DcmTagKey &seq, const DcmTagKey &key,
+                    const std::string &value) {
+    DcmItem *it = NULL;
+    for (long i = 0; parent.findAndGetSequenceItem(seq, it, i).good(); i++) {
+        OFString v;
+        if (it->findAndGetOFString(key, v).good() && v == value.c_str()) return it;
+    }
+    parent.findOrCreateSequenceItem(seq, it, -2 /* append */);
+    it->putAndInsertString(key, value.c_str());
+    return it;
+}
+
 /* Common Instance Reference: every source instance, under its series; and the same
- * instances as Source Image Evidence (Enhanced CT/MR Image module). */
+ * instances as Source Image Evidence. Added to what an Enhanced source already lists. */
 void put_references(DcmDataset &ds, const e2ec_dicom_series &s) {
-    DcmItem *ser = dicom_item(ds, DCM_ReferencedSeriesSequence);
-    ser->putAndInsertString(DCM_SeriesInstanceUID, s.series_uid.c_str());
-    DcmItem *ev_study = dicom_item(ds, DCM_SourceImageEvidenceSequence);
     OFString study;
     ds.findAndGetOFString(DCM_StudyInstanceUID, study);
-    ev_study->putAndInsertString(DCM_StudyInstanceUID, study.c_str());
-    DcmItem *ev_series = dicom_item(*ev_study, DCM_ReferencedSeriesSequence);
-    ev_series->putAndInsertString(DCM_SeriesInstanceUID, s.series_uid.c_str());
-    std::vector<std::string> seen;
+    DcmItem *ser = keyed_item(ds, DCM_ReferencedSeriesSequence, DCM_SeriesInstanceUID,
+                              s.series_uid);
+    DcmItem *ev_study = keyed_item(ds, DCM_SourceImageEvidenceSequence, DCM_StudyInstanceUID,
+                                   study.c_str());
+    DcmItem *ev_series = keyed_item(*ev_study, DCM_ReferencedSeriesSequence,
+                                    DCM_SeriesInstanceUID, s.series_uid);
     for (const e2ec_dicom_slice &sl : s.slices) {
-        if (!seen.empty() && seen.back() == sl.sop_instance_uid) continue; /* multi-frame */
-        seen.push_back(sl.sop_instance_uid);
-        DcmItem *it = dicom_item(*ser, DCM_ReferencedInstanceSequence, (long)seen.size() - 1);
-        it->putAndInsertString(DCM_ReferencedSOPClassUID, sl.sop_class_uid.c_str());
-        it->putAndInsertString(DCM_ReferencedSOPInstanceUID, sl.sop_instance_uid.c_str());
-        DcmItem *ev = dicom_item(*ev_series, DCM_ReferencedSOPSequence, (long)seen.size() - 1);
-        ev->putAndInsertString(DCM_ReferencedSOPClassUID, sl.sop_class_uid.c_str());
-        ev->putAndInsertString(DCM_ReferencedSOPInstanceUID, sl.sop_instance_uid.c_str());
+        DcmItem *lists[2] = {ser, ev_series};
+        const DcmTagKey seqs[2] = {DCM_ReferencedInstanceSequence, DCM_ReferencedSOPSequence};
+        for (int k = 0; k < 2; k++) {
+            DcmItem *it = keyed_item(*lists[k], seqs[k], DCM_ReferencedSOPInstanceUID,
+                                     sl.sop_instance_uid);
+            it->putAndInsertString(DCM_ReferencedSOPClassUID, sl.sop_class_uid.c_str());
+        }
     }
+}
+
+/* Lossy Image Compression, Ratio and Method: "01", with this compression's ratio and
+ * method after those of an earlier lossy compression of the source (PS3.3
+ * C.7.6.1.1.5: the values list every lossy step, oldest first). */
+void put_lossy(DcmDataset &ds, DcmDataset &src, double ratio) {
+    OFString was, ratios, methods;
+    if (src.findAndGetOFString(DCM_LossyImageCompression, was).good() && was == "01") {
+        src.findAndGetOFStringArray(DCM_LossyImageCompressionRatio, ratios);
+        src.findAndGetOFStringArray(DCM_LossyImageCompressionMethod, methods);
+    }
+    auto join = [](const OFString &a, const std::string &b) {
+        return a.empty() ? b : std::string(a.c_str()) + "\\" + b;
+    };
+    ds.putAndInsertString(DCM_LossyImageCompression, "01");
+    ds.putAndInsertString(DCM_LossyImageCompressionRatio, join(ratios, dicom_ds(ratio)).c_str());
+    ds.putAndInsertString(DCM_LossyImageCompressionMethod,
+                          join(methods, E2EC_DICOM_COMPRESSION_METHOD).c_str());
 }
 
 void put_u16(std::vector<Uint8> &b, unsigned v) {
@@ -177,11 +271,15 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
     DcmFileFormat ff;
     DcmDataset &ds = *ff.getDataset();
     DcmDataset &src = const_cast<DcmDataset &>(s->header);
-    dicom_copy_kept(src, ds);
-    OFString modality;
-    ds.findAndGetOFString(DCM_Modality, modality);
-    const char *sop_class = sop_class_for(modality);
-    ds.putAndInsertString(DCM_SOPClassUID, sop_class);
+    OFString modality, src_class;
+    src.findAndGetOFString(DCM_Modality, modality);
+    src.findAndGetOFString(DCM_SOPClassUID, src_class);
+    /* an Enhanced CT/MR source stays Enhanced: all its attributes and functional
+     * groups are kept; any other source becomes Legacy Converted Enhanced */
+    const bool enhanced = dicom_is_enhanced(src_class.c_str());
+    if (enhanced) ds.copyFrom(src);
+    else dicom_copy_kept(src, ds);
+    ds.putAndInsertString(DCM_SOPClassUID, enhanced ? src_class.c_str() : sop_class_for(modality));
     ds.putAndInsertString(DCM_SOPInstanceUID, dicom_new_uid().c_str());
     if (!opt || !opt->keep_series_uid)
         ds.putAndInsertString(DCM_SeriesInstanceUID, dicom_new_uid().c_str());
@@ -190,23 +288,25 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
     dicom_put_now(ds, DCM_InstanceCreationDate, DCM_InstanceCreationTime);
     dicom_put_now(ds, DCM_ContentDate, DCM_ContentTime);
     ds.putAndInsertString(DCM_InstanceNumber, "1");
-    put_image_description(ds, DCM_ImageType);
     ds.putAndInsertString(DCM_NumberOfFrames, std::to_string(s->vol.nz).c_str());
     dicom_put_pixel_format(ds, s->fmt);
-    ds.putAndInsertString(DCM_BurnedInAnnotation, "NO");
-    ds.putAndInsertString(DCM_PresentationLUTShape, "IDENTITY");
-    ds.putAndInsertString(DCM_ContentQualification, "PRODUCT");
-    ds.insertEmptyElement(DCM_AcquisitionContextSequence);
-    ds.putAndInsertString(DCM_LossyImageCompression, "01");
-    double ratio = (double)e2ec_dicom_series_pixel_bytes(s) / (double)size;
-    ds.putAndInsertString(DCM_LossyImageCompressionRatio, dicom_ds(ratio).c_str());
-    ds.putAndInsertString(DCM_LossyImageCompressionMethod, E2EC_DICOM_COMPRESSION_METHOD);
+    put_lossy(ds, src, (double)e2ec_dicom_series_pixel_bytes(s) / (double)size);
     std::string deriv = opt && opt->derivation_description
                             ? opt->derivation_description
                             : "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
                               " (implicit neural representation)";
-    put_shared_groups(ds, *s, modality == "CT");
-    put_per_frame_groups(ds, *s, deriv);
+    if (enhanced) {
+        put_enhanced_per_frame_groups(ds, src, *s, deriv);
+    } else {
+        put_image_description(ds, DCM_ImageType);
+        ds.putAndInsertString(DCM_BurnedInAnnotation, "NO");
+        ds.putAndInsertString(DCM_PresentationLUTShape, "IDENTITY");
+        ds.putAndInsertString(DCM_ContentQualification, "PRODUCT");
+        ds.insertEmptyElement(DCM_AcquisitionContextSequence);
+        put_shared_groups(ds, *s, modality == "CT");
+        put_per_frame_groups(ds, *s, deriv);
+        put_converted_attributes(ds, *s);
+    }
     put_references(ds, *s);
 
     std::string why;

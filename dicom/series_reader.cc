@@ -413,6 +413,9 @@ extern "C" e2ec_status e2ec_dicom_series_read(const char *const *paths, size_t n
         sl.sop_instance_uid = frames[z].sop_inst;
         sl.frame = frames[z].multi_frame ? frames[z].index + 1 : 0;
         memcpy(sl.ipp, frames[z].ipp, sizeof sl.ipp);
+        sl.acq = std::make_shared<DcmItem>();
+        dicom_acquisition_of(*frames[z].file->getDataset(),
+                             frames[z].multi_frame ? (long)frames[z].index : -1, *sl.acq);
         s->slices.push_back(sl);
     }
     if (opt.convert_rescale && (st = convert_rescale(frames, s->vol, s->fmt, why)))

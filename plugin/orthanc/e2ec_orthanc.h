@@ -1,8 +1,9 @@
 /*
  * e2ec_orthanc.h - what the parts of e2ec's Orthanc plugin share (plugin.cc registers,
  * decoder.cc decodes frames for previews, rendering and /numpy, transcoder.cc turns our
- * objects into Explicit or Implicit VR Little Endian when Orthanc sends them, ingest.cc
- * compresses stable series on arrival).
+ * objects into Explicit or Implicit VR Little Endian, move.cc answers C-MOVE with
+ * them decoded, admission.cc refuses unreadable e2ec objects, ingest.cc compresses stable series on arrival, rest.cc calls Orthanc's
+ * REST API).
  * docs/pacs.md is the administrator's guide.
  */
 #ifndef E2EC_ORTHANC_H
@@ -33,11 +34,18 @@ OrthancPluginErrorCode e2ec_orthanc_transcode(OrthancPluginMemoryBuffer *transco
                                               const char *const *allowed, uint32_t n_allowed,
                                               uint8_t allow_new_sop_instance_uid);
 
+/* Refuses unreadable e2ec objects before they are stored (admission.cc). false when
+ * the registration fails. */
+bool e2ec_orthanc_admission_start();
+
+/* C-MOVE SCP (move.cc): unless "DecodeOnMove" is false, answers every C-MOVE,
+ * sending e2ec objects decoded. false when the registration fails. */
+bool e2ec_orthanc_move_start();
+
 /* Ingest compression (ingest.cc): reads the "E2EC" configuration section and, when
- * "IngestCompression" is true, compresses each series Orthanc reports stable. false on a
+ * "IngestCompression" is true, compresses each series Orthanc reports stable, as an
+ * Orthanc job of type "E2ECIngest". false on a
  * bad configuration (logged). */
 bool e2ec_orthanc_ingest_start();
-/* Stops the worker, after the series it is compressing. */
-void e2ec_orthanc_ingest_stop();
 
 #endif

@@ -2,26 +2,25 @@
  * are compressed into one e2ec object, which is stored, checked (decoded and measured
  * against the originals, then read back from Orthanc byte for byte), and only then, if
  * "KeepOriginals" is false, the original instances are deleted. A series that fails at
- * any step stays as it was, with a log line saying why. The work runs in one worker
- * thread: Orthanc's change callback only queues the series. docs/pacs.md. */
+ * any step stays as it was, with a log line saying why. Each series is an Orthanc job
+ * (type "E2ECIngest", listed under /jobs with its progress and figures), run by Orthanc's
+ * jobs engine ("ConcurrentJobs" at a time); the change callback only submits it.
+ * docs/pacs.md. */
 #include "e2ec_orthanc.h"
 
-#include <json/json.h>
-
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "e2ec.h"
 #include "e2ec_dicom.h"
+#include "rest.h"
 #include "temp_dir.h"
 
 extern "C" {
@@ -39,34 +38,6 @@ struct ingest_config {
 };
 
 ingest_config cfg;
-std::mutex mu;
-std::condition_variable cv;
-std::deque<std::string> queue;
-bool stopping = false;
-std::thread worker;
-
-/* An Orthanc-owned answer buffer, freed by Orthanc's allocator. */
-struct answer {
-    OrthancPluginMemoryBuffer b{nullptr, 0};
-    ~answer() {
-        if (b.data) OrthancPluginFreeMemoryBuffer(e2ec_orthanc_context, &b);
-    }
-    std::string text() const { return std::string(static_cast<const char *>(b.data), b.size); }
-};
-
-bool parse_json(const std::string &s, Json::Value &v) {
-    Json::CharReaderBuilder rb;
-    std::unique_ptr<Json::CharReader> r(rb.newCharReader());
-    std::string errs;
-    return r->parse(s.data(), s.data() + s.size(), &v, &errs);
-}
-
-bool get_json(const std::string &uri, Json::Value &v) {
-    answer a;
-    return OrthancPluginRestApiGet(e2ec_orthanc_context, &a.b, uri.c_str()) ==
-               OrthancPluginErrorCode_Success &&
-           parse_json(a.text(), v);
-}
 
 bool write_bytes(const std::string &path, const void *data, size_t size) {
     FILE *f = std::fopen(path.c_str(), "wb");
@@ -128,114 +99,234 @@ std::string encode_and_verify(const std::string &in, const std::string &out, siz
     return "";
 }
 
-/* Compresses Orthanc series id. Returns "" or why it was left as it was. */
-std::string compress_series(const std::string &id, std::string &line) {
-    auto t0 = std::chrono::steady_clock::now();
-    Json::Value instances;
-    if (!get_json("/series/" + id + "/instances", instances) || !instances.isArray() ||
-        instances.empty())
-        return "cannot list the series' instances";
-    std::vector<std::string> ids;
-    for (const Json::Value &i : instances) ids.push_back(i["ID"].asString());
-    Json::Value header; /* the File Meta Information, as Orthanc stored it */
-    if (get_json("/instances/" + ids[0] + "/header?simplify", header) &&
-        header.get("TransferSyntaxUID", "").asString() == E2EC_DICOM_TRANSFER_SYNTAX_UID)
-        return "skip"; /* our own object, stored by this plugin or uploaded */
-    temp_dir in, out;
-    if (in.path().empty() || out.path().empty()) return "cannot create a temporary folder";
-    size_t bytes_in = 0;
-    for (size_t k = 0; k < ids.size(); k++) {
-        answer f;
-        if (OrthancPluginRestApiGet(e2ec_orthanc_context, &f.b,
-                                    ("/instances/" + ids[k] + "/file").c_str()) ||
-            /* named by Orthanc's instance ID, so that messages name the instance */
-            !write_bytes(in.path() + "/" + ids[k] + ".dcm", f.b.data, f.b.size))
-            return "cannot copy instance " + ids[k] + " to " + in.path();
-        bytes_in += f.b.size;
-    }
-    std::string object = out.path() + "/e2ec.dcm";
-    double psnr = 0;
-    std::string why = encode_and_verify(in.path(), object, ids.size(), psnr);
-    if (!why.empty()) return why;
-    uint8_t *data = nullptr;
-    size_t size = 0;
-    if (read_file(object.c_str(), UINT32_MAX, &data, &size)) return "cannot read " + object;
-    std::unique_ptr<uint8_t, decltype(&std::free)> bytes(data, std::free);
-    answer posted;
-    Json::Value status;
-    if (OrthancPluginRestApiPost(e2ec_orthanc_context, &posted.b, "/instances", data,
-                                 (uint32_t)size) ||
-        !parse_json(posted.text(), status) || !status.isMember("ID"))
-        return "Orthanc did not store the object";
-    std::string new_id = status["ID"].asString();
-    answer stored;
-    if (OrthancPluginRestApiGet(e2ec_orthanc_context, &stored.b,
-                                ("/instances/" + new_id + "/file").c_str()) ||
-        stored.b.size != size || std::memcmp(stored.b.data, data, size) != 0)
-        return "the object read back from Orthanc (instance " + new_id + ") differs";
-    bool removed = false;
-    if (!cfg.keep_originals) {
-        for (const std::string &i : ids)
-            if (OrthancPluginRestApiDelete(e2ec_orthanc_context, ("/instances/" + i).c_str()))
-                return "stored " + new_id + " but could not delete original instance " + i;
-        removed = true;
-    }
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "instances=%zu bytes_in=%zu bytes_out=%zu ratio=%.1f psnr_db=%.4f time_s=%.1f "
-                  "status=ok originals_removed=%s object=%s",
-                  ids.size(), bytes_in, size, (double)bytes_in / (double)size, psnr, secs,
-                  removed ? "yes" : "no", new_id.c_str());
-    line = buf;
-    return "";
-}
+/* One series' compression, as an Orthanc job: one step per stage, and one per instance
+ * copied, so that /jobs shows where it is. */
+class ingest_job {
+  public:
+    explicit ingest_job(std::string series) : series_(std::move(series)) { publish(); }
 
-void work() {
-    for (;;) {
-        std::string id;
-        {
-            std::unique_lock<std::mutex> lock(mu);
-            cv.wait(lock, [] { return stopping || !queue.empty(); });
-            if (stopping) return;
-            id = queue.front();
-            queue.pop_front();
-        }
-        std::string line, why;
+    OrthancPluginJobStepStatus step() {
+        std::string why;
         try {
-            why = compress_series(id, line);
+            why = run_stage();
         } catch (const std::exception &e) {
             why = e.what();
         }
-        if (why == "skip") continue;
-        std::string msg = "e2ec ingest: series=" + id + " " +
-                          (why.empty() ? line : "status=failed originals=kept reason=\"" + why + "\"");
-        if (why.empty())
-            OrthancPluginLogWarning(e2ec_orthanc_context, msg.c_str());
-        else
-            OrthancPluginLogError(e2ec_orthanc_context, msg.c_str());
+        if (why == "skip") return finish("skipped: the series already is an e2ec object", true);
+        if (!why.empty()) {
+            OrthancPluginLogError(e2ec_orthanc_context,
+                                  ("e2ec ingest: series=" + series_ +
+                                   " status=failed originals=kept reason=\"" + why + "\"").c_str());
+            return finish(why, false);
+        }
+        if (stage_ != done) {
+            publish();
+            return OrthancPluginJobStepStatus_Continue;
+        }
+        OrthancPluginLogWarning(e2ec_orthanc_context,
+                                ("e2ec ingest: series=" + series_ + " " + line_).c_str());
+        return finish("", true);
     }
+
+    /* Back to the start (Orthanc resubmits a failed or cancelled job). */
+    void reset() {
+        stage_ = list, ids_.clear(), copied_ = 0, bytes_in_ = 0;
+        in_.reset(), out_.reset();
+        publish();
+    }
+
+    float progress() const { return progress_; }
+    const char *content() {
+        std::lock_guard<std::mutex> lock(mu_);
+        shown_ = content_; /* stable while Orthanc reads it */
+        return shown_.c_str();
+    }
+
+  private:
+    enum stage { list, copy, encode, store, remove, done };
+
+    /* Runs the current stage; "" when it went well, "skip", or why not. */
+    std::string run_stage() {
+        switch (stage_) {
+        case list: return list_instances();
+        case copy: return copy_one();
+        case encode: return encode_series();
+        case store: return store_object();
+        case remove: return remove_originals();
+        case done: break;
+        }
+        return "";
+    }
+
+    std::string list_instances() {
+        t0_ = std::chrono::steady_clock::now();
+        Json::Value instances;
+        if (!rest_get_json("/series/" + series_ + "/instances", instances) ||
+            !instances.isArray() || instances.empty())
+            return "cannot list the series' instances";
+        for (const Json::Value &i : instances) ids_.push_back(i["ID"].asString());
+        Json::Value header; /* the File Meta Information, as Orthanc stored it */
+        if (rest_get_json("/instances/" + ids_[0] + "/header?simplify", header) &&
+            header.get("TransferSyntaxUID", "").asString() == E2EC_DICOM_TRANSFER_SYNTAX_UID)
+            return "skip"; /* our own object, stored by this plugin or uploaded */
+        in_.reset(new temp_dir), out_.reset(new temp_dir);
+        if (in_->path().empty() || out_->path().empty()) return "cannot create a temporary folder";
+        stage_ = copy;
+        return "";
+    }
+
+    std::string copy_one() {
+        const std::string &id = ids_[copied_];
+        rest_answer f;
+        if (OrthancPluginRestApiGet(e2ec_orthanc_context, &f.b, ("/instances/" + id + "/file").c_str()) ||
+            /* named by Orthanc's instance ID, so that messages name the instance */
+            !write_bytes(in_->path() + "/" + id + ".dcm", f.b.data, f.b.size))
+            return "cannot copy instance " + id + " to " + in_->path();
+        bytes_in_ += f.b.size;
+        if (++copied_ == ids_.size()) stage_ = encode;
+        return "";
+    }
+
+    std::string encode_series() {
+        object_ = out_->path() + "/e2ec.dcm";
+        std::string why = encode_and_verify(in_->path(), object_, ids_.size(), psnr_);
+        if (why.empty()) stage_ = store;
+        return why;
+    }
+
+    std::string store_object() {
+        uint8_t *data = nullptr;
+        if (read_file(object_.c_str(), UINT32_MAX, &data, &size_)) return "cannot read " + object_;
+        std::unique_ptr<uint8_t, decltype(&std::free)> bytes(data, std::free);
+        rest_answer posted;
+        Json::Value status;
+        if (OrthancPluginRestApiPost(e2ec_orthanc_context, &posted.b, "/instances", data,
+                                     (uint32_t)size_) ||
+            !rest_parse_json(posted.text(), status) || !status.isMember("ID"))
+            return "Orthanc did not store the object";
+        new_id_ = status["ID"].asString();
+        rest_answer stored;
+        if (OrthancPluginRestApiGet(e2ec_orthanc_context, &stored.b,
+                                    ("/instances/" + new_id_ + "/file").c_str()) ||
+            stored.b.size != size_ || std::memcmp(stored.b.data, data, size_) != 0)
+            return "the object read back from Orthanc (instance " + new_id_ + ") differs";
+        stage_ = cfg.keep_originals ? done : remove;
+        if (stage_ == done) summarize(false);
+        return "";
+    }
+
+    std::string remove_originals() {
+        for (const std::string &i : ids_)
+            if (OrthancPluginRestApiDelete(e2ec_orthanc_context, ("/instances/" + i).c_str()))
+                return "stored " + new_id_ + " but could not delete original instance " + i;
+        stage_ = done;
+        summarize(true);
+        return "";
+    }
+
+    void summarize(bool removed) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+        char buf[512];
+        std::snprintf(buf, sizeof buf,
+                      "instances=%zu bytes_in=%zu bytes_out=%zu ratio=%.1f psnr_db=%.4f time_s=%.1f "
+                      "status=ok originals_removed=%s object=%s",
+                      ids_.size(), bytes_in_, size_, (double)bytes_in_ / (double)size_, psnr_,
+                      secs, removed ? "yes" : "no", new_id_.c_str());
+        line_ = buf;
+    }
+
+    /* Progress and the JSON /jobs shows: copying is the first 20 %, encoding (the long
+     * part) up to 90 %, storing and deleting the rest. */
+    void publish(const std::string &failure = "", bool ok = true) {
+        static const char *names[] = {"listing", "copying", "encoding", "storing",
+                                      "deleting originals", "done"};
+        float p = stage_ == list   ? 0.f
+                  : stage_ == copy ? 0.2f * (float)copied_ / (float)ids_.size()
+                  : stage_ == encode ? 0.2f
+                  : stage_ == store  ? 0.9f
+                  : stage_ == remove ? 0.95f
+                                     : 1.f;
+        Json::Value c;
+        c["Series"] = series_;
+        c["Stage"] = names[stage_];
+        c["Instances"] = (Json::UInt64)ids_.size();
+        c["InstancesCopied"] = (Json::UInt64)copied_;
+        c["BytesIn"] = (Json::UInt64)bytes_in_;
+        if (!new_id_.empty()) {
+            c["Object"] = new_id_, c["BytesOut"] = (Json::UInt64)size_;
+            c["Ratio"] = (double)bytes_in_ / (double)size_, c["PsnrDb"] = psnr_;
+        }
+        if (!failure.empty()) c[ok ? "Skipped" : "FailureReason"] = failure;
+        std::string text = Json::writeString(Json::StreamWriterBuilder(), c);
+        std::lock_guard<std::mutex> lock(mu_);
+        content_ = text;
+        progress_ = p;
+    }
+
+    OrthancPluginJobStepStatus finish(const std::string &why, bool ok) {
+        if (ok) stage_ = done;
+        publish(why, ok);
+        in_.reset(), out_.reset(); /* the work files go now, not when Orthanc drops the job */
+        return ok ? OrthancPluginJobStepStatus_Success : OrthancPluginJobStepStatus_Failure;
+    }
+
+    const std::string series_;
+    stage stage_ = list;
+    std::vector<std::string> ids_;
+    std::unique_ptr<temp_dir> in_, out_;
+    size_t copied_ = 0, bytes_in_ = 0, size_ = 0;
+    double psnr_ = 0;
+    std::string object_, new_id_, line_;
+    std::chrono::steady_clock::time_point t0_;
+    std::mutex mu_;
+    std::string content_, shown_;
+    std::atomic<float> progress_{0.f};
+};
+
+/* The jobs engine's callbacks, on an ingest_job. */
+ingest_job *as_job(void *j) { return static_cast<ingest_job *>(j); }
+void job_finalize(void *j) { delete as_job(j); }
+float job_progress(void *j) { return as_job(j)->progress(); }
+const char *job_content(void *j) { return as_job(j)->content(); }
+const char *job_serialized(void *) { return nullptr; } /* not kept across restarts */
+OrthancPluginJobStepStatus job_step(void *j) { return as_job(j)->step(); }
+OrthancPluginErrorCode job_stop(void *, OrthancPluginJobStopReason) {
+    return OrthancPluginErrorCode_Success; /* steps are short or uninterruptible */
+}
+OrthancPluginErrorCode job_reset(void *j) {
+    as_job(j)->reset();
+    return OrthancPluginErrorCode_Success;
 }
 
 OrthancPluginErrorCode on_change(OrthancPluginChangeType change, OrthancPluginResourceType type,
                                  const char *id) {
-    if (change == OrthancPluginChangeType_StableSeries && type == OrthancPluginResourceType_Series) {
-        std::lock_guard<std::mutex> lock(mu);
-        queue.push_back(id);
-        cv.notify_one();
+    if (change != OrthancPluginChangeType_StableSeries || type != OrthancPluginResourceType_Series)
+        return OrthancPluginErrorCode_Success;
+    auto *state = new ingest_job(id);
+    OrthancPluginJob *job = OrthancPluginCreateJob(e2ec_orthanc_context, state, job_finalize,
+                                                   "E2ECIngest", job_progress, job_content,
+                                                   job_serialized, job_step, job_stop, job_reset);
+    if (!job) {
+        delete state;
+        e2ec_orthanc_error(std::string("cannot create the ingest job of series ") + id);
+        return OrthancPluginErrorCode_Success;
     }
+    char *job_id = OrthancPluginSubmitJob(e2ec_orthanc_context, job, 0);
+    if (!job_id) {
+        OrthancPluginFreeJob(e2ec_orthanc_context, job);
+        e2ec_orthanc_error(std::string("cannot submit the ingest job of series ") + id);
+        return OrthancPluginErrorCode_Success;
+    }
+    OrthancPluginLogInfo(e2ec_orthanc_context,
+                         (std::string("e2ec: ingest job ") + job_id + " for series " + id).c_str());
+    OrthancPluginFreeString(e2ec_orthanc_context, job_id);
     return OrthancPluginErrorCode_Success;
 }
 
 /* The "E2EC" section of Orthanc's configuration; false with a log line on a bad value. */
 bool read_config() {
-    char *text = OrthancPluginGetConfiguration(e2ec_orthanc_context);
-    if (!text) return false;
-    Json::Value all;
-    bool ok = parse_json(text, all);
-    OrthancPluginFreeString(e2ec_orthanc_context, text);
-    if (!ok || !all.isObject()) return false;
-    const Json::Value &c = all["E2EC"];
+    Json::Value c;
+    if (!rest_e2ec_config(c)) return false;
     if (c.isNull()) return true;
     try {
         cfg.enabled = c.get("IngestCompression", false).asBool();
@@ -267,19 +358,9 @@ bool e2ec_orthanc_ingest_start() {
     if (!read_config()) return false;
     if (!cfg.enabled) return true;
     OrthancPluginRegisterOnChangeCallback(e2ec_orthanc_context, on_change);
-    worker = std::thread(work);
     OrthancPluginLogWarning(e2ec_orthanc_context,
                             cfg.keep_originals
                                 ? "e2ec: ingest compression on, originals kept"
                                 : "e2ec: ingest compression on, originals deleted once verified");
     return true;
-}
-
-void e2ec_orthanc_ingest_stop() {
-    {
-        std::lock_guard<std::mutex> lock(mu);
-        stopping = true;
-    }
-    cv.notify_all();
-    if (worker.joinable()) worker.join();
 }

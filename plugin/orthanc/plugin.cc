@@ -42,6 +42,14 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
         e2ec_orthanc_error("cannot register the decoder and transcoder");
         return -1;
     }
+    if (!e2ec_orthanc_admission_start()) {
+        e2ec_orthanc_error("cannot register the received-instance check");
+        return -1;
+    }
+    if (!e2ec_orthanc_move_start()) {
+        e2ec_orthanc_error("cannot register the C-MOVE handler");
+        return -1;
+    }
     if (!e2ec_orthanc_ingest_start()) {
         e2ec_orthanc_error("cannot read the \"E2EC\" configuration section or start ingest");
         return -1;
@@ -51,7 +59,7 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
     return 0;
 }
 
-ORTHANC_PLUGINS_API void OrthancPluginFinalize(void) { e2ec_orthanc_ingest_stop(); }
+ORTHANC_PLUGINS_API void OrthancPluginFinalize(void) {}
 
 ORTHANC_PLUGINS_API const char *OrthancPluginGetName(void) { return "e2ec"; }
 

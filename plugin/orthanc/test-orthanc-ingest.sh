@@ -3,6 +3,7 @@
 # on 127.0.0.1: the MR sample series uploaded by REST becomes, once stable, one verified
 # e2ec instance and its originals are deleted ("KeepOriginals": false); a CT series with a
 # slice missing cannot be compressed and stays stored as it was, with a log line why.
+# Each series is an Orthanc job ("E2ECIngest") whose state, progress and figures /jobs shows.
 set -eu
 orthanc=$1 plugin=$2 samples=$3 work=$4
 rm -rf "$work" && mkdir -p "$work/storage"
@@ -75,6 +76,17 @@ assert int(tags["NumberOfFrames"]) == n_mr, tags["NumberOfFrames"]
 assert tags["Modality"] == "MR" and tags["LossyImageCompression"] == "01"
 png = get(f"/instances/{ours[0]}/frames/{n_mr // 2}/image-uint16")
 assert png[:8] == b"\x89PNG\r\n\x1a\n"
+jobs = [j for j in json.loads(get("/jobs?expand")) if j["Type"] == "E2ECIngest"]
+done = [j for j in jobs if j["State"] == "Success" and "Object" in j["Content"]]
+failed = [j for j in jobs if j["State"] == "Failure"]
+skipped = [j for j in jobs if j["State"] == "Success" and "Skipped" in j["Content"]]
+assert len(done) == 1 and len(failed) == 1 and len(skipped) == 1, jobs
+c = done[0]["Content"]
+assert done[0]["Progress"] == 100 and c["Stage"] == "done", done[0]
+assert c["Object"] == ours[0] and c["Instances"] == c["InstancesCopied"] == n_mr, c
+assert c["Ratio"] > 1 and c["PsnrDb"] >= 10, c
+assert "missing slice" in failed[0]["Content"]["FailureReason"], failed[0]
+print(f"jobs: compressed (ratio {c['Ratio']:.1f}, PSNR {c['PsnrDb']:.2f} dB), failed (gap), skipped (own object)")
 print(f"ingest: 1 e2ec instance of {n_mr} frames, {len(others)} CT instances kept")
 PY
 echo "orthanc ingest OK"

@@ -2,7 +2,8 @@
 # test-orthanc-plugin.sh ORTHANC PLUGIN DCME2EC DCME2ED TEST_TRANSCODER SAMPLES WORK - a real Orthanc on
 # 127.0.0.1 (free ports, storage in WORK) with e2ec's plugin: an e2ec object uploaded by
 # REST is stored, its frames decode through the plugin (/numpy equals dcme2ed's frame,
-# /preview and /rendered answer PNG), and a corrupt object gets an error while Orthanc stays up.
+# /preview and /rendered answer PNG); a corrupt object is refused at upload, and one that
+# goes bad in the archive gets an error for its frames, while Orthanc stays up.
 # (/numpy is refused by Orthanc 1.10.1 itself for any transfer syntax it does not know:
 # raw values come from /image-uint16, a 16-bit PNG, and /matlab, as text.) The transcoder
 # callback, which Orthanc 1.10.1 never calls for a stored e2ec object (docs/pacs.md), is
@@ -31,6 +32,7 @@ cat >"$work/config.json" <<JSON
   "DicomServerEnabled": false,
   "RemoteAccessAllowed": false,
   "AuthenticationEnabled": false,
+  "MaximumStorageCacheSize": 0,
   "Plugins": ["$plugin"]
 }
 JSON
@@ -99,28 +101,33 @@ print("pixels equal:", ref.shape, "frame 3")
 PY
 
 # a corrupt stream (one byte of the weights flipped: the CRC fails) and a truncated
-# file: errors for those instances, never a crash
+# file: refused at upload, with a log line (admission.cc); the same corruption in an
+# object already in the archive (a bad disk): an error for that instance, never a crash
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
 b = bytearray(open(w + "/c.dcm", "rb").read())
 i = b.rindex(b"E2EC")  # the stream's magic, first bytes of Pixel Data's fragment
 b[i + 200] ^= 0xFF
-# a new SOP Instance UID is not needed: Orthanc keys the upload by its hash of UIDs,
-# so the corrupt copy gets a study of its own by changing the Study Instance UID text
 open(w + "/corrupt.dcm", "wb").write(bytes(b))
 open(w + "/truncated.dcm", "wb").write(open(w + "/c.dcm", "rb").read()[: len(b) * 2 // 3])
 PY
-curl -sf -X DELETE "$url/instances/$id" >/dev/null || fail "DELETE"
-bad=$(curl -sf -X POST --data-binary @"$work/corrupt.dcm" "$url/instances" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["ID"])') || fail "upload of the corrupt object"
-code=$(curl -s -o /dev/null -w '%{http_code}' "$url/instances/$bad/frames/0/image-uint16")
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$work/corrupt.dcm" "$url/instances")
+[ "$code" -ge 400 ] || fail "a corrupt object was stored (HTTP $code)"
+grep -q 'e2ec: refused, not stored: .*CRC' "$work/orthanc.log" || fail "no log line for the refused object"
+stored=""
+for f in $(find "$work/storage" -type f ! -name 'index*'); do
+  cmp -s "$f" "$work/c.dcm" && stored=$f
+done
+[ -n "$stored" ] || fail "the stored file is not in the storage folder"
+cp "$work/corrupt.dcm" "$stored" # the archive's copy goes bad under Orthanc
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/instances/$id/frames/0/image-uint16")
 [ "$code" -ge 400 ] || fail "a corrupt object decoded (HTTP $code)"
-code=$(curl -s -o /dev/null -w '%{http_code}' "$url/instances/$bad/preview")
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/instances/$id/preview")
 [ "$code" -ge 400 ] || fail "a corrupt object rendered (HTTP $code)"
 grep -q 'e2ec: .*corrupt' "$work/orthanc.log" || fail "no error logged for the corrupt object"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$work/truncated.dcm" "$url/instances")
-echo "truncated upload: HTTP $code"
+[ "$code" -ge 400 ] || fail "a truncated object was stored (HTTP $code)"
 curl -sf "$url/system" >/dev/null || fail "Orthanc is down after bad objects"
 kill -0 $pid || fail "Orthanc died"
 echo "orthanc plugin OK"

@@ -4,7 +4,7 @@
 # the MR sample series (two studies). The archive must then hold one verified object per
 # series, with every instance accounted for and the originals removed. Then a series
 # whose object misses the quality bar keeps its originals and logs why, and a hook killed
-# (kill -9) in the middle of its work loses nothing and succeeds when run again.
+# (kill -9) at several points of its work loses nothing and succeeds when run again.
 set -eu
 hook=$1 enc=$2 dec=$3 samples=$4 work=$5
 rm -rf "$work" && mkdir -p "$work/in" "$work/archive"
@@ -34,7 +34,7 @@ log=$work/archive/e2ec-archive.log
 i=0
 while [ "$(cat "$log" 2>/dev/null | wc -l)" -lt 2 ] || [ -n "$(ls "$work/in")" ]; do
   i=$((i + 1))
-  [ $i -le 240 ] || fail "the hook did not archive both series within 120 s"
+  [ $i -le 600 ] || fail "the hook did not archive both series within 300 s"
   sleep 0.5
 done
 kill $scp && wait $scp 2>/dev/null || true
@@ -63,20 +63,37 @@ grep -q 'status=failed originals=kept reason="PSNR .* below --min-psnr 200"' \
   "$work/bad/archive/e2ec-archive.log" || fail "no failure line: $(cat "$work/bad/archive/e2ec-archive.log")"
 [ "$(ls "$work/bad/study" | wc -l)" -eq "$n_mr" ] || fail "originals lost after a failure"
 [ -z "$(find "$work/bad/archive" -name '*.dcm')" ] || fail "an unverified object was left in the archive"
-# kill -9 of the hook and its children one second in (while indexing or encoding; a
-# whole run takes several seconds): the originals stay, no object appears under its final
-# name; a second run archives the series
+# kill -9 of the hook and its children at several points of a run: while indexing,
+# once the encoder's object has appeared (verification), and once the final object has
+# appeared (removal of originals). After each kill every instance is either still there
+# or in a verified object; a run afterwards archives the series and leaves no partial
+# file behind.
 mkdir -p "$work/kill/study"
-cp "$ct"/*.dcm "$work/kill/study/"
-setsid "$hook" $opts --remove-originals "$work/kill/study" "$work/kill/archive" 2>/dev/null &
-hook_pid=$!
-sleep 1
-kill -9 -"$hook_pid" 2>/dev/null || fail "the hook ended before it could be killed"
-wait "$hook_pid" 2>/dev/null || true
-[ "$(ls "$work/kill/study" | wc -l)" -eq "$n_ct" ] || fail "originals lost after kill -9"
-[ -z "$(find "$work/kill/archive" -name '[!.]*.dcm')" ] || fail "an object appeared though the hook was killed"
-"$hook" $opts --remove-originals "$work/kill/study" "$work/kill/archive" 2>/dev/null ||
-  fail "the hook failed when run again after kill -9"
-[ "$(find "$work/kill/archive" -name '[!.]*.dcm' | wc -l)" -eq 1 ] || fail "no object after the rerun"
+cp "$mr"/*.dcm "$work/kill/study/"
+kdest=$work/kill/archive
+kill_when() { # CONDITION (a shell test, polled every 20 ms, up to 120 s)
+  setsid "$hook" $opts --remove-originals "$work/kill/study" "$kdest" 2>/dev/null &
+  hook_pid=$!
+  i=0
+  until eval "$1"; do
+    i=$((i + 1))
+    kill -0 "$hook_pid" 2>/dev/null && [ $i -le 6000 ] || break
+    sleep 0.02
+  done
+  kill -9 -"$hook_pid" 2>/dev/null || true
+  wait "$hook_pid" 2>/dev/null || true
+  objects=$(find "$kdest" -name '[!.]*.dcm' 2>/dev/null | wc -l)
+  left=$(ls "$work/kill/study" 2>/dev/null | wc -l)
+  [ "$objects" -eq 1 ] || [ "$left" -eq "$n_mr" ] || fail "instances lost after kill -9 ($1)"
+}
+kill_when 'sleep 0.3'
+kill_when '[ -n "$(find "$kdest" -name ".*.partial.dcm" 2>/dev/null)" ]'
+kill_when '[ -n "$(find "$kdest" -name "[!.]*.dcm" 2>/dev/null)" ]'
+if [ -d "$work/kill/study" ]; then
+  "$hook" $opts --remove-originals "$work/kill/study" "$kdest" 2>/dev/null ||
+    fail "the hook failed when run again after kill -9: $(tail -n 1 "$kdest/e2ec-archive.log")"
+fi
+[ "$(find "$kdest" -name '[!.]*.dcm' | wc -l)" -eq 1 ] || fail "not one object after the reruns"
 [ ! -d "$work/kill/study" ] || fail "originals not removed after the rerun"
+[ -z "$(find "$kdest" -name '.*')" ] || fail "partial files left: $(find "$kdest" -name '.*')"
 echo "archive-study OK: $((n_ct + n_mr)) instances, 2 series; kill -9 lost nothing"

@@ -1,0 +1,58 @@
+# e2ecscp-test-lib.sh - sourced by the e2ecscp tests: a free loopback port, starting
+# e2ecscp and waiting until it answers C-ECHO, waiting for log lines, and the checks
+# every test makes on the spool and the archive. The caller sets $scp (the e2ecscp
+# binary) and $work (its scratch folder) before sourcing.
+
+fail() {
+  echo "FAIL: $*" >&2
+  for f in "$work"/scp*.log; do [ -f "$f" ] && { echo "--- $f" >&2; grep -v '^I: \(Received\|Sending\) C-STORE' "$f" | tail -n 25 >&2; }; done
+  exit 1
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# few epochs: these tests check the plumbing, not the quality
+ENC_OPTS="--mode siren-ds --epochs 20 --scale 4 --width 16 --threads 2 --min-psnr 10"
+
+# scp_start LOG ARGS...: runs e2ecscp in the background ($scp_pid, killed when the script
+# exits) and waits up to 60 s (AddressSanitizer builds start slowly) for its C-ECHO.
+scp_start() {
+  _log=$1
+  shift
+  "$scp" -v "$@" >>"$_log" 2>&1 &
+  scp_pid=$!
+  trap 'kill -9 $scp_pid 2>/dev/null || true' EXIT
+  _i=0
+  until echoscu -aec E2ECSCP 127.0.0.1 "$port" 2>/dev/null; do
+    _i=$((_i + 1))
+    [ $_i -le 240 ] && kill -0 $scp_pid 2>/dev/null || fail "e2ecscp did not start"
+    sleep 0.25
+  done
+}
+
+# wait_for PATTERN FILE COUNT SECONDS: until FILE has COUNT lines matching PATTERN.
+wait_for() {
+  _i=0
+  while [ "$(cat "$2" 2>/dev/null | grep -c -- "$1")" -lt "$3" ]; do
+    _i=$((_i + 1))
+    [ $_i -le $(($4 * 4)) ] || fail "no $3 line(s) '$1' in $2 within $4 s"
+    kill -0 $scp_pid 2>/dev/null || fail "e2ecscp ended"
+    sleep 0.25
+  done
+}
+
+# spool_count DIR: instances in the spool (names without a dot in front, in series folders)
+spool_count() { find "$1" -mindepth 3 -type f ! -name '.*' | wc -l; }
+
+# no_partial_files DIR...: no partial reception, partial object or temporary file left
+no_partial_files() {
+  _left=$(find "$@" \( -path '*/.incoming/*' -o -name '.*.partial.dcm' -o -name '.tmp-*' \) -print)
+  [ -z "$_left" ] || fail "partial files left: $_left"
+}
+
+# frames OBJECT: Number of Frames of a DICOM object (dcmdump), checked to be an e2ec object
+frames() {
+  dcmdump -q +P 0002,0010 +P 0028,0008 "$1" >"$work/dump" 2>&1 || fail "$1 is not DICOM"
+  grep -q '2.25.245201620563341954866258650690490298409' "$work/dump" || fail "$1 is not an e2ec object"
+  sed -n 's/^(0028,0008) IS \[\([0-9]*\)\].*/\1/p' "$work/dump"
+}
