@@ -174,8 +174,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: make-seeds OUT SAMPLE_DIR\n");
         return 2;
     }
-    char dir[3][4096];
+    /* shorter than the file paths made under it, so that they never truncate */
+    char dir[3][1024];
     const char *names[3] = {"stream", "dicom", "object"};
+    if (strlen(argv[1]) + sizeof "/stream" > sizeof dir[0]) {
+        fprintf(stderr, "make-seeds: %s: path too long\n", argv[1]);
+        return 2;
+    }
     mkdir(argv[1], 0777);
     for (int i = 0; i < 3; i++) {
         snprintf(dir[i], sizeof dir[i], "%s/%s", argv[1], names[i]);
