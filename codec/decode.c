@@ -3,6 +3,7 @@
 #include <string.h>
 #include "bitstream.h"
 #include <math.h>
+#include "grid_codec.h"
 #include "model.h"
 #include "residual.h"
 #include "threads.h"
@@ -14,7 +15,8 @@
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info) {
     if (!stream || !info) return E2EC_ERR_ARG;
     e2ec_status st = bitstream_read_info(stream, size, info);
-    if (st) return st;
+    /* a GRID header's MLP size was checked against n_weights as it was read */
+    if (st || info->mode == E2EC_MODE_GRID) return st;
     model m;
     if ((st = model_from_info(&m, info))) return st;
     /* a header whose weight count disagrees with its own architecture lies */
@@ -26,7 +28,8 @@ static e2ec_status open_stream(const uint8_t *stream, size_t size, e2ec_info *in
                                float **params) {
     *params = NULL;
     e2ec_status st = e2ec_get_info(stream, size, info);
-    if (st || (st = model_from_info(m, info))) return st;
+    if (st || info->mode == E2EC_MODE_GRID) return st; /* grid_decode_stream reads it */
+    if ((st = model_from_info(m, info))) return st;
     *params = malloc(sizeof(float) * m->n_params);
     if (!*params) return E2EC_ERR_NOMEM;
     if ((st = bitstream_read_weights(stream, size, info, *params))) {
@@ -69,6 +72,7 @@ static e2ec_status add_residual(const uint8_t *stream, size_t size, const e2ec_i
 static e2ec_status decode_planes(const uint8_t *stream, size_t size, const e2ec_info *info,
                                  const model *m, const float *params, uint32_t z0, uint32_t z1,
                                  void *dst) {
+    if (info->mode == E2EC_MODE_GRID) return grid_decode_stream(stream, size, info, z0, z1, dst);
     size_t plane = (size_t)m->hx * m->hy, vs = e2ec_voxel_size(info->type);
     /* E2E: the SRNO computes a whole row of attention windows whatever planes
      * of it are asked for, so a pass takes a window's planes */
