@@ -514,11 +514,11 @@ e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info) 
     int v2 = in.version == 2;
     TRY(read_common(s, v2 ? BS_FLAG_FP16 | BS_FLAG_RESIDUAL : BS_FLAG_FP16, &in));
     if (v2) TRY(read_v2(s, &in));
+    else in.weights_bytes = get_u32(s + BS_OFF_PAYLOAD_BYTES);
     if (in.mode == E2EC_MODE_GRID) {
         if (!v2) return E2EC_ERR_MISMATCH;
         TRY(read_grid_header(s, &in));
     }
-    else in.weights_bytes = get_u32(s + BS_OFF_PAYLOAD_BYTES);
     in.stream_bytes = size;
     *info = in;
     return E2EC_OK;
