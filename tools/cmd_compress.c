@@ -135,7 +135,7 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--heads", .arg = "h", .kind = OPT_INT, .target = &p.srno_heads, .lo = 1,
          .hi = 256, .help = "SRNO attention heads (e2e)"},
         {.name = "--grid-lambda", .arg = "X", .kind = OPT_DOUBLE, .target = &grid_lambda,
-         .lo = 0, .hi = 1e3, .help = "grid: rate knob, larger = smaller stream (default 4e-3)"},
+         .lo = 0, .hi = 1e3, .help = "grid: rate knob, larger = smaller stream"},
         {.name = "--target-psnr", .arg = "DB", .kind = OPT_DOUBLE, .target = &target_psnr,
          .lo = 1, .hi = 200, .help = "choose --width for the smallest stream reaching this PSNR"},
         {.name = "--target-bpp", .arg = "B", .kind = OPT_DOUBLE, .target = &target_bpp,
