@@ -126,47 +126,18 @@ static int feature_bytes(const int32_t *q, uint64_t n) {
     return m <= 0xffu ? 1 : m <= 0xffffu ? 2 : 4;
 }
 
-/* The grid's level offsets from a GRID header's fields (info's, checked). */
-static e2ec_status grid_shape_of(const e2ec_info *in, grid_shape *gs) {
-    grid_fit_config c;
-    grid_fit_defaults(&c);
-    c.levels = in->grid_levels, c.feats = in->grid_feats;
-    memcpy(c.fine_step, in->grid_step, sizeof c.fine_step);
-    return grid_shape_for(&c, in->nx, in->ny, in->nz, gs);
-}
-
-/* The features in stream order: level by level, and within a level feature
- * plane by feature plane (each plane's nodes [z][y][x]), which zstd packs
- * tighter than grid_interp.h's interleaved [z][y][x][feature]. index[k] is
- * the grid_interp.h position of the k-th feature of the stream. */
-static void grid_stream_order(const grid_shape *gs, size_t *index) {
-    size_t k = 0, F = (size_t)gs->feats;
-    for (int l = 0; l < gs->levels; l++) {
-        size_t nodes = (gs->off[l + 1] - gs->off[l]) / F;
-        for (size_t f = 0; f < F; f++)
-            for (size_t i = 0; i < nodes; i++) index[k++] = gs->off[l] + i * F + f;
-    }
-}
-
-/* GRID mode's section before zstd: the features in stream order, each
- * zigzag-coded little-endian in fb bytes, then the MLP's weights as binary16. */
+/* GRID mode's section before zstd: the features, zigzag-coded little-endian
+ * in fb bytes each (level by level, [z][y][x][feature] as grid_interp.h lays
+ * them out), then the MLP's weights as binary16. */
 static e2ec_status grid_section(const e2ec_info *info, const bs_weights *w, int fb, uint8_t **sec,
                                 size_t *n) {
-    grid_shape gs;
-    if (grid_shape_of(info, &gs) || gs.off[gs.levels] != info->grid_values) return E2EC_ERR_ARG;
     size_t ng = (size_t)info->grid_values, raw_bytes = ng * (size_t)fb + 2 * w->n;
     uint8_t *raw = malloc(raw_bytes);
-    size_t *index = malloc(sizeof(size_t) * ng);
-    if (!raw || !index) {
-        free(raw), free(index);
-        return E2EC_ERR_NOMEM;
-    }
-    grid_stream_order(&gs, index);
+    if (!raw) return E2EC_ERR_NOMEM;
     for (size_t i = 0; i < ng; i++) {
-        uint32_t z = zigzag(w->grid[index[i]]);
+        uint32_t z = zigzag(w->grid[i]);
         for (int b = 0; b < fb; b++) raw[(size_t)fb * i + (size_t)b] = (uint8_t)(z >> (8 * b));
     }
-    free(index);
     e2ec_status st = float_bytes(w->values, w->n, 1, raw + ng * (size_t)fb);
     if (!st) st = quant_zstd_pack(raw, raw_bytes, sec, n);
     free(raw);
@@ -506,22 +477,25 @@ static e2ec_status read_grid_header(const uint8_t *s, e2ec_info *in) {
     TRY(check_count(levels, GRID_MAX_LEVELS));
     TRY(check_count(feats, E2EC_MAX_GRID_FEATS));
     TRY(check_count(hidden, E2EC_MAX_GRID_HIDDEN));
-    in->grid_levels = (int)levels, in->grid_feats = (int)feats, in->grid_hidden = (int)hidden;
+    grid_fit_config c;
+    grid_fit_defaults(&c);
+    c.levels = (int)levels, c.feats = (int)feats, c.hidden = (int)hidden;
     for (int a = 0; a < 3; a++) {
         uint32_t step = get_u16(s + BS_OFF_GRID_STEP + 2 * a);
         if (step == 0) return E2EC_ERR_HEADER;
         if (n[a] < 2 || step > n[a] - 1) return E2EC_ERR_MISMATCH; /* no cell to hold */
-        in->grid_step[a] = (int)step;
+        c.fine_step[a] = in->grid_step[a] = (int)step;
     }
     uint32_t fb = s[BS_OFF_GRID_FBYTES];
     if ((fb != 1 && fb != 2 && fb != 4) || s[BS_OFF_GRID_RESERVED]) return E2EC_ERR_HEADER;
     in->grid_delta = get_f32(s + BS_OFF_GRID_DELTA);
     if (!isfinite(in->grid_delta) || !(in->grid_delta > 0)) return E2EC_ERR_HEADER;
     grid_shape gs;
-    if (grid_shape_of(in, &gs)) return E2EC_ERR_HEADER;
+    if (grid_shape_for(&c, in->nx, in->ny, in->nz, &gs)) return E2EC_ERR_HEADER;
     if (gs.off[gs.levels] > E2EC_MAX_GRID_VALUES) return E2EC_ERR_LIMIT;
     if (in->n_weights != grid_mlp_size((int)(levels * feats), (int)hidden))
         return E2EC_ERR_MISMATCH;
+    in->grid_levels = (int)levels, in->grid_feats = (int)feats, in->grid_hidden = (int)hidden;
     in->grid_feature_bytes = (int)fb;
     in->grid_values = gs.off[gs.levels];
     return E2EC_OK;
@@ -652,22 +626,16 @@ e2ec_status bitstream_read_grid(const uint8_t *s, size_t size, const e2ec_info *
                                 float *mlp) {
     size_t payload;
     if (!s || !info || !q || !mlp || !grid_matches(s, size, info, &payload)) return E2EC_ERR_ARG;
-    grid_shape gs;
-    if (grid_shape_of(info, &gs) || gs.off[gs.levels] != info->grid_values) return E2EC_ERR_ARG;
     size_t ng = (size_t)info->grid_values, fb = (size_t)info->grid_feature_bytes;
     size_t nw = info->n_weights, raw_bytes = ng * fb + 2 * nw;
     uint8_t *raw = malloc(raw_bytes);
-    size_t *index = malloc(sizeof(size_t) * ng);
-    e2ec_status st = !raw || !index ? E2EC_ERR_NOMEM
-                                    : quant_zstd_unpack(s + payload, info->weights_bytes, raw,
-                                                        raw_bytes);
-    if (!st) grid_stream_order(&gs, index);
+    if (!raw) return E2EC_ERR_NOMEM;
+    e2ec_status st = quant_zstd_unpack(s + payload, info->weights_bytes, raw, raw_bytes);
     for (size_t i = 0; i < ng && !st; i++) {
         uint32_t z = 0;
         for (size_t b = 0; b < fb; b++) z |= (uint32_t)raw[fb * i + b] << (8 * b);
-        q[index[i]] = unzigzag(z);
+        q[i] = unzigzag(z);
     }
-    free(index);
     for (size_t i = 0; i < nw && !st; i++) {
         mlp[i] = half_to_float((uint16_t)get_u16(raw + fb * ng + 2 * i));
         if (!isfinite(mlp[i])) st = E2EC_ERR_WEIGHTS;
