@@ -221,7 +221,8 @@ typedef struct {
 
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);
 
-/* Number of weights of the network that parameters p describe. */
+/* Number of weights of the network that parameters p describe (GRID: the
+ * MLP's; the grid's features depend on the volume). */
 size_t e2ec_param_count(const e2ec_params *p);
 
 /* ------------------------------------------------------------- metrics */
