@@ -1,16 +1,14 @@
 /* e2ec_get_info, e2ec_decode, e2ec_decode_slice (e2ec.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bitstream.h"
-#include <math.h>
 #include "grid_codec.h"
+#include "memory_budget.h"
 #include "model.h"
 #include "residual.h"
 #include "threads.h"
 #include "volume_norm.h"
-
-/* Output planes decoded per pass: bounds the float scratch whatever nz is. */
-#define DECODE_SLAB 8
 
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info) {
     if (!stream || !info) return E2EC_ERR_ARG;
@@ -23,13 +21,24 @@ e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info) {
     return m.n_params == info->n_weights ? E2EC_OK : E2EC_ERR_MISMATCH;
 }
 
-/* Parses and loads a stream's weights: the common first half of decoding. */
-static e2ec_status open_stream(const uint8_t *stream, size_t size, e2ec_info *info, model *m,
+/* Parses and loads a stream's weights: the common first half of decoding of planes
+ * [z0, z1) (z1 = 0: all), refused before any allocation when it needs more than
+ * o's memory limit (memory_budget.h). */
+static e2ec_status open_stream(const uint8_t *stream, size_t size, uint32_t z0, uint32_t z1,
+                               const e2ec_decode_options *o, e2ec_info *info, model *m,
                                float **params) {
     *params = NULL;
     e2ec_status st = e2ec_get_info(stream, size, info);
-    if (st || info->mode == E2EC_MODE_GRID) return st; /* grid_decode_stream reads it */
+    if (st) return st;
+    int whole = z1 == 0;
+    if (whole) z1 = info->nz;
+    if (z0 >= z1 || z1 > info->nz) return E2EC_ERR_ARG;
+    if (info->mode == E2EC_MODE_GRID) /* grid_decode_stream reads the stream itself */
+        return memory_budget_check(grid_decode_memory(info, z0, z1, whole),
+                                   o ? o->max_memory : 0);
     if ((st = model_from_info(m, info))) return st;
+    uint64_t need = memory_budget_decode(info, m, z0, z1, whole, omp_get_max_threads());
+    if ((st = memory_budget_check(need, o ? o->max_memory : 0))) return st;
     *params = malloc(sizeof(float) * m->n_params);
     if (!*params) return E2EC_ERR_NOMEM;
     if ((st = bitstream_read_weights(stream, size, info, *params))) {
@@ -74,10 +83,7 @@ static e2ec_status decode_planes(const uint8_t *stream, size_t size, const e2ec_
                                  void *dst) {
     if (info->mode == E2EC_MODE_GRID) return grid_decode_stream(stream, size, info, z0, z1, dst);
     size_t plane = (size_t)m->hx * m->hy, vs = e2ec_voxel_size(info->type);
-    /* E2E: the SRNO computes a whole row of attention windows whatever planes
-     * of it are asked for, so a pass takes a window's planes */
-    uint32_t per = m->mode == E2EC_MODE_E2E ? (uint32_t)m->srno.window : DECODE_SLAB;
-    uint32_t slab = z1 - z0 < per ? z1 - z0 : per;
+    uint32_t slab = memory_budget_slab(m, z0, z1);
     float *buf = malloc(sizeof(float) * plane * slab);
     if (!buf) return E2EC_ERR_NOMEM;
     e2ec_status st = E2EC_OK;
@@ -93,14 +99,15 @@ static e2ec_status decode_planes(const uint8_t *stream, size_t size, const e2ec_
     return st;
 }
 
-e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_volume *out) {
+e2ec_status e2ec_decode_opt(const uint8_t *stream, size_t size, const e2ec_decode_options *o,
+                            e2ec_volume *out) {
     if (!out) return E2EC_ERR_ARG;
     memset(out, 0, sizeof *out);
     e2ec_info info;
     model m;
     float *params;
-    int saved = threads_enter(threads);
-    e2ec_status st = open_stream(stream, size, &info, &m, &params);
+    int saved = threads_enter(o ? o->threads : 0);
+    e2ec_status st = open_stream(stream, size, 0, 0, o, &info, &m, &params);
     if (!st && !(st = e2ec_volume_alloc(out, info.nx, info.ny, info.nz, info.type))) {
         memcpy(out->spacing, info.spacing, sizeof out->spacing);
         out->bits_stored = info.bits_stored;
@@ -112,17 +119,27 @@ e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_vo
     return st;
 }
 
-e2ec_status e2ec_decode_slice(const uint8_t *stream, size_t size, uint32_t z, int threads,
-                              void *out) {
-    if (!out) return E2EC_ERR_ARG;
+e2ec_status e2ec_decode_slice_opt(const uint8_t *stream, size_t size, uint32_t z,
+                                  const e2ec_decode_options *o, void *out) {
+    if (!out || z == UINT32_MAX) return E2EC_ERR_ARG;
     e2ec_info info;
     model m;
     float *params;
-    int saved = threads_enter(threads);
-    e2ec_status st = open_stream(stream, size, &info, &m, &params);
-    if (!st) st = z < info.nz ? decode_planes(stream, size, &info, &m, params, z, z + 1, out)
-                         : E2EC_ERR_ARG;
+    int saved = threads_enter(o ? o->threads : 0);
+    e2ec_status st = open_stream(stream, size, z, z + 1, o, &info, &m, &params);
+    if (!st) st = decode_planes(stream, size, &info, &m, params, z, z + 1, out);
     free(params);
     threads_leave(saved);
     return st;
+}
+
+e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_volume *out) {
+    e2ec_decode_options o = {threads, 0};
+    return e2ec_decode_opt(stream, size, &o, out);
+}
+
+e2ec_status e2ec_decode_slice(const uint8_t *stream, size_t size, uint32_t z, int threads,
+                              void *out) {
+    e2ec_decode_options o = {threads, 0};
+    return e2ec_decode_slice_opt(stream, size, z, &o, out);
 }

@@ -3,6 +3,8 @@
 #include <string.h>
 #include "loss.h"
 #include "e2e_fit.h"
+#include "siren_fit.h"
+#include "train.h"
 
 static void set_fields(e2e_fit *f, const siren_config *siren, const srno_config *srno,
                        uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
@@ -52,10 +54,17 @@ static void fill_coords(const e2e_fit *f, uint32_t z0, size_t first, size_t n) {
     }
 }
 
+/* Floats of the full batch's scratch. */
+static size_t full_floats(const e2e_fit *f) {
+    size_t nl = (size_t)f->lx * f->ly * f->lz, nh = (size_t)f->hx * f->hy * f->hz;
+    return srno_acts_size(f->srno, f->lx, f->ly, f->lz, f->hx, f->hy, f->hz) +
+           floats_needed(f->siren, nl, nl, nh, 2);
+}
+
 static e2ec_status init_full(e2e_fit *f, size_t max_floats) {
     size_t nl = (size_t)f->lx * f->ly * f->lz, nh = (size_t)f->hx * f->hy * f->hz;
     size_t ns = srno_acts_size(f->srno, f->lx, f->ly, f->lz, f->hx, f->hy, f->hz);
-    if (ns + floats_needed(f->siren, nl, nl, nh, 2) > max_floats) return E2EC_ERR_LIMIT;
+    if (full_floats(f) > max_floats) return E2EC_ERR_LIMIT;
     e2ec_status st = alloc_scratch(f, nl, nl, nh, ns);
     if (!st) fill_coords(f, 0, 0, nl);
     return st;
@@ -78,9 +87,13 @@ static uint32_t rows_of(const e2e_fit *f) {
  * point) would otherwise outweigh the rest over whole x-y planes. */
 #define SIREN_CHUNK 16384
 
-static e2ec_status init_windows(e2e_fit *f, int batch, size_t max_floats) {
-    f->n_windows = srno_window_count(f->srno, f->hx, f->hy, f->hz);
-    f->windows = batch > 0 && batch < f->n_windows ? batch : f->n_windows;
+/* Window mode's sizes: nl low-res values of the deepest row slab, nh points of
+ * the largest window, nout output values a buffer holds, ns the SRNO's floats. */
+typedef struct {
+    size_t nl, nh, nout, ns;
+} window_sizes;
+
+static window_sizes window_sizes_of(const e2e_fit *f) {
     uint32_t maxd = 0;
     for (uint32_t r = 0; r < rows_of(f); r++) {
         uint32_t a, b;
@@ -88,12 +101,25 @@ static e2ec_status init_windows(e2e_fit *f, int batch, size_t max_floats) {
         if (b - a > maxd) maxd = b - a;
     }
     size_t t = (size_t)f->srno->window;
-    size_t nl = (size_t)f->lx * f->ly * maxd;
-    size_t nh = (t < f->hx ? t : f->hx) * (t < f->hy ? t : f->hy) * (t < f->hz ? t : f->hz);
-    size_t ns = srno_row_acts_size(f->srno, f->lx, f->ly, f->lz, f->hx, f->hy, f->hz);
-    size_t nout = nh > SIREN_CHUNK ? nh : SIREN_CHUNK; /* hr also takes a chunk's values */
-    if (ns + floats_needed(f->siren, nl, SIREN_CHUNK, nout, 3) > max_floats)
-        return E2EC_ERR_LIMIT;
+    window_sizes w;
+    w.nl = (size_t)f->lx * f->ly * maxd;
+    w.nh = (t < f->hx ? t : f->hx) * (t < f->hy ? t : f->hy) * (t < f->hz ? t : f->hz);
+    w.ns = srno_row_acts_size(f->srno, f->lx, f->ly, f->lz, f->hx, f->hy, f->hz);
+    w.nout = w.nh > SIREN_CHUNK ? w.nh : SIREN_CHUNK; /* hr also takes a chunk's values */
+    return w;
+}
+
+/* Floats of window mode's scratch (hr, dhr and tbox: three output buffers). */
+static size_t window_floats(const e2e_fit *f, const window_sizes *w) {
+    return w->ns + floats_needed(f->siren, w->nl, SIREN_CHUNK, w->nout, 3);
+}
+
+static e2ec_status init_windows(e2e_fit *f, int batch, size_t max_floats) {
+    f->n_windows = srno_window_count(f->srno, f->hx, f->hy, f->hz);
+    f->windows = batch > 0 && batch < f->n_windows ? batch : f->n_windows;
+    window_sizes w = window_sizes_of(f);
+    size_t nl = w.nl, nh = w.nh, nout = w.nout, ns = w.ns;
+    if (window_floats(f, &w) > max_floats) return E2EC_ERR_LIMIT;
     e2ec_status st = alloc_scratch(f, nl, SIREN_CHUNK, nout, ns);
     if (st) return st;
     f->siren_chunk = SIREN_CHUNK;
@@ -104,6 +130,17 @@ static e2ec_status init_windows(e2e_fit *f, int batch, size_t max_floats) {
         return E2EC_ERR_NOMEM;
     }
     return E2EC_OK;
+}
+
+size_t e2e_fit_bytes(const siren_config *siren, const srno_config *srno, uint32_t lx,
+                     uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz, int batch,
+                     size_t max_floats) {
+    e2e_fit f;
+    set_fields(&f, siren, srno, lx, ly, lz, hx, hy, hz, NULL, NULL, 0, E2EC_LOSS_L1);
+    if (batch == 0 && full_floats(&f) <= max_floats) return full_floats(&f) * sizeof(float);
+    window_sizes w = window_sizes_of(&f);
+    size_t n_windows = (size_t)srno_window_count(srno, hx, hy, hz);
+    return window_floats(&f, &w) * sizeof(float) + n_windows * sizeof(int);
 }
 
 e2ec_status e2e_fit_init_batch(e2e_fit *f, const siren_config *siren, const srno_config *srno,
@@ -262,4 +299,24 @@ e2ec_status e2e_fit_grad(void *ctx, const float *params, float *grads, rng *r, d
     e2e_fit *f = ctx;
     return f->windows ? grad_windows(f, params, grads, r, loss, mse)
                       : grad_full(f, params, grads, loss, mse);
+}
+
+e2ec_status e2e_warm_start(const siren_config *siren, const srno_config *srno, uint32_t lx,
+                           uint32_t ly, uint32_t lz, const float *y, const e2ec_params *p,
+                           float *params, rng *r) {
+    size_t ns = siren_param_count(siren);
+    srno_views v;
+    srno_views_of(&v, srno, params + ns);
+    memset(v.dec_w2, 0, (size_t)srno->hidden * sizeof *v.dec_w2);
+    *v.dec_b2 = 0.0f;
+    e2ec_params warm = *p;
+    warm.epochs = p->epochs < E2E_WARM_EPOCHS / 10 ? 10 * p->epochs : E2E_WARM_EPOCHS;
+    warm.batch = 0;
+    warm.progress = NULL;
+    siren_fit fit;
+    e2ec_status st = siren_fit_init(&fit, siren, lx, ly, lz, y, p->loss, 0);
+    if (st) return st;
+    st = train_loop(&warm, ns, params, siren_fit_grad, &fit, r);
+    siren_fit_free(&fit);
+    return st;
 }

@@ -64,8 +64,35 @@ e2ec_status e2e_fit_init_batch(e2e_fit *f, const siren_config *siren, const srno
                                uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
                                uint32_t hz, const float *target, const float *lr_target,
                                float lr_weight, e2ec_loss loss, int batch, size_t max_floats);
+/* Bytes of scratch e2e_fit_init_batch allocates with these arguments (full
+ * batch or window mode, as it would choose); memory_budget.h counts them. */
+size_t e2e_fit_bytes(const siren_config *siren, const srno_config *srno, uint32_t lx,
+                     uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy, uint32_t hz, int batch,
+                     size_t max_floats);
 void e2e_fit_free(e2e_fit *f);
 e2ec_status e2e_fit_grad(void *ctx, const float *params, float *grads, rng *r, double *loss,
                          double *mse);
+
+/* E2E epochs over which the rate rises after the warm start (train_loop_opt's ramp):
+ * this many, or a fifth of the epochs if fewer. */
+#define E2E_RAMP_EPOCHS 20
+static inline int e2e_ramp_epochs(int epochs) {
+    return epochs / 5 < E2E_RAMP_EPOCHS ? epochs / 5 : E2E_RAMP_EPOCHS;
+}
+/* SIREN epochs of the warm start: this many, or 10 per E2E epoch asked for
+ * if fewer (a SIREN epoch on the low-res grid costs a few % of an E2E one). */
+#define E2E_WARM_EPOCHS 500
+/*
+ * The starting point of E2E training (docs/architecture.md, "E2E training:
+ * experiments"), on params initialised by siren_init + srno_init: the SIREN
+ * is first fitted alone to y, the FFT-downsampled volume (lx*ly*lz), for
+ * min(E2E_WARM_EPOCHS, 10 p->epochs) full-batch epochs of p's loss and rate,
+ * keeping its best fit; the SRNO's last decoder layer is set to zero, so that
+ * the network starts exactly as the trilinear upsampling of that SIREN (and,
+ * with the best weights kept, can end no worse).
+ */
+e2ec_status e2e_warm_start(const siren_config *siren, const srno_config *srno, uint32_t lx,
+                           uint32_t ly, uint32_t lz, const float *y, const e2ec_params *p,
+                           float *params, rng *r);
 
 #endif

@@ -6,6 +6,7 @@
 #include "fft_downsample.h"
 #include "grid_codec.h"
 #include "caps.h"
+#include "memory_budget.h"
 #include "model.h"
 #include "quant.h"
 #include "residual.h"
@@ -20,7 +21,7 @@ void e2ec_params_default(e2ec_params *p) {
     p->scale = 2;
     p->siren_width = 30;
     p->siren_layers = 3;
-    p->omega0 = 30.0f;
+    p->omega0 = 10.0f; /* measured on the 32^3 low-res grid of DS = 1/2 (docs/architecture.md) */
     p->upsampler = E2EC_UP_TRICUBIC;
     p->epochs = 5000;
     p->lr = 1.5e-3f;
@@ -90,7 +91,8 @@ static e2ec_status train_siren_grid(const model *m, const e2ec_params *p, const 
     e2ec_status st = siren_fit_init(&fit, &m->siren, m->lx, m->ly, m->lz, target, p->loss,
                                     p->batch);
     if (st) return st;
-    st = train_loop_qat(p, m->n_params, params, siren_fit_grad, &fit, r, qat);
+    train_options o = {.qat = qat};
+    st = train_loop_opt(p, m->n_params, params, siren_fit_grad, &fit, r, &o);
     siren_fit_free(&fit);
     return st;
 }
@@ -106,7 +108,8 @@ static e2ec_status train_e2e(const model *m, const e2ec_params *p, const float *
                                         m->hy, m->hz, x, y, p->lr_weight, p->loss, p->batch,
                                         E2E_FIT_MAX_FLOATS);
     if (st) return st;
-    st = train_loop_qat(p, m->n_params, params, e2e_fit_grad, &fit, r, qat);
+    train_options o = {.ramp = e2e_ramp_epochs(p->epochs), .qat = qat};
+    st = train_loop_opt(p, m->n_params, params, e2e_fit_grad, &fit, r, &o);
     e2e_fit_free(&fit);
     return st;
 }
@@ -181,9 +184,13 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     if ((st = model_from_info(&m, &info))) return st;
 
     int saved = threads_enter(p->threads);
-    float *x = malloc(sizeof(float) * volume_voxels(in));
-    float *params = malloc(sizeof(float) * m.n_params);
-    float *target = NULL;
+    float *x = NULL, *params = NULL, *target = NULL;
+    /* refused before any allocation when over the caller's limit (memory_budget.h) */
+    st = memory_budget_check(memory_budget_encode(&info, &m, p, omp_get_max_threads()),
+                             p->max_memory);
+    if (st) goto done;
+    x = malloc(sizeof(float) * volume_voxels(in));
+    params = malloc(sizeof(float) * m.n_params);
     if (!x || !params) {
         st = E2EC_ERR_NOMEM;
         goto done;
@@ -198,7 +205,8 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     siren_init(&m.siren, params, &r);
     if (m.mode == E2EC_MODE_E2E) {
         srno_init(&m.srno, params + m.n_siren, &r);
-        st = train_e2e(&m, p, x, target, params, &r, q);
+        st = e2e_warm_start(&m.siren, &m.srno, m.lx, m.ly, m.lz, target, p, params, &r);
+        if (!st) st = train_e2e(&m, p, x, target, params, &r, q);
     } else {
         st = train_siren_grid(&m, p, target, params, &r, q);
     }

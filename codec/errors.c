@@ -23,6 +23,8 @@ static const struct {
     [E2EC_ERR_FORMAT] = {"E2EC_ERR_FORMAT", "unrecognised or unsupported file format"},
     [E2EC_ERR_CANCELLED] = {"E2EC_ERR_CANCELLED", "cancelled by the caller"},
     [E2EC_ERR_INTERNAL] = {"E2EC_ERR_INTERNAL", "internal error (a bug)"},
+    [E2EC_ERR_MEMORY_LIMIT] = {"E2EC_ERR_MEMORY_LIMIT",
+                               "needs more working memory than the memory limit allows"},
 };
 
 const char *e2ec_strerror(e2ec_status s) {

@@ -145,6 +145,24 @@ static e2ec_status resample_axis(const float *src, float *dst, size_t a, uint32_
     return E2EC_OK;
 }
 
+size_t fft_downsample_bytes(uint32_t nx, uint32_t ny, uint32_t nz, uint32_t mx, uint32_t my,
+                            uint32_t mz, int threads) {
+    const uint32_t n[3] = {nx, ny, nz}, m[3] = {mx, my, mz};
+    size_t cur[3] = {nx, ny, nz}, total = 0, prev = 0;
+    for (int ax = 0; ax < 3; ax++) {
+        if (m[ax] == n[ax]) continue;
+        /* resample_axis's phases and per-thread lanes (LANES lanes at most) */
+        size_t lanes = LANES * sizeof(float) *
+                       ((size_t)n[ax] + 2 * ((size_t)n[ax] / 2 + 1) + (size_t)m[ax]);
+        cur[ax] = m[ax];
+        size_t inter = sizeof(float) * cur[0] * cur[1] * cur[2]; /* the next intermediate */
+        size_t step = prev + inter + sizeof(float) * 2 * m[ax] + (size_t)threads * lanes;
+        if (step > total) total = step;
+        prev = inter;
+    }
+    return total;
+}
+
 e2ec_status fft_downsample(const float *in, uint32_t nx, uint32_t ny, uint32_t nz,
                            float *out, uint32_t mx, uint32_t my, uint32_t mz) {
     uint32_t cur[3] = {nx, ny, nz};

@@ -20,5 +20,10 @@ uint32_t lowres_size(uint32_t n, int scale);
  */
 e2ec_status fft_downsample(const float *in, uint32_t nx, uint32_t ny, uint32_t nz,
                            float *out, uint32_t mx, uint32_t my, uint32_t mz);
+/* Upper bound of the bytes fft_downsample allocates with `threads` OpenMP
+ * threads (intermediates, which count the output too, and per-thread buffers;
+ * memory_budget.h). */
+size_t fft_downsample_bytes(uint32_t nx, uint32_t ny, uint32_t nz, uint32_t mx, uint32_t my,
+                            uint32_t mz, int threads);
 
 #endif

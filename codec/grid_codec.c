@@ -4,6 +4,7 @@
 #include "bitstream.h"
 #include "caps.h"
 #include "grid_codec.h"
+#include "memory_budget.h"
 #include "volume_norm.h"
 
 /* Output planes decoded per pass: bounds the float scratch whatever nz is. */
@@ -45,6 +46,14 @@ e2ec_status grid_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     if (st) return st;
     if (gs.off[gs.levels] > E2EC_MAX_GRID_VALUES) return E2EC_ERR_LIMIT;
     info.grid_values = gs.off[gs.levels];
+    /* grid_fit's buffers (grid, its quantisation, gradient, Adam's two
+     * moments, integers; a batch's positions, targets and activations) and
+     * the normalised volume, refused before any allocation when over the limit */
+    uint64_t ng = info.grid_values, B = (uint64_t)c.batch, h = (uint64_t)c.hidden;
+    uint64_t cin = (uint64_t)c.levels * c.feats, nw = grid_mlp_size((int)cin, c.hidden);
+    uint64_t need = volume_voxels(in) * 4 + ng * 4 * 6 + nw * 4 * 5 +
+                    B * 4 * (3 + 1 + 1 + 1 + 2 * cin + 8 * h);
+    if ((st = memory_budget_check(need, p->max_memory))) return st;
     volume_minmax(in, &info.vmin, &info.vmax);
     float *x = malloc(sizeof(float) * volume_voxels(in));
     if (!x) return E2EC_ERR_NOMEM;
@@ -53,12 +62,24 @@ e2ec_status grid_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     st = grid_fit(x, in->nx, in->ny, in->nz, &c, &m);
     free(x);
     if (st) return st;
-    size_t nw = grid_mlp_size(gs.levels * gs.feats, m.hidden);
     info.n_weights = (uint32_t)nw;
-    bs_weights w = {.n = nw, .values = m.mlp, .grid = m.q};
+    bs_weights w = {.n = (size_t)nw, .values = m.mlp, .grid = m.q};
     st = bitstream_write(&info, &w, NULL, stream, size);
     grid_model_free(&m);
     return st;
+}
+
+uint64_t grid_decode_memory(const e2ec_info *info, uint32_t z0, uint32_t z1, int whole) {
+    uint64_t ng = info->grid_values, nw = info->n_weights, plane = (uint64_t)info->nx * info->ny;
+    uint64_t slab = z1 - z0 < GRID_DECODE_SLAB ? z1 - z0 : GRID_DECODE_SLAB;
+    uint64_t cin = (uint64_t)info->grid_levels * info->grid_feats, h = (uint64_t)info->grid_hidden;
+    uint64_t bytes = ng * 4 + nw * 4                          /* the model: q, mlp */
+                     + ng * (uint64_t)info->grid_feature_bytes + 2 * nw /* the unpacked section */
+                     + ng * 4                                 /* grid_decode_planes' features */
+                     + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin + 4 * h + 1) /* positions, activations */
+                     + plane * slab * 4;                      /* a slab of floats */
+    if (whole) bytes += plane * info->nz * e2ec_voxel_size(info->type);
+    return bytes;
 }
 
 e2ec_status grid_decode_stream(const uint8_t *s, size_t size, const e2ec_info *info, uint32_t z0,

@@ -230,7 +230,7 @@ e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, ui
     int saved = threads_enter(threads);
     const grid_shape *s = &m->shape;
     size_t ng = s->off[s->levels], plane = (size_t)nx * ny, voxels = plane * (z1 - z0);
-    int cin = s->levels * s->feats, h = m->hidden, chunk = 1 << 15;
+    int cin = s->levels * s->feats, h = m->hidden, chunk = GRID_DECODE_CHUNK;
     float *g = malloc(ng * sizeof *g), *pos = malloc((size_t)chunk * 3 * sizeof *pos);
     mlp_acts a;
     int ok = acts_alloc(&a, chunk, cin, h);

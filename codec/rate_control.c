@@ -61,7 +61,8 @@ static e2ec_status run_trial(search *s, int width) {
     if (st) return st;
     e2ec_volume out = {0};
     e2ec_metrics m;
-    st = e2ec_decode(t->stream, t->bytes, s->p.threads, &out);
+    e2ec_decode_options o = {s->p.threads, s->p.max_memory};
+    st = e2ec_decode_opt(t->stream, t->bytes, &o, &out);
     if (!st) st = e2ec_compare(s->in, &out, s->p.threads, &m);
     e2ec_volume_free(&out);
     if (st) {

@@ -99,6 +99,10 @@ static void eval_chunk(const siren_config *c, const siren_views *v, const float 
 
 #define EVAL_CHUNK 4096
 
+size_t siren_eval_thread_floats(const siren_config *c) {
+    return EVAL_CHUNK * (SIREN_IN + 2 * (size_t)c->width);
+}
+
 /* Chunks start at fixed offsets within each plane: a GEMM's rounding can
  * depend on which rows share a call, so this keeps a plane's values the same
  * whether it is decoded alone or with the whole volume. */
@@ -112,7 +116,7 @@ int siren_eval_grid(const siren_config *c, const float *params, uint32_t gx, uin
     int failed = 0;
 #pragma omp parallel
     {
-        float *coords = malloc(sizeof(float) * EVAL_CHUNK * (SIREN_IN + 2 * (size_t)c->width));
+        float *coords = malloc(sizeof(float) * siren_eval_thread_floats(c));
         if (!coords) {
 #pragma omp atomic write
             failed = 1;

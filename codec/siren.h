@@ -45,6 +45,8 @@ void siren_backward(const siren_config *c, const float *params, float *dparams,
  * memory. Returns nonzero when scratch cannot be allocated. */
 int siren_eval_grid(const siren_config *c, const float *params, uint32_t gx, uint32_t gy,
                     uint32_t gz, uint32_t z0, uint32_t z1, float *out);
+/* Floats of scratch siren_eval_grid allocates per OpenMP thread (memory_budget.h). */
+size_t siren_eval_thread_floats(const siren_config *c);
 
 /* The cell-centred coordinate of index i on an axis of n: 2 (i + 0.5) / n - 1. */
 static inline float grid_coord(uint32_t i, uint32_t n) {

@@ -19,6 +19,17 @@ static void free_thread(siren_fit_thread *t) {
     free(t->scratch), free(t->grads);
 }
 
+/* Floats of one thread's scratch (alloc_thread). */
+static size_t thread_floats(const siren_config *c) {
+    size_t n = FIT_CHUNK;
+    return n * (SIREN_IN + 3) + siren_acts_size(c, n) + 2 * n * c->width + siren_param_count(c);
+}
+
+size_t siren_fit_bytes(const siren_config *siren, int threads, int batch) {
+    return (size_t)threads * (thread_floats(siren) * sizeof(float) + sizeof(siren_fit_thread)) +
+           (batch > 0 ? (size_t)batch * sizeof(uint32_t) : 0);
+}
+
 static int alloc_thread(siren_fit_thread *t, const siren_config *c) {
     size_t n = FIT_CHUNK;
     t->coords = malloc(n * SIREN_IN * sizeof(float));

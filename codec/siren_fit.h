@@ -13,6 +13,7 @@
 #ifndef E2EC_SIREN_FIT_H
 #define E2EC_SIREN_FIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "e2ec.h"
 #include "rng.h"
@@ -35,6 +36,9 @@ typedef struct {
 e2ec_status siren_fit_init(siren_fit *f, const siren_config *siren, uint32_t gx, uint32_t gy,
                            uint32_t gz, const float *target, e2ec_loss loss, int batch);
 void siren_fit_free(siren_fit *f);
+/* Bytes of scratch siren_fit_init allocates for this many OpenMP threads
+ * (memory_budget.h counts them). */
+size_t siren_fit_bytes(const siren_config *siren, int threads, int batch);
 e2ec_status siren_fit_grad(void *ctx, const float *params, float *grads, rng *r, double *loss,
                            double *mse);
 

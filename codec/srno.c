@@ -410,6 +410,27 @@ void srno_lr_planes(const srno_config *c, uint32_t lz, uint32_t hz, uint32_t z0,
     *lz1 = ub > (uint32_t)b ? ub : (uint32_t)b;
 }
 
+/* Floats of one row's encoder slab for high-res planes [z0, z1): the deepest
+ * slab any row of windows covering them needs. */
+static size_t eval_slab_floats(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t lz,
+                               uint32_t hz, uint32_t z0, uint32_t z1) {
+    int r0, r1, t = c->window, maxd = 0;
+    window_rows(c, hz, z0, z1, &r0, &r1);
+    for (int r = r0; r < r1; r++) {
+        int a, b;
+        slab_of(c, (int)lz, (int)hz, r * t, imin((r + 1) * t, (int)hz), &a, &b);
+        if (b - a > maxd) maxd = b - a;
+    }
+    return (size_t)c->channels * lx * ly * maxd;
+}
+
+size_t srno_eval_floats(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx,
+                        uint32_t hy, uint32_t hz, uint32_t z0, uint32_t z1) {
+    size_t slab = eval_slab_floats(c, lx, ly, lz, hz, z0, z1);
+    size_t conv = conv3d_scratch_size(c->channels, 3, (int)ly, (int)lx);
+    return 4 * slab + conv + win_size(c, max_window_points(c, hx, hy, hz));
+}
+
 e2ec_status srno_eval_planes(const srno_config *c, const float *params, const float *lr,
                              uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
                              uint32_t hz, uint32_t z0, uint32_t z1, float *out) {
@@ -419,17 +440,9 @@ e2ec_status srno_eval_planes(const srno_config *c, const float *params, const fl
     int nw[3], r0, r1, t = c->window;
     window_counts(c, hx, hy, hz, nw);
     window_rows(c, hz, z0, z1, &r0, &r1);
-    /* the deepest slab any row of windows needs */
-    int maxd = 0;
-    for (int r = r0; r < r1; r++) {
-        int a, b;
-        slab_of(c, (int)lz, (int)hz, r * t, imin((r + 1) * t, (int)hz), &a, &b);
-        if (b - a > maxd) maxd = b - a;
-    }
-    size_t slab = (size_t)c->channels * lx * ly * maxd;
-    size_t nmax = max_window_points(c, hx, hy, hz);
+    size_t slab = eval_slab_floats(c, lx, ly, lz, hz, z0, z1);
     size_t conv = conv3d_scratch_size(c->channels, 3, (int)ly, (int)lx);
-    float *mem = malloc((4 * slab + conv + win_size(c, nmax)) * sizeof(float));
+    float *mem = malloc(srno_eval_floats(c, lx, ly, lz, hx, hy, hz, z0, z1) * sizeof(float));
     if (!mem) return E2EC_ERR_NOMEM;
     /* inference aliasing: relu in place, block outputs ping-pong, F in place of B */
     float *e0 = mem, *t1 = mem + slab, *oa = t1 + slab, *ob = oa + slab, *scr = ob + slab;

@@ -96,6 +96,9 @@ void srno_lr_planes(const srno_config *c, uint32_t lz, uint32_t hz, uint32_t z0,
 e2ec_status srno_eval_planes(const srno_config *c, const float *params, const float *lr,
                              uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
                              uint32_t hz, uint32_t z0, uint32_t z1, float *out);
+/* Floats of working memory srno_eval_planes allocates for [z0, z1) (memory_budget.h). */
+size_t srno_eval_floats(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx,
+                        uint32_t hy, uint32_t hz, uint32_t z0, uint32_t z1);
 
 /* ---- Training one row of windows at a time (e2e_fit.h's window mode).
  * The encoder runs on the row's low-res slab (whole x-y planes, the planes of

@@ -15,11 +15,13 @@ static double now_s(void) {
 
 e2ec_status train_loop(const e2ec_params *p, size_t n_params, float *params, train_grad_fn fn,
                        void *ctx, rng *r) {
-    return train_loop_qat(p, n_params, params, fn, ctx, r, NULL);
+    return train_loop_opt(p, n_params, params, fn, ctx, r, NULL);
 }
 
-e2ec_status train_loop_qat(const e2ec_params *p, size_t n_params, float *params,
-                           train_grad_fn fn, void *ctx, rng *r, const train_qat *qat) {
+e2ec_status train_loop_opt(const e2ec_params *p, size_t n_params, float *params,
+                           train_grad_fn fn, void *ctx, rng *r, const train_options *o) {
+    const train_qat *qat = o ? o->qat : NULL;
+    const int ramp = o ? o->ramp : 0;
     adam_state opt;
     float *grads = malloc(n_params * sizeof *grads);
     float *best = malloc(n_params * sizeof *best);
@@ -62,6 +64,7 @@ e2ec_status train_loop_qat(const e2ec_params *p, size_t n_params, float *params,
                                 now_s() - t0};
             if (p->progress(&pr, p->progress_user)) st = E2EC_ERR_CANCELLED;
         }
+        opt.lr = e < ramp ? p->lr * (float)e / (float)ramp : p->lr;
         adam_step(&opt, params, grads);
     }
     /* with a full batch the last step's result was never evaluated: keep the best seen */

@@ -36,8 +36,17 @@ typedef struct {
     int start;
 } train_qat;
 
-/* train_loop with quantisation-aware epochs (qat NULL: none). */
-e2ec_status train_loop_qat(const e2ec_params *p, size_t n_params, float *params,
-                           train_grad_fn fn, void *ctx, rng *r, const train_qat *qat);
+/* What train_loop_opt adds to train_loop. */
+typedef struct {
+    /* The rate rises linearly over the first `ramp` epochs (lr e / ramp at
+     * epoch e): after a warm start, Adam's first steps (about lr on every
+     * weight whatever its gradient) would throw the fitted weights off. */
+    int ramp;
+    const train_qat *qat; /* quantisation-aware epochs (NULL: none) */
+} train_options;
+
+/* train_loop with a rate ramp and quantisation-aware epochs (o NULL: neither). */
+e2ec_status train_loop_opt(const e2ec_params *p, size_t n_params, float *params,
+                           train_grad_fn fn, void *ctx, rng *r, const train_options *o);
 
 #endif

@@ -99,7 +99,9 @@ void normalised_to_stored(const float *n, size_t count, double vmin, double vmax
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < count; i++) {
         double x = n[i];
-        x = x < 0.0 ? 0.0 : x > 1.0 ? 1.0 : x; /* the original lies in [vmin, vmax] */
+        /* the original lies in [vmin, vmax]; a NaN (finite weights can still
+         * overflow the network) becomes vmin rather than an undefined cast */
+        x = !(x >= 0.0) ? 0.0 : x > 1.0 ? 1.0 : x;
         double v = vmin + x * range;
         if (type != E2EC_F32) v = nearbyint(v);
         v = v < lo ? lo : v > hi ? hi : v;

@@ -4,6 +4,10 @@
  * went through a lossy codec whatever their encoding now. */
 #include "dicom_internal.h"
 
+extern "C" {
+#include "common/atomic_file.h"
+}
+
 #include <cerrno>
 #include <cstring>
 #include <sys/stat.h>
@@ -104,33 +108,35 @@ e2ec_status write_frame(const e2ec_dicom_object &o, uint32_t z, const void *pixe
     return dicom_save(ff, UID_LittleEndianExplicitTransferSyntax, {}, path, why);
 }
 
-/* Every frame into a new folder dir, written under a temporary name then renamed. */
-e2ec_status write_split(const e2ec_dicom_object &o, const e2ec_volume &v, const std::string &dir,
+/* Every frame into a new folder dir, written in a temporary folder that is renamed
+ * to dir when complete (tools/common/atomic_file.h: what a kill leaves, and who
+ * removes it). */
+e2ec_status write_split(const e2ec_dicom_object &o, const e2ec_volume &v, std::string dir,
                         std::string &why) {
-    std::string tmp = dir + ".XXXXXX";
-    if (!mkdtemp(&tmp[0])) {
-        why = "cannot create a temporary folder next to " + dir + ": " + strerror(errno);
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    char *tmp = nullptr;
+    int e = atomic_dir_begin(&tmp, dir.c_str());
+    if (e) {
+        why = "cannot create a temporary folder next to " + dir + ": " + strerror(e);
         return E2EC_ERR_IO;
     }
     std::string series_uid = dicom_new_uid();
     e2ec_status st = E2EC_OK;
-    std::vector<std::string> written;
     size_t plane = (size_t)v.nx * v.ny * e2ec_voxel_size(v.type);
     for (uint32_t z = 0; z < v.nz && !st; z++) {
         char name[32];
         snprintf(name, sizeof name, "/IMG%04u.dcm", z + 1);
-        st = write_frame(o, z, (const Uint8 *)v.data + z * plane, series_uid, tmp + name, why);
-        if (!st) written.push_back(tmp + name);
-    }
-    if (!st && rename(tmp.c_str(), dir.c_str()) != 0) {
-        why = "cannot rename the temporary folder to " + dir + ": " + strerror(errno);
-        st = E2EC_ERR_IO;
+        st = write_frame(o, z, (const Uint8 *)v.data + z * plane, series_uid, tmp + std::string(name), why);
     }
     if (st) {
-        for (const std::string &f : written) unlink(f.c_str());
-        rmdir(tmp.c_str());
+        atomic_dir_abort(&tmp);
+        return st;
     }
-    return st;
+    if ((e = atomic_dir_commit(&tmp, dir.c_str()))) {
+        why = "cannot rename the temporary folder to " + dir + ": " + strerror(e);
+        return E2EC_ERR_IO;
+    }
+    return E2EC_OK;
 }
 
 } // namespace

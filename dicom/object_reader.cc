@@ -6,8 +6,10 @@
  * fragments from there; see conformance/CONFORMANCE.md for why no DcmCodec is used. */
 #include "dicom_internal.h"
 
-#include <dcmtk/dcmdata/dcistrmb.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -41,7 +43,7 @@ e2ec_status check_header(e2ec_dicom_object &o, std::string &why) {
     return st;
 }
 
-} // namespace
+
 
 /* The checks and gathering shared by both readers, on a parsed file named name. */
 static e2ec_status object_from(DcmFileFormat &ff, const char *name, e2ec_dicom_object **out,
@@ -91,17 +93,25 @@ static e2ec_status object_from(DcmFileFormat &ff, const char *name, e2ec_dicom_o
     return E2EC_OK;
 }
 
-extern "C" e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_object **out,
-                                              char *err, size_t err_len) {
-    if (!path || !out) return dicom_fail(err, err_len, E2EC_ERR_ARG, "no input");
-    *out = NULL;
+/* Reads the DICOM file at path; name is what messages call it. */
+e2ec_status read_named(const char *path, const char *name, e2ec_dicom_object **out, char *err,
+                       size_t err_len) {
     DcmFileFormat ff;
     OFCondition c = ff.loadFile(path);
     if (c.bad())
         return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
-                          std::string(path) + ": cannot read as DICOM (" + c.text() +
+                          std::string(name) + ": cannot read as DICOM (" + c.text() +
                               "): truncated or not a DICOM file");
-    return object_from(ff, path, out, err, err_len);
+    return object_from(ff, name, out, err, err_len);
+}
+
+} // namespace
+
+extern "C" e2ec_status e2ec_dicom_object_read(const char *path, e2ec_dicom_object **out,
+                                              char *err, size_t err_len) {
+    if (!path || !out) return dicom_fail(err, err_len, E2EC_ERR_ARG, "no input");
+    *out = NULL;
+    return read_named(path, path, out, err, err_len);
 }
 
 extern "C" e2ec_status e2ec_dicom_object_read_buffer(const void *data, size_t size,
@@ -114,18 +124,35 @@ extern "C" e2ec_status e2ec_dicom_object_read_buffer(const void *data, size_t si
     if (size < 132 || memcmp((const char *)data + 128, "DICM", 4) != 0)
         return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
                           std::string(name) + ": not a DICOM file (no DICM prefix)");
-    DcmInputBufferStream is;
-    is.setBuffer(data, (offile_off_t)size);
-    is.setEos();
-    DcmFileFormat ff;
-    ff.transferInit();
-    OFCondition c = ff.read(is, EXS_Unknown, EGL_noChange, DCM_MaxReadLength);
-    ff.transferEnd();
-    if (c.bad())
-        return dicom_fail(err, err_len, E2EC_ERR_FORMAT,
-                          std::string(name) + ": cannot read as DICOM (" + c.text() +
-                              "): truncated or not a DICOM file");
-    return object_from(ff, name, out, err, err_len);
+    /* Parsed as a file, never from DCMTK's memory stream: from a memory stream
+     * DCMTK 3.6.7 allocates each element's declared length before reading it,
+     * so a 5 KB object declaring a 2.4 GB element made it allocate 2.4 GB
+     * (fuzz/regress/orthanc_decode/); from a file it checks the length against
+     * what remains. A memfd is a file in memory: nothing reaches the disk. */
+    int fd = memfd_create("e2ec-object", MFD_CLOEXEC);
+    if (fd < 0)
+        return dicom_fail(err, err_len, E2EC_ERR_IO,
+                          std::string(name) + ": cannot make an in-memory file: " +
+                              strerror(errno));
+    const char *p = static_cast<const char *>(data);
+    size_t done = 0;
+    while (done < size) {
+        ssize_t w = write(fd, p + done, size - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        done += (size_t)w;
+    }
+    e2ec_status st;
+    if (done != size) {
+        st = dicom_fail(err, err_len, errno == ENOMEM || errno == ENOSPC ? E2EC_ERR_NOMEM : E2EC_ERR_IO,
+                        std::string(name) + ": cannot copy into an in-memory file: " +
+                            strerror(errno));
+    } else {
+        std::string path = "/proc/self/fd/" + std::to_string(fd);
+        st = read_named(path.c_str(), name, out, err, err_len);
+    }
+    close(fd);
+    return st;
 }
 
 extern "C" void e2ec_dicom_object_free(e2ec_dicom_object *o) { delete o; }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fuzz_common.h"
+#include "fuzz_dcmtk_quiet.h"
 #include "dicom_internal.h"
 #include "e2ec_dcmtk.h"
 
@@ -30,8 +31,9 @@ static bool declared(DcmDataset &ds, DcmPixelData *&pd, e2ec_info &info) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static bool registered = (e2ec_dcmtk_register(1), OFLog::configure(OFLogger::FATAL_LOG_LEVEL), true);
+    static bool registered = (e2ec_dcmtk_register(1), true);
     (void)registered;
+    fuzz_quiet_dcmtk();
     char path[64];
     if (fuzz_temp_file(data, size, path, sizeof path)) return 0;
     DcmFileFormat ff;

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "fuzz_common.h"
+#include "fuzz_dcmtk_quiet.h"
 #include "e2ec_dicom.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz_quiet_dcmtk();
     char path[64], err[1024];
     if (fuzz_temp_file(data, size, path, sizeof path)) return 0;
     e2ec_dicom_object *o = NULL;

@@ -12,12 +12,14 @@
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
+#include "fuzz_dcmtk_quiet.h"
 #include "e2ec_dicom.h"
 
 #define FUZZ_FILE_SEPARATOR "--e2ec-next-file--"
 #define FUZZ_MAX_FILES 4
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz_quiet_dcmtk();
     std::vector<std::pair<const uint8_t *, size_t>> parts;
     const size_t sep_len = strlen(FUZZ_FILE_SEPARATOR);
     const uint8_t *p = data, *end = data + size;

@@ -52,6 +52,7 @@ typedef enum {
     E2EC_ERR_FORMAT,       /* an input file is not in a format we read */
     E2EC_ERR_CANCELLED,    /* the progress callback asked to stop */
     E2EC_ERR_INTERNAL,     /* a bug: please report it */
+    E2EC_ERR_MEMORY_LIMIT, /* the work needs more memory than max_memory allows */
     E2EC_ERR_COUNT_
 } e2ec_status;
 
@@ -129,7 +130,7 @@ typedef struct {
     int scale;          /* 1, 2, 4 or 8: each axis is divided by it (SIREN_DS, E2E) */
     int siren_width;    /* neurons per hidden layer */
     int siren_layers;   /* hidden layers (paper: 3 = 3->W, W->W, W->W, W->1) */
-    float omega0;       /* sine frequency, 30 */
+    float omega0;       /* sine frequency, 10 (Sitzmann: 30; docs/architecture.md) */
     e2ec_upsampler upsampler; /* SIREN_DS only */
     int epochs;
     float lr;           /* Adam learning rate, 1.5e-3 */
@@ -163,6 +164,8 @@ typedef struct {
     float grid_lambda;  /* the rate knob: weight of the L1 rate proxy on the grid's
                            features; larger = smaller stream (MR: 1e-1 ~ 0.08 bpp,
                            4e-3 ~ 0.27 bpp, the default) */
+    uint64_t max_memory; /* bytes of working memory encoding may use; 0 = the default
+                            E2EC_DEFAULT_MAX_MEMORY (see e2ec_encode_memory) */
 } e2ec_params;
 
 /* Fills the defaults above (the paper's trade-off point where it applies). */
@@ -177,7 +180,39 @@ void e2ec_params_default(e2ec_params *p);
 e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p,
                         uint8_t **stream, size_t *size);
 
-/* Decodes a whole stream; out is allocated by the library (e2ec_volume_free). */
+/*
+ * Memory limits. Before allocating anything, encoding and decoding compute their
+ * peak working memory (every buffer they allocate, output included, counted as if
+ * all were live at once: an upper bound) from the stream header or the parameters,
+ * and refuse with E2EC_ERR_MEMORY_LIMIT when it exceeds the caller's max_memory
+ * (0 = E2EC_DEFAULT_MAX_MEMORY). A stream thus cannot make a decoder allocate more
+ * than the caller allows, whatever its header declares. The estimate depends on
+ * the thread count (per-thread scratch). docs/security.md gives the formulas.
+ */
+#define E2EC_DEFAULT_MAX_MEMORY (16ull << 30)
+
+typedef struct {
+    int threads;         /* worker threads; 0 = OpenMP's default */
+    uint64_t max_memory; /* bytes; 0 = E2EC_DEFAULT_MAX_MEMORY */
+} e2ec_decode_options;
+
+/* Peak working memory (bytes) of decoding the stream: the whole volume
+ * (whole != 0) or one z-slice into the caller's buffer (whole == 0), with
+ * `threads` threads (0 = OpenMP's default). Reads the header only. */
+e2ec_status e2ec_decode_memory(const uint8_t *stream, size_t size, int whole, int threads,
+                               uint64_t *bytes);
+/* Peak working memory (bytes) of encoding a volume of in's size and type with p
+ * (in->data is not read). */
+e2ec_status e2ec_encode_memory(const e2ec_volume *in, const e2ec_params *p, uint64_t *bytes);
+
+/* e2ec_decode / e2ec_decode_slice with options (NULL: the defaults). */
+e2ec_status e2ec_decode_opt(const uint8_t *stream, size_t size, const e2ec_decode_options *o,
+                            e2ec_volume *out);
+e2ec_status e2ec_decode_slice_opt(const uint8_t *stream, size_t size, uint32_t z,
+                                  const e2ec_decode_options *o, void *out);
+
+/* Decodes a whole stream; out is allocated by the library (e2ec_volume_free).
+ * The default memory limit applies (e2ec_decode_opt takes another). */
 e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_volume *out);
 
 /*

@@ -197,7 +197,8 @@ static void test_qat(void) {
     qat_log log = {0, 0, 0, INFINITY, {0}};
     train_qat qat = {3, 2, q_counts, 41};
     rng r = {1};
-    CHECK(train_loop_qat(&p, QN, w, quadratic, &log, &r, &qat) == E2EC_OK, "trains");
+    train_options o = {.qat = &qat};
+    CHECK(train_loop_opt(&p, QN, w, quadratic, &log, &r, &o) == E2EC_OK, "trains");
     CHECK(log.quantised_from == 41 && log.floats_after == 0,
           "quantised evaluations from epoch %d (want 41), %d float ones after", log.quantised_from,
           log.floats_after);

@@ -32,6 +32,15 @@ typedef struct {
     {.name = "--spacing", .arg = "SX,SY,SZ", .kind = OPT_STRING, .target = &(r).spacing,       \
      .help = "voxel spacing of a .raw input in mm"}
 
+/* --max-memory SIZE, into a uint64_t (e2ec.h: max_memory). */
+#define MAX_MEMORY_OPTION_SPEC(v)                                                              \
+    {.name = "--max-memory", .arg = "SIZE", .kind = OPT_SIZE, .target = &(v),                  \
+     .help = "working memory allowed, bytes or 512M, 2G...; 0 = the library's default (16G)"}
+
+/* Logs why work was refused with E2EC_ERR_MEMORY_LIMIT: what it needs and what
+ * limit allows (0: the default). */
+void log_memory_refusal(const char *what, uint64_t need, uint64_t limit);
+
 /* Turns the option text into a layout; 0, or an exit code after a message. */
 int raw_layout_from(const raw_options *r, raw_layout *out);
 

@@ -9,6 +9,7 @@
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/read_file.h"
+#include "common/sizes.h"
 
 /* An e2ec stream is a header plus at most E2EC_MAX_WEIGHTS fp32 weights
  * (64 MiB before deflate); anything far larger is not one of ours. */
@@ -149,4 +150,9 @@ int crop_volume(const e2ec_volume *in, const long b[6], e2ec_volume *out) {
             memcpy((char *)out->data + dst, (const char *)in->data + src, row);
         }
     return EXITCODE_NO_ERROR;
+}
+
+void log_memory_refusal(const char *what, uint64_t need, uint64_t limit) {
+    char why[256];
+    log_error("%s %s (E2EC_ERR_MEMORY_LIMIT)", what, size_refusal(why, sizeof why, need, limit));
 }

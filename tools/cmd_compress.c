@@ -73,14 +73,15 @@ static void print_target(const e2ec_target *t, const e2ec_target_result *r) {
 }
 
 /* Decodes the new stream and measures it against the input. */
-static int measure(const e2ec_volume *in, const uint8_t *stream, size_t size, int threads,
-                   e2ec_info *info, e2ec_metrics *m, double *dec_s) {
+static int measure(const e2ec_volume *in, const uint8_t *stream, size_t size,
+                   const e2ec_decode_options *o, e2ec_info *info, e2ec_metrics *m,
+                   double *dec_s) {
     e2ec_status s = e2ec_get_info(stream, size, info);
     e2ec_volume out = {0};
     double t0 = now_seconds();
-    if (s == E2EC_OK) s = e2ec_decode(stream, size, threads, &out);
+    if (s == E2EC_OK) s = e2ec_decode_opt(stream, size, o, &out);
     *dec_s = now_seconds() - t0;
-    if (s == E2EC_OK) s = e2ec_compare(in, &out, threads, m);
+    if (s == E2EC_OK) s = e2ec_compare(in, &out, o->threads, m);
     e2ec_volume_free(&out);
     if (s == E2EC_OK) return EXITCODE_NO_ERROR;
     log_error("the new stream does not decode: %s (%s); nothing written", e2ec_strerror(s),
@@ -142,6 +143,7 @@ int cmd_compress(int argc, char **argv) {
          .lo = 1e-6, .hi = 64, .help = "choose --width for the best PSNR within B bits/voxel"},
         {.name = "--max-trials", .arg = "N", .kind = OPT_INT, .target = &max_trials, .lo = 1,
          .hi = 16, .help = "full encodes a target search may run (default 6)"},
+        MAX_MEMORY_OPTION_SPEC(p.max_memory),
         RAW_OPTION_SPECS(raw),
         OPT_END};
     const char *pos[2];
@@ -204,15 +206,24 @@ int cmd_compress(int argc, char **argv) {
     e2ec_status s = searching ? e2ec_encode_target(&in, &p, &target, &stream, &size, &reached)
                               : e2ec_encode(&in, &p, &stream, &size);
     double enc_s = now_seconds() - t0;
-    if (s != E2EC_OK) {
+    if (s == E2EC_ERR_MEMORY_LIMIT) {
+        uint64_t need = 0;
+        e2ec_encode_memory(&in, &p, &need);
+        char what[4096];
+        snprintf(what, sizeof what, "cannot compress %s: it", pos[0]);
+        log_memory_refusal(what, need, p.max_memory);
+    } else if (s != E2EC_OK) {
         log_error("cannot compress %s: %s (%s)", pos[0], e2ec_strerror(s), e2ec_error_name(s));
+    }
+    if (s != E2EC_OK) {
         e2ec_volume_free(&in);
         return exitcode_for_processing(s, EXITCODE_ENCODING_FAILED);
     }
     e2ec_info info;
     e2ec_metrics m;
     double dec_s;
-    rc = measure(&in, stream, size, p.threads, &info, &m, &dec_s);
+    e2ec_decode_options dopt = {p.threads, p.max_memory};
+    rc = measure(&in, stream, size, &dopt, &info, &m, &dec_s);
     if (!rc) {
         int e = atomic_write_file(pos[1], stream, size);
         if (e) {

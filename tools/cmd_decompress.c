@@ -6,8 +6,8 @@
 #include "common/log.h"
 
 /* One slice as a 2-D volume (nz = 1) with the stream's spacing in-plane. */
-static e2ec_status decode_slice(const uint8_t *stream, size_t size, int z, int threads,
-                                e2ec_volume *out, int *rc) {
+static e2ec_status decode_slice(const uint8_t *stream, size_t size, int z,
+                                const e2ec_decode_options *o, e2ec_volume *out, int *rc) {
     e2ec_info info;
     e2ec_status s = e2ec_get_info(stream, size, &info);
     if (s != E2EC_OK) return s;
@@ -20,18 +20,20 @@ static e2ec_status decode_slice(const uint8_t *stream, size_t size, int z, int t
     if (s != E2EC_OK) return s;
     for (int i = 0; i < 3; i++) out->spacing[i] = info.spacing[i];
     out->bits_stored = info.bits_stored;
-    s = e2ec_decode_slice(stream, size, (uint32_t)z, threads, out->data);
+    s = e2ec_decode_slice_opt(stream, size, (uint32_t)z, o, out->data);
     if (s != E2EC_OK) e2ec_volume_free(out);
     return s;
 }
 
 int cmd_decompress(int argc, char **argv) {
-    int slice = -1, threads = 0;
+    int slice = -1;
+    e2ec_decode_options o = {0, 0};
     const opt_spec specs[] = {
         {.name = "--slice", .arg = "Z", .kind = OPT_INT, .target = &slice, .lo = 0,
          .hi = 1 << 30, .help = "decode only z-slice Z (0-based) into a 2-D file"},
-        {.name = "--threads", .arg = "T", .kind = OPT_INT, .target = &threads, .lo = 0,
+        {.name = "--threads", .arg = "T", .kind = OPT_INT, .target = &o.threads, .lo = 0,
          .hi = 1024, .help = "worker threads, 0 = OpenMP's default"},
+        MAX_MEMORY_OPTION_SPEC(o.max_memory),
         OPT_END};
     const char *pos[2];
     int np, rc = opt_parse(argc, argv, specs, pos, 2, 2, &np);
@@ -46,9 +48,18 @@ int cmd_decompress(int argc, char **argv) {
     if ((rc = read_stream_or_log(pos[0], &stream, &size))) return rc;
     e2ec_volume out = {0};
     double t0 = now_seconds();
-    e2ec_status s = slice >= 0 ? decode_slice(stream, size, slice, threads, &out, &rc)
-                               : e2ec_decode(stream, size, threads, &out);
+    e2ec_status s = slice >= 0 ? decode_slice(stream, size, slice, &o, &out, &rc)
+                               : e2ec_decode_opt(stream, size, &o, &out);
+    uint64_t need = 0;
+    if (s == E2EC_ERR_MEMORY_LIMIT)
+        e2ec_decode_memory(stream, size, slice < 0, o.threads, &need);
     free(stream);
+    if (s == E2EC_ERR_MEMORY_LIMIT) {
+        char what[4096];
+        snprintf(what, sizeof what, "cannot decode %s: it", pos[0]);
+        log_memory_refusal(what, need, o.max_memory);
+        return exitcode_for_input(s);
+    }
     if (s != E2EC_OK) {
         if (rc) return rc;
         log_error("cannot decode %s: %s (%s)", pos[0], e2ec_strerror(s), e2ec_error_name(s));

@@ -40,7 +40,8 @@ static void print_info(const e2ec_info *i) {
 }
 
 int cmd_info(int argc, char **argv) {
-    const opt_spec specs[] = {OPT_END};
+    uint64_t max_memory = 0;
+    const opt_spec specs[] = {MAX_MEMORY_OPTION_SPEC(max_memory), OPT_END};
     const char *pos[1];
     int np, rc = opt_parse(argc, argv, specs, pos, 1, 1, &np);
     if (rc == OPT_HELP) {
@@ -52,12 +53,25 @@ int cmd_info(int argc, char **argv) {
     size_t size;
     if ((rc = read_stream_or_log(pos[0], &stream, &size))) return rc;
     e2ec_info info;
+    uint64_t whole = 0, slice = 0;
     e2ec_status s = e2ec_get_info(stream, size, &info);
+    if (s == E2EC_OK) s = e2ec_decode_memory(stream, size, 1, 0, &whole);
+    if (s == E2EC_OK) s = e2ec_decode_memory(stream, size, 0, 0, &slice);
     free(stream);
     if (s != E2EC_OK) {
         log_error("invalid stream %s: %s (%s)", pos[0], e2ec_strerror(s), e2ec_error_name(s));
         return exitcode_for_input(s);
     }
     print_info(&info);
+    /* with OpenMP's default thread count; per-thread scratch is a small part */
+    printf("decode_memory_bytes: %llu\n", (unsigned long long)whole);
+    printf("slice_decode_memory_bytes: %llu\n", (unsigned long long)slice);
+    /* --max-memory: whether this stream decodes within it, as decompress would judge */
+    if (max_memory && whole > max_memory) {
+        char what[4096];
+        snprintf(what, sizeof what, "%s: decoding it", pos[0]);
+        log_memory_refusal(what, whole, max_memory);
+        return exitcode_for_input(E2EC_ERR_MEMORY_LIMIT);
+    }
     return EXITCODE_NO_ERROR;
 }

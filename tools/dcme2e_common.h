@@ -12,14 +12,43 @@
 #define DCME2E_COMMON_H
 
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/ofstd/ofconapp.h>
 #include <dcmtk/ofstd/ofexit.h>
+
+#include <string>
 
 extern "C" {
 #include "common/exitcodes.h" /* the numbers of ofexit.h, plus 80-83 */
+#include "common/sizes.h"
 }
 
 #define DCME2E_LONGCOL 20
 #define DCME2E_SHORTCOL 4
+
+/* --max-memory SIZE (e2ec.h: max_memory), declared in the processing options. */
+static inline void dcme2e_add_max_memory(OFCommandLine &cmd) {
+    cmd.addOption("--max-memory", "+mm", 1, "[s]ize: bytes, or 512M, 2G...",
+                  "working memory allowed (default: the library's, 16G)");
+}
+
+/* Reads --max-memory into bytes (0 when absent); false after a message on a bad value. */
+static inline bool dcme2e_max_memory(OFCommandLine &cmd, OFConsoleApplication &app,
+                                     uint64_t &bytes) {
+    bytes = 0;
+    const char *s = NULL;
+    if (!cmd.findOption("--max-memory")) return true;
+    app.checkValue(cmd.getValue(s));
+    if (size_parse(s, &bytes) == 0) return true;
+    app.printError((std::string("--max-memory: '") + s + "' is not a byte count").c_str());
+    return false;
+}
+
+/* The message for E2EC_ERR_MEMORY_LIMIT: "<what> needs N ..., more than ...". */
+static inline std::string dcme2e_memory_refusal(const std::string &what, uint64_t need,
+                                                uint64_t limit) {
+    char why[256];
+    return what + " " + size_refusal(why, sizeof why, need, limit) + " (E2EC_ERR_MEMORY_LIMIT)";
+}
 
 /* The exit code for a status met while writing output. */
 static inline int dcme2e_output_exit(e2ec_status st) {

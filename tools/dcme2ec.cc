@@ -55,6 +55,7 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--fp16", "+h", "store weights as half floats");
     cmd.addOption("--qbits", 1, "[n]: integer (2..8)", "quantise weights to n bits");
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
+    dcme2e_add_max_memory(cmd);
     cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
     cmd.addGroup("output options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
     cmd.addSubGroup("Series Instance UID:");
@@ -93,17 +94,18 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
         p.seed = (uint64_t)n;
     }
     if (cmd.findOption("--fp16")) p.fp16 = 1;
-    return true;
+    return dcme2e_max_memory(cmd, app, p.max_memory);
 }
 
 /* PSNR and rate of the stream against the series, printed with -v. */
 static void report_quality(const e2ec_dicom_series *s, const uint8_t *stream, size_t size,
-                           int threads) {
+                           const e2ec_params &p) {
     const e2ec_volume *v = e2ec_dicom_series_volume(s);
     e2ec_volume dec;
     e2ec_metrics m;
-    e2ec_status st = e2ec_decode(stream, size, threads, &dec);
-    if (!st) st = e2ec_compare(v, &dec, threads, &m);
+    e2ec_decode_options o = {p.threads, p.max_memory};
+    e2ec_status st = e2ec_decode_opt(stream, size, &o, &dec);
+    if (!st) st = e2ec_compare(v, &dec, p.threads, &m);
     e2ec_volume_free(&dec);
     if (st) {
         OFLOG_WARN(logger, "cannot measure the result: " << e2ec_strerror(st));
@@ -187,13 +189,19 @@ int main(int argc, char *argv[]) {
     uint8_t *stream = NULL;
     size_t size = 0;
     st = e2ec_encode(v, &p, &stream, &size);
-    if (st) {
+    if (st == E2EC_ERR_MEMORY_LIMIT) {
+        uint64_t need = 0;
+        e2ec_encode_memory(v, &p, &need);
+        OFLOG_FATAL(logger, dcme2e_memory_refusal("encoding the series", need, p.max_memory));
+    } else if (st) {
         OFLOG_FATAL(logger, "encoding failed: " << e2ec_strerror(st));
+    }
+    if (st) {
         e2ec_dicom_series_free(s);
         return exitcode_for_processing(st, EXITCODE_ENCODING_FAILED);
     }
     OFLOG_INFO(logger, "stream " << size << " bytes");
-    if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) report_quality(s, stream, size, p.threads);
+    if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) report_quality(s, stream, size, p);
     static const char *modes[] = {"", "siren", "siren-ds", "e2e"};
     char deriv[512];
     snprintf(deriv, sizeof deriv,

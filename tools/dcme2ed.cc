@@ -22,14 +22,24 @@ static OFLogger logger = OFLog::getLogger("e2ec.apps." OFFIS_CONSOLE_APPLICATION
 static const char rcsid[] = "$e2ec: " OFFIS_CONSOLE_APPLICATION " v" E2EC_VERSION_STRING " $";
 
 /* --frame: only frame f (1-based) is decoded, through the codec's per-slice decoder. */
-static int decode_one_frame(const e2ec_dicom_object *o, uint32_t f, int threads, const char *out) {
+static int decode_one_frame(const e2ec_dicom_object *o, uint32_t f,
+                            const e2ec_decode_options *opt, const char *out) {
     const e2ec_info *info = e2ec_dicom_object_info(o);
     if (f > info->nz) {
         OFLOG_FATAL(logger, "no frame " << f << ": the object has " << info->nz);
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
     std::vector<uint8_t> plane((size_t)info->nx * info->ny * e2ec_voxel_size(info->type));
-    e2ec_status st = e2ec_dicom_object_decode_frame(o, f - 1, threads, plane.data());
+    size_t size = 0;
+    const uint8_t *stream = e2ec_dicom_object_stream(o, &size);
+    e2ec_status st = e2ec_decode_slice_opt(stream, size, f - 1, opt, plane.data());
+    if (st == E2EC_ERR_MEMORY_LIMIT) {
+        uint64_t need = 0;
+        e2ec_decode_memory(stream, size, 0, opt->threads, &need);
+        OFLOG_FATAL(logger, dcme2e_memory_refusal("decoding frame " + std::to_string(f), need,
+                                                  opt->max_memory));
+        return exitcode_for_processing(st, EXITCODE_DECODING_FAILED);
+    }
     if (st) {
         OFLOG_FATAL(logger, "decoding frame " << f << " failed: " << e2ec_strerror(st) << " ("
                                        << e2ec_error_name(st) << ")");
@@ -88,6 +98,7 @@ static void add_options(OFCommandLine &cmd) {
     OFLog::addOptions(cmd);
     cmd.addGroup("processing options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
+    dcme2e_add_max_memory(cmd);
     cmd.addOption("--frame", "+F", 1, "[f]rame: integer",
                   "decode frame f (1-based) alone into one single-frame image");
     cmd.addGroup("output options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
@@ -123,6 +134,9 @@ int main(int argc, char *argv[]) {
     OFCmdSignedInt threads = 0, frame = 0;
     if (cmd.findOption("--threads")) app.checkValue(cmd.getValueAndCheckMinMax(threads, 0, 1024));
     if (cmd.findOption("--frame")) app.checkValue(cmd.getValueAndCheckMin(frame, 1));
+    e2ec_decode_options opt = {0, 0};
+    if (!dcme2e_max_memory(cmd, app, opt.max_memory)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    opt.threads = (int)threads;
     int split = 0;
     cmd.beginOptionBlock();
     if (cmd.findOption("--multi-frame")) split = 0;
@@ -146,15 +160,23 @@ int main(int argc, char *argv[]) {
     }
     uint32_t nframes = e2ec_dicom_object_frames(o);
     size_t size = 0;
-    e2ec_dicom_object_stream(o, &size);
+    const uint8_t *stream = e2ec_dicom_object_stream(o, &size);
     OFLOG_INFO(logger, in << ": " << nframes << " frames, e2ec stream " << size << " bytes");
     if (frame) {
-        int rc = decode_one_frame(o, (uint32_t)frame, (int)threads, out);
+        int rc = decode_one_frame(o, (uint32_t)frame, &opt, out);
         e2ec_dicom_object_free(o);
         return rc;
     }
     e2ec_volume v;
-    st = e2ec_dicom_object_decode(o, (int)threads, &v);
+    st = e2ec_decode_opt(stream, size, &opt, &v);
+    if (st == E2EC_ERR_MEMORY_LIMIT) {
+        uint64_t need = 0;
+        e2ec_decode_memory(stream, size, 1, opt.threads, &need);
+        OFLOG_FATAL(logger, dcme2e_memory_refusal(std::string(in) + ": decoding it", need,
+                                                  opt.max_memory));
+        e2ec_dicom_object_free(o);
+        return exitcode_for_processing(st, EXITCODE_DECODING_FAILED);
+    }
     if (st) {
         OFLOG_FATAL(logger, in << ": decoding failed: " << e2ec_strerror(st) << " ("
                                 << e2ec_error_name(st) << ")");

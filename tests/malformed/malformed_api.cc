@@ -2,10 +2,12 @@
  * malformed-api stream|dicom FILE: runs one malformed case through the library's
  * entry points and prints the error they name, for run-cases to compare with the
  * catalogue. stream: e2ec_get_info, e2ec_decode, e2ec_decode_slice; dicom:
- * e2ec_dicom_object_read, then the whole and one-frame decodes, and DCMTK with the
- * e2ec decoder registered (plugin/). Exits 1 when the entry points disagree: a
- * decode that accepts what another refused, or DCMTK decoding a stream the library
- * refuses.
+ * e2ec_dicom_object_read, then the whole and one-frame decodes, DCMTK with the
+ * e2ec decoder registered (plugin/), and, where the Orthanc SDK is installed, the
+ * Orthanc plugin's decode callback (through plugin/orthanc/stand_in_context.h).
+ * Exits 1 when the entry points disagree: a decode that accepts what another
+ * refused, DCMTK decoding a stream the library refuses, or the plugin returning an
+ * image for it (or an error code together with an image).
  */
 #include <cstdio>
 #include <cstring>
@@ -19,6 +21,24 @@
 
 #include "e2ec_dcmtk.h"
 #include "e2ec_dicom.h"
+#ifdef E2EC_HAVE_ORTHANC_PLUGIN
+#include "e2ec_orthanc.h"
+#include "stand_in_context.h"
+
+/* Whether the plugin's callback refuses frame 0 of the file at path cleanly: an
+ * error code and no image. */
+static bool plugin_refuses(const char *path) {
+    std::ifstream f(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    bytes.reserve(1);
+    e2ec_orthanc_context = &stand_in::context;
+    e2ec_orthanc_threads = 1;
+    OrthancPluginImage *img = nullptr;
+    OrthancPluginErrorCode rc = e2ec_orthanc_decode(&img, bytes.data(), (uint32_t)bytes.size(), 0);
+    if (img) OrthancPluginFreeImage(&stand_in::context, img);
+    return rc != OrthancPluginErrorCode_Success && !img;
+}
+#endif
 
 /* The status a whole decode and a one-slice decode agree on (E2EC_ERR_INTERNAL when
  * they do not). */
@@ -71,6 +91,12 @@ static e2ec_status dicom_case(const char *path) {
         }
     }
     e2ec_dcmtk_cleanup();
+#ifdef E2EC_HAVE_ORTHANC_PLUGIN
+    if (st != E2EC_OK && !plugin_refuses(path)) {
+        fprintf(stderr, "malformed-api: the Orthanc plugin's callback accepted what the library refuses\n");
+        st = E2EC_ERR_INTERNAL;
+    }
+#endif
     return st;
 }
 

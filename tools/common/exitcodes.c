@@ -4,7 +4,8 @@
 int exitcode_for_input(e2ec_status s) {
     switch (s) {
     case E2EC_OK: return EXITCODE_NO_ERROR;
-    case E2EC_ERR_NOMEM: return EXITCODE_MEMORY_EXHAUSTED;
+    case E2EC_ERR_NOMEM:
+    case E2EC_ERR_MEMORY_LIMIT: return EXITCODE_MEMORY_EXHAUSTED;
     case E2EC_ERR_IO: return EXITCODE_CANNOT_READ_INPUT_FILE;
     case E2EC_ERR_UNSUPPORTED: return EXITCODE_UNSUPPORTED;
     default: return EXITCODE_INVALID_INPUT_FILE;
@@ -14,7 +15,8 @@ int exitcode_for_input(e2ec_status s) {
 int exitcode_for_processing(e2ec_status s, int fallback) {
     switch (s) {
     case E2EC_OK: return EXITCODE_NO_ERROR;
-    case E2EC_ERR_NOMEM: return EXITCODE_MEMORY_EXHAUSTED;
+    case E2EC_ERR_NOMEM:
+    case E2EC_ERR_MEMORY_LIMIT: return EXITCODE_MEMORY_EXHAUSTED;
     case E2EC_ERR_UNSUPPORTED: return EXITCODE_UNSUPPORTED;
     default: return fallback;
     }

@@ -12,7 +12,7 @@
 /* general (0-19), as DCMTK */
 #define EXITCODE_NO_ERROR 0
 #define EXITCODE_COMMANDLINE_SYNTAX_ERROR 1
-#define EXITCODE_MEMORY_EXHAUSTED 4
+#define EXITCODE_MEMORY_EXHAUSTED 4 /* also: over the memory limit (--max-memory) */
 /* input file errors (20-39), as DCMTK */
 #define EXITCODE_CANNOT_READ_INPUT_FILE 20
 #define EXITCODE_INVALID_INPUT_FILE 22

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "exitcodes.h"
 #include "log.h"
+#include "sizes.h"
 
 static const opt_spec *find(const opt_spec *specs, const char *name) {
     for (; specs->name; specs++)
@@ -55,6 +56,12 @@ static int store(const opt_spec *o, const char *v) {
         *(uint64_t *)o->target = x;
         return 0;
     }
+    case OPT_SIZE:
+        if (size_parse(v, (uint64_t *)o->target)) {
+            log_error("%s: '%s' is not a byte count (e.g. 1073741824, 512M, 2G)", o->name, v);
+            return -1;
+        }
+        return 0;
     case OPT_STRING: *(const char **)o->target = v; return 0;
     case OPT_CHOICE:
         for (const opt_choice *c = o->choices; c->name; c++)
@@ -115,6 +122,7 @@ static void print_default(FILE *out, const opt_spec *o) {
     case OPT_INT: fprintf(out, " (default %d)", *(int *)o->target); break;
     case OPT_DOUBLE: fprintf(out, " (default %g)", *(double *)o->target); break;
     case OPT_U64: fprintf(out, " (default %" PRIu64 ")", *(uint64_t *)o->target); break;
+    case OPT_SIZE: break; /* the option's help says what 0 means */
     case OPT_STRING:
         if (*(const char **)o->target) fprintf(out, " (default %s)", *(const char **)o->target);
         break;

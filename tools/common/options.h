@@ -20,7 +20,8 @@ typedef enum {
     OPT_DOUBLE, /* double*, range [lo, hi] */
     OPT_U64,    /* uint64_t* */
     OPT_STRING, /* const char**: points into argv */
-    OPT_CHOICE  /* int*: the value of the named choice */
+    OPT_CHOICE, /* int*: the value of the named choice */
+    OPT_SIZE    /* uint64_t*: bytes, with an optional K/M/G/T suffix (sizes.h) */
 } opt_kind;
 
 typedef struct {

@@ -1,0 +1,40 @@
+/*
+ * memory_budget.h - the peak working memory of decoding and encoding, computed
+ * from a header (or parameters) alone, before anything is allocated, so that
+ * work over the caller's limit (e2ec.h: max_memory) is refused by name,
+ * E2EC_ERR_MEMORY_LIMIT, instead of failing half-way in malloc or drawing the
+ * OOM killer onto the process (a PACS that loads our plugin, say).
+ *
+ * Each figure adds every buffer the path allocates as if all were live at once:
+ * an upper bound. The sizes of scratch buffers come from the functions that
+ * allocate them (siren_eval_thread_floats, srno_eval_floats, siren_fit_bytes,
+ * e2e_fit_bytes, fft_downsample_bytes), so the estimate follows the code.
+ * docs/security.md gives the formulas.
+ */
+#ifndef E2EC_MEMORY_BUDGET_H
+#define E2EC_MEMORY_BUDGET_H
+
+#include <stdint.h>
+#include "e2ec.h"
+#include "model.h"
+
+/* Output planes decoded per pass (decode.c): bounds the float scratch whatever
+ * nz is. E2E mode: a row of attention windows, whose planes the SRNO computes
+ * together whatever planes of it are asked for. */
+uint32_t memory_budget_slab(const model *m, uint32_t z0, uint32_t z1);
+
+/* Bytes decoding planes [z0, z1) needs with `threads` OpenMP threads; the output
+ * volume counts when the library allocates it (whole != 0). */
+uint64_t memory_budget_decode(const e2ec_info *info, const model *m, uint32_t z0, uint32_t z1,
+                              int whole, int threads);
+
+/* Bytes e2ec_encode needs for the model m of info (a volume of info's size and
+ * type) with parameters p and `threads` OpenMP threads. */
+uint64_t memory_budget_encode(const e2ec_info *info, const model *m, const e2ec_params *p,
+                              int threads);
+
+/* E2EC_OK when need fits max_memory (0 = E2EC_DEFAULT_MAX_MEMORY), else
+ * E2EC_ERR_MEMORY_LIMIT. */
+e2ec_status memory_budget_check(uint64_t need, uint64_t max_memory);
+
+#endif
