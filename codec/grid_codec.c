@@ -22,6 +22,22 @@ void grid_config_from_params(const e2ec_params *p, grid_fit_config *c) {
     c->seed = p->seed;
 }
 
+e2ec_status grid_encode_memory(const e2ec_volume *in, const e2ec_params *p, uint64_t *bytes) {
+    grid_fit_config c;
+    grid_config_from_params(p, &c);
+    grid_shape gs;
+    e2ec_status st = grid_shape_for(&c, in->nx, in->ny, in->nz, &gs);
+    if (st) return st;
+    /* grid_fit's buffers (grid, its quantisation, gradient, Adam's two
+     * moments, integers; a batch's positions, targets and activations) and
+     * the normalised volume */
+    uint64_t ng = gs.off[gs.levels], B = (uint64_t)c.batch, h = (uint64_t)c.hidden;
+    uint64_t cin = (uint64_t)c.levels * c.feats, nw = grid_mlp_size((int)cin, c.hidden);
+    *bytes = (uint64_t)in->nx * in->ny * in->nz * 4 + ng * 4 * 6 + nw * 4 * 5 +
+             B * 4 * (3 + 1 + 1 + 1 + 2 * cin + 8 * h);
+    return E2EC_OK;
+}
+
 e2ec_status grid_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **stream,
                         size_t *size) {
     if (p->quant_bits || p->max_error >= 0) return E2EC_ERR_UNSUPPORTED;
@@ -46,14 +62,9 @@ e2ec_status grid_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     if (st) return st;
     if (gs.off[gs.levels] > E2EC_MAX_GRID_VALUES) return E2EC_ERR_LIMIT;
     info.grid_values = gs.off[gs.levels];
-    /* grid_fit's buffers (grid, its quantisation, gradient, Adam's two
-     * moments, integers; a batch's positions, targets and activations) and
-     * the normalised volume, refused before any allocation when over the limit */
-    uint64_t ng = info.grid_values, B = (uint64_t)c.batch, h = (uint64_t)c.hidden;
-    uint64_t cin = (uint64_t)c.levels * c.feats, nw = grid_mlp_size((int)cin, c.hidden);
-    uint64_t need = volume_voxels(in) * 4 + ng * 4 * 6 + nw * 4 * 5 +
-                    B * 4 * (3 + 1 + 1 + 1 + 2 * cin + 8 * h);
-    if ((st = memory_budget_check(need, p->max_memory))) return st;
+    uint64_t need, nw = grid_mlp_size(c.levels * c.feats, c.hidden);
+    if ((st = grid_encode_memory(in, p, &need)) || (st = memory_budget_check(need, p->max_memory)))
+        return st;
     volume_minmax(in, &info.vmin, &info.vmax);
     float *x = malloc(sizeof(float) * volume_voxels(in));
     if (!x) return E2EC_ERR_NOMEM;

@@ -1,4 +1,5 @@
 /* Peak working memory of decoding and encoding (memory_budget.h). */
+#include "grid_codec.h"
 #include "memory_budget.h"
 
 #include <omp.h>
@@ -97,6 +98,10 @@ e2ec_status e2ec_decode_memory(const uint8_t *stream, size_t size, int whole, in
     e2ec_info info;
     model m;
     e2ec_status st = e2ec_get_info(stream, size, &info);
+    if (!st && info.mode == E2EC_MODE_GRID) {
+        *bytes = grid_decode_memory(&info, 0, whole ? info.nz : 1, whole);
+        return E2EC_OK;
+    }
     if (st || (st = model_from_info(&m, &info))) return st;
     *bytes = memory_budget_decode(&info, &m, 0, whole ? info.nz : 1, whole, threads_of(threads));
     return E2EC_OK;
@@ -104,6 +109,7 @@ e2ec_status e2ec_decode_memory(const uint8_t *stream, size_t size, int whole, in
 
 e2ec_status e2ec_encode_memory(const e2ec_volume *in, const e2ec_params *p, uint64_t *bytes) {
     if (!in || !p || !bytes || p->threads < 0 || !e2ec_voxel_size(in->type)) return E2EC_ERR_ARG;
+    if (p->mode == E2EC_MODE_GRID) return grid_encode_memory(in, p, bytes);
     e2ec_info info = {0};
     e2ec_status st = model_info_from_params(&info, p, in->nx, in->ny, in->nz);
     if (st) return st;

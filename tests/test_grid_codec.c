@@ -70,6 +70,15 @@ int main(void) {
     CHECK(slices_ok, "every decode_slice equals its plane of decode");
     CHECK(e2ec_decode_slice(s, size, NZ, 1, plane) == E2EC_ERR_ARG, "slice nz refused");
     e2ec_volume_free(&out);
+    e2ec_decode_options tight = {1, 1024};
+    uint64_t need = 0;
+    CHECK(e2ec_decode_opt(s, size, &tight, &out) == E2EC_ERR_MEMORY_LIMIT &&
+              e2ec_decode_memory(s, size, 1, 1, &need) == E2EC_OK && need > 1024,
+          "a decode over max_memory is refused by name");
+    p.max_memory = 1024;
+    uint8_t *s3 = NULL;
+    CHECK(e2ec_encode(&v, &p, &s3, &size) == E2EC_ERR_MEMORY_LIMIT, "an encode over max_memory refused");
+    p.max_memory = 0;
 
     p.max_error = 0;
     uint8_t *s2 = NULL;
