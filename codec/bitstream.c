@@ -14,6 +14,7 @@
 #include "quant.h"
 #include "caps.h"
 #include "fft_downsample.h"
+#include "grid_fit.h"
 
 static const uint8_t magic[4] = {'E', '2', 'E', 'C'};
 
@@ -111,6 +112,38 @@ static e2ec_status quant_bytes(const bs_weights *w, int bits, uint8_t *raw) {
     return E2EC_OK;
 }
 
+static uint32_t zigzag(int32_t q) {
+    return q >= 0 ? (uint32_t)q * 2u : (uint32_t)(-(int64_t)q) * 2u - 1u;
+}
+static int32_t unzigzag(uint32_t z) {
+    return z & 1u ? (int32_t)(-(int64_t)(z >> 1) - 1) : (int32_t)(z >> 1);
+}
+
+/* Bytes per zigzag-coded feature: the fewest of 1, 2, 4 that hold them all. */
+static int feature_bytes(const int32_t *q, uint64_t n) {
+    uint32_t m = 0;
+    for (uint64_t i = 0; i < n; i++) m |= zigzag(q[i]);
+    return m <= 0xffu ? 1 : m <= 0xffffu ? 2 : 4;
+}
+
+/* GRID mode's section before zstd: the features, zigzag-coded little-endian
+ * in fb bytes each (level by level, [z][y][x][feature] as grid_interp.h lays
+ * them out), then the MLP's weights as binary16. */
+static e2ec_status grid_section(const e2ec_info *info, const bs_weights *w, int fb, uint8_t **sec,
+                                size_t *n) {
+    size_t ng = (size_t)info->grid_values, raw_bytes = ng * (size_t)fb + 2 * w->n;
+    uint8_t *raw = malloc(raw_bytes);
+    if (!raw) return E2EC_ERR_NOMEM;
+    for (size_t i = 0; i < ng; i++) {
+        uint32_t z = zigzag(w->grid[i]);
+        for (int b = 0; b < fb; b++) raw[(size_t)fb * i + (size_t)b] = (uint8_t)(z >> (8 * b));
+    }
+    e2ec_status st = float_bytes(w->values, w->n, 1, raw + ng * (size_t)fb);
+    if (!st) st = quant_zstd_pack(raw, raw_bytes, sec, n);
+    free(raw);
+    return st;
+}
+
 /* The weights section: zstd of the float or quantised bytes. */
 static e2ec_status weights_section(const e2ec_info *info, const bs_weights *w, uint8_t **sec,
                                    size_t *n) {
@@ -197,15 +230,28 @@ e2ec_status bitstream_write(const e2ec_info *info, const bs_weights *w, const bs
     e2ec_status st = res ? check_residual(info, res, &res_bytes) : E2EC_OK;
     if (st) return st;
 
+    int grid = info->mode == E2EC_MODE_GRID, fb = 0;
+    if (grid) {
+        if (!w->grid || !w->values || res || info->quant_bits || !info->fp16 ||
+            info->grid_values == 0 || info->grid_values > E2EC_MAX_GRID_VALUES ||
+            !fits(info->grid_levels, 0xff) || !fits(info->grid_feats, 0xff) ||
+            !fits(info->grid_hidden, 0xffff) || !fits(info->grid_step[0], 0xffff) ||
+            !fits(info->grid_step[1], 0xffff) || !fits(info->grid_step[2], 0xffff))
+            return E2EC_ERR_ARG;
+        fb = feature_bytes(w->grid, info->grid_values);
+    }
+    size_t at = grid ? BS_OFF_PAYLOAD_GRID : BS_OFF_PAYLOAD_V2;
     uint8_t *sec;
     size_t sec_bytes;
-    if ((st = weights_section(info, w, &sec, &sec_bytes))) return st;
+    if ((st = grid ? grid_section(info, w, fb, &sec, &sec_bytes)
+                   : weights_section(info, w, &sec, &sec_bytes)))
+        return st;
     uint64_t payload = sec_bytes + res_bytes;
-    if (payload > 0xffffffffu - BS_MIN_SIZE_V2) {
+    if (payload > 0xffffffffu - at - BS_CRC_BYTES) {
         free(sec);
         return E2EC_ERR_LIMIT;
     }
-    size_t total = BS_MIN_SIZE_V2 + (size_t)payload;
+    size_t total = at + BS_CRC_BYTES + (size_t)payload;
     uint8_t *s = malloc(total);
     if (!s) {
         free(sec);
@@ -219,7 +265,17 @@ e2ec_status bitstream_write(const e2ec_info *info, const bs_weights *w, const bs
     put_u32(s + BS_OFF_QUANT_GROUPS, info->quant_bits ? (uint32_t)w->n_groups : 0);
     put_u32(s + BS_OFF_WEIGHTS_BYTES, (uint32_t)sec_bytes);
     put_u32(s + BS_OFF_MAX_ERROR, res ? res->max_error : 0);
-    uint8_t *p = s + BS_OFF_PAYLOAD_V2;
+    if (grid) {
+        put_u16(s + BS_OFF_HEADER_BYTES, BS_HEADER_BYTES_GRID);
+        s[BS_OFF_GRID_LEVELS] = (uint8_t)info->grid_levels;
+        s[BS_OFF_GRID_FEATS] = (uint8_t)info->grid_feats;
+        put_u16(s + BS_OFF_GRID_HIDDEN, (uint32_t)info->grid_hidden);
+        for (int a = 0; a < 3; a++) put_u16(s + BS_OFF_GRID_STEP + 2 * a, (uint32_t)info->grid_step[a]);
+        s[BS_OFF_GRID_FBYTES] = (uint8_t)fb;
+        s[BS_OFF_GRID_RESERVED] = 0;
+        put_f32(s + BS_OFF_GRID_DELTA, info->grid_delta);
+    }
+    uint8_t *p = s + at;
     memcpy(p, sec, sec_bytes);
     free(sec);
     p += sec_bytes;
@@ -254,7 +310,11 @@ static e2ec_status check_frame(const uint8_t *s, size_t size, size_t *payload) {
     if (size < BS_OFF_FLAGS) return E2EC_ERR_TRUNCATED;
     uint32_t version = get_u16(s + BS_OFF_VERSION);
     if (version != 1 && version != 2) return E2EC_ERR_VERSION;
-    *payload = version == 1 ? BS_OFF_PAYLOAD : BS_OFF_PAYLOAD_V2;
+    /* GRID mode (version 2) has its own header after the common one */
+    if (version == 2 && size <= BS_OFF_MODE) return E2EC_ERR_TRUNCATED;
+    *payload = version == 1                        ? BS_OFF_PAYLOAD
+               : s[BS_OFF_MODE] == E2EC_MODE_GRID ? BS_OFF_PAYLOAD_GRID
+                                                  : BS_OFF_PAYLOAD_V2;
     if (get_u16(s + BS_OFF_HEADER_BYTES) != *payload - BS_OFF_FLAGS) return E2EC_ERR_HEADER;
     if (size < *payload + BS_CRC_BYTES) return E2EC_ERR_TRUNCATED;
     uint64_t want = (uint64_t)*payload + BS_CRC_BYTES + get_u32(s + BS_OFF_PAYLOAD_BYTES);
@@ -304,7 +364,7 @@ static e2ec_status read_common(const uint8_t *s, uint32_t flag_mask, e2ec_info *
         return E2EC_ERR_MISMATCH;
 
     uint8_t mode = s[BS_OFF_MODE];
-    if (mode < E2EC_MODE_SIREN || mode > E2EC_MODE_E2E) return E2EC_ERR_HEADER;
+    if (mode < E2EC_MODE_SIREN || mode > E2EC_MODE_GRID) return E2EC_ERR_HEADER;
     in->mode = (e2ec_mode)mode;
     uint8_t up = s[BS_OFF_UPSAMPLER];
     if (in->mode == E2EC_MODE_SIREN_DS) {
@@ -321,16 +381,21 @@ static e2ec_status read_common(const uint8_t *s, uint32_t flag_mask, e2ec_info *
 
     uint8_t scale = s[BS_OFF_SCALE];
     if (scale != 1 && scale != 2 && scale != 4 && scale != 8) return E2EC_ERR_HEADER;
-    if (in->mode == E2EC_MODE_SIREN && scale != 1) return E2EC_ERR_MISMATCH;
+    int grid = in->mode == E2EC_MODE_GRID;
+    if ((in->mode == E2EC_MODE_SIREN || grid) && scale != 1) return E2EC_ERR_MISMATCH;
     in->scale = scale;
 
     uint32_t layers = s[BS_OFF_SIREN_LAYERS], width = get_u16(s + BS_OFF_SIREN_WIDTH);
-    TRY(check_count(layers, E2EC_MAX_SIREN_LAYERS));
-    TRY(check_count(width, E2EC_MAX_SIREN_WIDTH));
+    in->omega0 = get_f32(s + BS_OFF_OMEGA0);
+    if (grid) { /* no SIREN: its fields are 0 */
+        if (layers || width || get_u32(s + BS_OFF_OMEGA0)) return E2EC_ERR_MISMATCH;
+    } else {
+        TRY(check_count(layers, E2EC_MAX_SIREN_LAYERS));
+        TRY(check_count(width, E2EC_MAX_SIREN_WIDTH));
+        if (!isfinite(in->omega0) || !(in->omega0 > 0)) return E2EC_ERR_HEADER;
+    }
     in->siren_layers = (int)layers;
     in->siren_width = (int)width;
-    in->omega0 = get_f32(s + BS_OFF_OMEGA0);
-    if (!isfinite(in->omega0) || !(in->omega0 > 0)) return E2EC_ERR_HEADER;
 
     in->lx = get_u32(s + BS_OFF_LX);
     in->ly = get_u32(s + BS_OFF_LY);
@@ -376,6 +441,9 @@ static e2ec_status read_v2(const uint8_t *s, e2ec_info *in) {
     int bits = s[BS_OFF_QUANT_BITS];
     if (bits != 0 && (bits < QUANT_MIN_BITS || bits > QUANT_MAX_BITS)) return E2EC_ERR_HEADER;
     if (bits && in->fp16) return E2EC_ERR_MISMATCH;
+    /* GRID: binary16 MLP weights, no residual */
+    if (in->mode == E2EC_MODE_GRID && (bits || !in->fp16 || in->has_residual))
+        return E2EC_ERR_MISMATCH;
     in->quant_bits = bits;
     uint8_t sample = s[BS_OFF_RES_SAMPLE];
     if (in->has_residual ? sample != 1 && sample != 2 && sample != 4 : sample != 0)
@@ -401,6 +469,38 @@ static e2ec_status read_v2(const uint8_t *s, e2ec_info *in) {
     return check_chunk_table(s, BS_OFF_PAYLOAD_V2 + (size_t)in->weights_bytes, res_bytes, in->nz);
 }
 
+/* Offsets 104..119 of a GRID stream, in stream order: every field is checked
+ * before the grid's size is derived from it, and that size against its cap. */
+static e2ec_status read_grid_header(const uint8_t *s, e2ec_info *in) {
+    uint32_t levels = s[BS_OFF_GRID_LEVELS], feats = s[BS_OFF_GRID_FEATS];
+    uint32_t hidden = get_u16(s + BS_OFF_GRID_HIDDEN), n[3] = {in->nx, in->ny, in->nz};
+    TRY(check_count(levels, GRID_MAX_LEVELS));
+    TRY(check_count(feats, E2EC_MAX_GRID_FEATS));
+    TRY(check_count(hidden, E2EC_MAX_GRID_HIDDEN));
+    grid_fit_config c;
+    grid_fit_defaults(&c);
+    c.levels = (int)levels, c.feats = (int)feats, c.hidden = (int)hidden;
+    for (int a = 0; a < 3; a++) {
+        uint32_t step = get_u16(s + BS_OFF_GRID_STEP + 2 * a);
+        if (step == 0) return E2EC_ERR_HEADER;
+        if (n[a] < 2 || step > n[a] - 1) return E2EC_ERR_MISMATCH; /* no cell to hold */
+        c.fine_step[a] = in->grid_step[a] = (int)step;
+    }
+    uint32_t fb = s[BS_OFF_GRID_FBYTES];
+    if ((fb != 1 && fb != 2 && fb != 4) || s[BS_OFF_GRID_RESERVED]) return E2EC_ERR_HEADER;
+    in->grid_delta = get_f32(s + BS_OFF_GRID_DELTA);
+    if (!isfinite(in->grid_delta) || !(in->grid_delta > 0)) return E2EC_ERR_HEADER;
+    grid_shape gs;
+    if (grid_shape_for(&c, in->nx, in->ny, in->nz, &gs)) return E2EC_ERR_HEADER;
+    if (gs.off[gs.levels] > E2EC_MAX_GRID_VALUES) return E2EC_ERR_LIMIT;
+    if (in->n_weights != grid_mlp_size((int)(levels * feats), (int)hidden))
+        return E2EC_ERR_MISMATCH;
+    in->grid_levels = (int)levels, in->grid_feats = (int)feats, in->grid_hidden = (int)hidden;
+    in->grid_feature_bytes = (int)fb;
+    in->grid_values = gs.off[gs.levels];
+    return E2EC_OK;
+}
+
 e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info) {
     if (!s || !info) return E2EC_ERR_ARG;
     size_t payload;
@@ -415,6 +515,10 @@ e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info) 
     TRY(read_common(s, v2 ? BS_FLAG_FP16 | BS_FLAG_RESIDUAL : BS_FLAG_FP16, &in));
     if (v2) TRY(read_v2(s, &in));
     else in.weights_bytes = get_u32(s + BS_OFF_PAYLOAD_BYTES);
+    if (in.mode == E2EC_MODE_GRID) {
+        if (!v2) return E2EC_ERR_MISMATCH;
+        TRY(read_grid_header(s, &in));
+    }
     in.stream_bytes = size;
     *info = in;
     return E2EC_OK;
@@ -505,14 +609,47 @@ static int info_matches(const uint8_t *s, size_t size, const e2ec_info *info, si
            get_u32(s + BS_OFF_WEIGHTS_BYTES) == info->weights_bytes &&
            info->weights_bytes <= get_u32(s + BS_OFF_PAYLOAD_BYTES) &&
            ((get_u16(s + BS_OFF_FLAGS) & BS_FLAG_RESIDUAL) != 0) == (info->has_residual != 0) &&
-           info->nz == get_u32(s + BS_OFF_NZ);
+           info->nz == get_u32(s + BS_OFF_NZ) &&
+           (s[BS_OFF_MODE] == E2EC_MODE_GRID) == (info->mode == E2EC_MODE_GRID);
+}
+
+/* A GRID stream described by info: the fields that size the section agree. */
+static int grid_matches(const uint8_t *s, size_t size, const e2ec_info *info, size_t *payload) {
+    if (!info_matches(s, size, info, payload) || info->mode != E2EC_MODE_GRID) return 0;
+    e2ec_info again;
+    return bitstream_read_info(s, size, &again) == E2EC_OK &&
+           again.grid_values == info->grid_values &&
+           again.grid_feature_bytes == info->grid_feature_bytes;
+}
+
+e2ec_status bitstream_read_grid(const uint8_t *s, size_t size, const e2ec_info *info, int32_t *q,
+                                float *mlp) {
+    size_t payload;
+    if (!s || !info || !q || !mlp || !grid_matches(s, size, info, &payload)) return E2EC_ERR_ARG;
+    size_t ng = (size_t)info->grid_values, fb = (size_t)info->grid_feature_bytes;
+    size_t nw = info->n_weights, raw_bytes = ng * fb + 2 * nw;
+    uint8_t *raw = malloc(raw_bytes);
+    if (!raw) return E2EC_ERR_NOMEM;
+    e2ec_status st = quant_zstd_unpack(s + payload, info->weights_bytes, raw, raw_bytes);
+    for (size_t i = 0; i < ng && !st; i++) {
+        uint32_t z = 0;
+        for (size_t b = 0; b < fb; b++) z |= (uint32_t)raw[fb * i + b] << (8 * b);
+        q[i] = unzigzag(z);
+    }
+    for (size_t i = 0; i < nw && !st; i++) {
+        mlp[i] = half_to_float((uint16_t)get_u16(raw + fb * ng + 2 * i));
+        if (!isfinite(mlp[i])) st = E2EC_ERR_WEIGHTS;
+    }
+    free(raw);
+    return st;
 }
 
 e2ec_status bitstream_read_weights(const uint8_t *s, size_t size, const e2ec_info *info,
                                    float *w) {
     if (!s || !info || !w) return E2EC_ERR_ARG;
     size_t payload;
-    if (!info_matches(s, size, info, &payload)) return E2EC_ERR_ARG;
+    if (!info_matches(s, size, info, &payload) || info->mode == E2EC_MODE_GRID)
+        return E2EC_ERR_ARG; /* a grid's section is read by bitstream_read_grid */
     const uint8_t *sec = s + payload;
     size_t sec_bytes = info->version == 1 ? get_u32(s + BS_OFF_PAYLOAD_BYTES) : info->weights_bytes;
     e2ec_status st = info->quant_bits ? read_quantised(sec, sec_bytes, info, w)

@@ -51,7 +51,17 @@ enum {
     BS_OFF_MAX_ERROR = 100,     /* u32 */
     BS_OFF_PAYLOAD_V2 = 104,    /* weights section, residual section, CRC-32 */
     BS_HEADER_BYTES_V2 = BS_OFF_PAYLOAD_V2 - BS_OFF_FLAGS,
-    BS_MIN_SIZE_V2 = BS_OFF_PAYLOAD_V2 + BS_CRC_BYTES
+    BS_MIN_SIZE_V2 = BS_OFF_PAYLOAD_V2 + BS_CRC_BYTES,
+    /* version 2, GRID mode only: the grid's header, then the payload */
+    BS_OFF_GRID_LEVELS = 104,   /* u8 */
+    BS_OFF_GRID_FEATS = 105,    /* u8 */
+    BS_OFF_GRID_HIDDEN = 106,   /* u16 */
+    BS_OFF_GRID_STEP = 108,     /* u16 x 3 */
+    BS_OFF_GRID_FBYTES = 114,   /* u8: 1, 2, 4 */
+    BS_OFF_GRID_RESERVED = 115, /* u8, 0 */
+    BS_OFF_GRID_DELTA = 116,    /* f32 */
+    BS_OFF_PAYLOAD_GRID = 120,  /* grid section (zstd), CRC-32 */
+    BS_HEADER_BYTES_GRID = BS_OFF_PAYLOAD_GRID - BS_OFF_FLAGS
 };
 
 /* Flag bits (BS_OFF_FLAGS); every other bit must be 0. */
@@ -71,6 +81,8 @@ typedef struct {
     const uint32_t *counts;
     const float *offsets, *scales;
     const uint8_t *codes;
+    const int32_t *grid; /* GRID mode: info->grid_values integer features; values
+                            are then the MLP's n weights, stored as binary16 */
 } bs_weights;
 
 /* A near-lossless residual (residual.h): info->nz chunks, one per slice,
@@ -110,6 +122,13 @@ e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info);
  * (E2EC_ERR_WEIGHTS). On error the contents of w are unspecified. */
 e2ec_status bitstream_read_weights(const uint8_t *s, size_t size, const e2ec_info *info,
                                    float *w);
+
+/* GRID mode: the integer features (info->grid_values) and the MLP's
+ * info->n_weights weights of a stream read as above; E2EC_ERR_PAYLOAD when
+ * the section does not unpack to exactly its size, E2EC_ERR_WEIGHTS for a
+ * NaN/Inf weight. */
+e2ec_status bitstream_read_grid(const uint8_t *s, size_t size, const e2ec_info *info, int32_t *q,
+                                float *mlp);
 
 /* The coded residual of slice z (info->has_residual, info as read above from
  * the same stream, z < nz; else E2EC_ERR_ARG): *chunk points into s. */

@@ -13,5 +13,8 @@
 #define E2EC_MAX_SRNO_HEADS 16
 #define E2EC_MAX_QUANT_GROUPS 65536u       /* groups of quantised weights (also <= n_weights) */
 #define E2EC_MAX_ERROR 65535u               /* near-lossless bound, stored units */
+#define E2EC_MAX_GRID_FEATS 16              /* GRID mode: features per node */
+#define E2EC_MAX_GRID_HIDDEN 256            /* GRID mode: the MLP's hidden width */
+#define E2EC_MAX_GRID_VALUES (1ull << 27)   /* GRID mode: integer features (512 MiB as int32) */
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bitstream.h"
+#include "grid_codec.h"
 #include "memory_budget.h"
 #include "model.h"
 #include "residual.h"
@@ -12,7 +13,8 @@
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info) {
     if (!stream || !info) return E2EC_ERR_ARG;
     e2ec_status st = bitstream_read_info(stream, size, info);
-    if (st) return st;
+    /* a GRID header's MLP size was checked against n_weights as it was read */
+    if (st || info->mode == E2EC_MODE_GRID) return st;
     model m;
     if ((st = model_from_info(&m, info))) return st;
     /* a header whose weight count disagrees with its own architecture lies */
@@ -27,10 +29,14 @@ static e2ec_status open_stream(const uint8_t *stream, size_t size, uint32_t z0, 
                                float **params) {
     *params = NULL;
     e2ec_status st = e2ec_get_info(stream, size, info);
-    if (st || (st = model_from_info(m, info))) return st;
+    if (st) return st;
     int whole = z1 == 0;
     if (whole) z1 = info->nz;
     if (z0 >= z1 || z1 > info->nz) return E2EC_ERR_ARG;
+    if (info->mode == E2EC_MODE_GRID) /* grid_decode_stream reads the stream itself */
+        return memory_budget_check(grid_decode_memory(info, z0, z1, whole),
+                                   o ? o->max_memory : 0);
+    if ((st = model_from_info(m, info))) return st;
     uint64_t need = memory_budget_decode(info, m, z0, z1, whole, omp_get_max_threads());
     if ((st = memory_budget_check(need, o ? o->max_memory : 0))) return st;
     *params = malloc(sizeof(float) * m->n_params);
@@ -75,6 +81,7 @@ static e2ec_status add_residual(const uint8_t *stream, size_t size, const e2ec_i
 static e2ec_status decode_planes(const uint8_t *stream, size_t size, const e2ec_info *info,
                                  const model *m, const float *params, uint32_t z0, uint32_t z1,
                                  void *dst) {
+    if (info->mode == E2EC_MODE_GRID) return grid_decode_stream(stream, size, info, z0, z1, dst);
     size_t plane = (size_t)m->hx * m->hy, vs = e2ec_voxel_size(info->type);
     uint32_t slab = memory_budget_slab(m, z0, z1);
     float *buf = malloc(sizeof(float) * plane * slab);

@@ -4,6 +4,7 @@
 #include "bitstream.h"
 #include "e2e_fit.h"
 #include "fft_downsample.h"
+#include "grid_codec.h"
 #include "caps.h"
 #include "memory_budget.h"
 #include "model.h"
@@ -33,9 +34,15 @@ void e2ec_params_default(e2ec_params *p) {
     p->srno_channels = srno.channels;
     p->srno_width = srno.width;
     p->srno_heads = srno.heads;
+    p->grid_lambda = 4e-3f;
 }
 
 size_t e2ec_param_count(const e2ec_params *p) {
+    if (p->mode == E2EC_MODE_GRID) { /* the MLP's weights; the grid's size depends on the volume */
+        grid_fit_config c;
+        grid_config_from_params(p, &c);
+        return grid_mlp_size(c.levels * c.feats, c.hidden);
+    }
     e2ec_info info = {0};
     /* the count does not depend on the volume's size: use any valid one */
     if (model_info_from_params(&info, p, 64, 64, 64)) return 0;
@@ -163,6 +170,7 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     *stream = NULL, *size = 0;
     e2ec_status st = check_volume(in);
     if (st || (st = check_params(p))) return st;
+    if (p->mode == E2EC_MODE_GRID) return grid_encode(in, p, stream, size);
 
     e2ec_info info = {0};
     if ((st = model_info_from_params(&info, p, in->nx, in->ny, in->nz))) return st;

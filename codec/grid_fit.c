@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "adam.h"
+#include "caps.h"
 #include "grid_fit.h"
 #include "half.h"
 #include "nn/linear.h"
@@ -30,7 +31,7 @@ size_t grid_mlp_size(int cin, int h) {
 e2ec_status grid_shape_for(const grid_fit_config *c, uint32_t nx, uint32_t ny, uint32_t nz,
                            grid_shape *s) {
     uint32_t n[3] = {nx, ny, nz};
-    if (c->levels < 1 || c->levels > GRID_MAX_LEVELS || c->feats < 1 || c->feats > 16)
+    if (c->levels < 1 || c->levels > GRID_MAX_LEVELS || c->feats < 1 || c->feats > E2EC_MAX_GRID_FEATS)
         return E2EC_ERR_ARG;
     memset(s, 0, sizeof *s);
     s->levels = c->levels, s->feats = c->feats;
@@ -116,7 +117,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     grid_shape s;
     e2ec_status st = grid_shape_for(c, nx, ny, nz, &s);
     if (st) return st;
-    if (c->hidden < 1 || c->hidden > 256 || c->steps < 1 || c->batch < 1 || !(c->delta > 0.0f) ||
+    if (c->hidden < 1 || c->hidden > E2EC_MAX_GRID_HIDDEN || c->steps < 1 || c->batch < 1 || !(c->delta > 0.0f) ||
         c->lambda < 0.0f || !(c->qat_from >= 0.0f && c->qat_from <= c->freeze_from &&
                               c->freeze_from <= 1.0f))
         return E2EC_ERR_ARG;
@@ -220,11 +221,16 @@ done:
 
 e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz, int threads,
                         float *out) {
-    if (nx < 2 || ny < 2 || nz < 2) return E2EC_ERR_ARG;
+    return grid_decode_planes(m, nx, ny, nz, 0, nz, threads, out);
+}
+
+e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
+                               uint32_t z0, uint32_t z1, int threads, float *out) {
+    if (nx < 2 || ny < 2 || nz < 2 || z0 >= z1 || z1 > nz) return E2EC_ERR_ARG;
     int saved = threads_enter(threads);
     const grid_shape *s = &m->shape;
-    size_t ng = s->off[s->levels], voxels = (size_t)nx * ny * nz;
-    int cin = s->levels * s->feats, h = m->hidden, chunk = 1 << 15;
+    size_t ng = s->off[s->levels], plane = (size_t)nx * ny, voxels = plane * (z1 - z0);
+    int cin = s->levels * s->feats, h = m->hidden, chunk = GRID_DECODE_CHUNK;
     float *g = malloc(ng * sizeof *g), *pos = malloc((size_t)chunk * 3 * sizeof *pos);
     mlp_acts a;
     int ok = acts_alloc(&a, chunk, cin, h);
@@ -236,7 +242,7 @@ e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t 
     for (size_t i = 0; i < ng; i++) g[i] = (float)m->q[i] * m->delta;
     for (size_t first = 0; first < voxels; first += (size_t)chunk) {
         int n = voxels - first < (size_t)chunk ? (int)(voxels - first) : chunk;
-        positions(pos, NULL, first, n, nx, ny, nz);
+        positions(pos, NULL, plane * z0 + first, n, nx, ny, nz);
         grid_interp_forward(a.feat, g, s, pos, n);
         mlp_fwd(&a, m->mlp, n, cin, h);
         for (int i = 0; i < n; i++) out[first + i] = a.y[i] < 0.0f ? 0.0f : a.y[i] > 1.0f ? 1.0f : a.y[i];

@@ -59,6 +59,11 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
 /* The decoded volume, normalised values clamped to [0,1]. */
 e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz, int threads,
                         float *out);
+/* Points the decode evaluates at once (bounds its scratch). */
+#define GRID_DECODE_CHUNK (1 << 15)
+/* Planes [z0, z1) of it: nx*ny*(z1-z0) values, the same bits as grid_decode's. */
+e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
+                               uint32_t z0, uint32_t z1, int threads, float *out);
 void grid_model_free(grid_model *m);
 
 #endif

@@ -1,4 +1,5 @@
 /* Peak working memory of decoding and encoding (memory_budget.h). */
+#include "grid_codec.h"
 #include "memory_budget.h"
 
 #include <omp.h>
@@ -26,6 +27,8 @@ static uint64_t eval_bytes(const model *m, uint32_t z0, uint32_t z1, int threads
                (uint64_t)srno_eval_floats(&m->srno, m->lx, m->ly, m->lz, m->hx, m->hy, m->hz, z0,
                                           z1) *
                    sizeof(float);
+    case E2EC_MODE_GRID: /* no model of this kind: grid_decode_memory counts it */
+        break;
     }
     return 0;
 }
@@ -95,6 +98,10 @@ e2ec_status e2ec_decode_memory(const uint8_t *stream, size_t size, int whole, in
     e2ec_info info;
     model m;
     e2ec_status st = e2ec_get_info(stream, size, &info);
+    if (!st && info.mode == E2EC_MODE_GRID) {
+        *bytes = grid_decode_memory(&info, 0, whole ? info.nz : 1, whole);
+        return E2EC_OK;
+    }
     if (st || (st = model_from_info(&m, &info))) return st;
     *bytes = memory_budget_decode(&info, &m, 0, whole ? info.nz : 1, whole, threads_of(threads));
     return E2EC_OK;
@@ -102,6 +109,7 @@ e2ec_status e2ec_decode_memory(const uint8_t *stream, size_t size, int whole, in
 
 e2ec_status e2ec_encode_memory(const e2ec_volume *in, const e2ec_params *p, uint64_t *bytes) {
     if (!in || !p || !bytes || p->threads < 0 || !e2ec_voxel_size(in->type)) return E2EC_ERR_ARG;
+    if (p->mode == E2EC_MODE_GRID) return grid_encode_memory(in, p, bytes);
     e2ec_info info = {0};
     e2ec_status st = model_info_from_params(&info, p, in->nx, in->ny, in->nz);
     if (st) return st;

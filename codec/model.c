@@ -170,6 +170,8 @@ e2ec_status model_eval_planes(const model *m, const float *params, uint32_t z0, 
         return eval_siren_ds(m, params, z0, z1, out);
     case E2EC_MODE_E2E:
         return eval_e2e(m, params, z0, z1, out);
+    case E2EC_MODE_GRID: /* not a model of this kind: grid_codec.h decodes it */
+        break;
     }
     return E2EC_ERR_UNSUPPORTED;
 }

@@ -183,6 +183,7 @@ e2ec_status e2ec_encode_target(const e2ec_volume *in, const e2ec_params *p,
     if (!stream || !size || !r) return E2EC_ERR_ARG;
     *stream = NULL, *size = 0;
     memset(r, 0, sizeof *r);
+    if (p && p->mode == E2EC_MODE_GRID) return E2EC_ERR_UNSUPPORTED; /* it searches a SIREN width */
     e2ec_status st = check_target(in, p, t);
     if (st) return st;
     search *s = calloc(1, sizeof *s);

@@ -195,6 +195,7 @@ int main(int argc, char **argv) {
             }
             bad |= encoded_seed(dir[0], (e2ec_mode)m, (seed_coding)c);
         }
+    bad |= encoded_seed(dir[0], E2EC_MODE_GRID, SEED_FP16); /* its MLP is binary16 */
     bad |= dicom_seeds(dir[1], argv[2]);
     bad |= object_seed(dir[2], argv[2]);
     return bad;

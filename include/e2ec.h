@@ -101,7 +101,9 @@ void e2ec_free(void *p);
 typedef enum {
     E2EC_MODE_SIREN = 1,    /* one SIREN on the full-resolution grid (paper Table 8 baseline) */
     E2EC_MODE_SIREN_DS = 2, /* SIREN on the FFT-downsampled grid + fixed upsampling */
-    E2EC_MODE_E2E = 3       /* SIREN on the low-res grid + SRNO, trained end to end */
+    E2EC_MODE_E2E = 3,      /* SIREN on the low-res grid + SRNO, trained end to end */
+    E2EC_MODE_GRID = 4      /* quantised multi-resolution feature grid + tiny MLP
+                               (docs/architecture.md, "Representations tried") */
 } e2ec_mode;
 
 typedef enum {
@@ -155,6 +157,13 @@ typedef struct {
     int srno_width;     /* w: neural-operator width */
     int srno_heads;     /* attention heads */
     float lr_weight;    /* weight of the optional L1 term on the low-res grid (0 = off) */
+    /* GRID mode: 4 levels, 2 features per node, finest node every 2 voxels,
+     * MLP 8-16-16-1, features quantised in steps of 1/8 (bench/RESULTS.md's
+     * MR settings); epochs = Adam steps, batch = voxels per step (0 = 32768);
+     * lr, loss, siren_*, quant_bits and the progress callback are not used. */
+    float grid_lambda;  /* the rate knob: weight of the L1 rate proxy on the grid's
+                           features; larger = smaller stream (MR: 1e-1 ~ 0.08 bpp,
+                           4e-3 ~ 0.27 bpp, the default) */
     uint64_t max_memory; /* bytes of working memory encoding may use; 0 = the default
                             E2EC_DEFAULT_MAX_MEMORY (see e2ec_encode_memory) */
 } e2ec_params;
@@ -237,11 +246,18 @@ typedef struct {
     uint32_t max_error;    /* its bound, in stored units (has_residual) */
     uint8_t residual_sample_bytes; /* 1, 2 or 4 bytes per coded residual sample */
     size_t stream_bytes;
+    /* GRID mode (else 0); the MLP's weights are n_weights binary16 (fp16 = 1) */
+    int grid_levels, grid_feats, grid_hidden;
+    int grid_step[3];        /* voxels between the finest level's nodes along x, y, z */
+    int grid_feature_bytes;  /* 1, 2 or 4: bytes of each zigzag-coded feature before zstd */
+    float grid_delta;        /* feature = integer * grid_delta */
+    uint64_t grid_values;    /* integer features in the stream */
 } e2ec_info;
 
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);
 
-/* Number of weights of the network that parameters p describe. */
+/* Number of weights of the network that parameters p describe (GRID: the
+ * MLP's; the grid's features depend on the volume). */
 size_t e2ec_param_count(const e2ec_params *p);
 
 /* ------------------------------------------------------------- metrics */

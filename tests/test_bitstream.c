@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "bitstream.h"
+#include "grid_fit.h"
 #include "check.h"
 #include "half.h"
 #include "caps.h"
@@ -128,6 +129,13 @@ static e2ec_status write_v1(const e2ec_info *in, const float *w, size_t n, uint8
 static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
     e2ec_status st = bitstream_read_info(s, size, info);
     if (st != E2EC_OK) return st;
+    if (info->mode == E2EC_MODE_GRID) {
+        int32_t *q = malloc(sizeof(int32_t) * info->grid_values);
+        float *mlp = malloc(sizeof(float) * info->n_weights);
+        st = q && mlp ? bitstream_read_grid(s, size, info, q, mlp) : E2EC_ERR_NOMEM;
+        free(q), free(mlp);
+        return st;
+    }
     float *w = malloc(sizeof(float) * info->n_weights);
     if (!w) return E2EC_ERR_NOMEM;
     st = bitstream_read_weights(s, size, info, w);
@@ -333,7 +341,7 @@ static void test_lies(writer_fn write) {
         {"voxel type 5", E2EC_MODE_SIREN, BS_OFF_VOXEL_TYPE, U8, 5, E2EC_ERR_HEADER},
         {"bits_stored 17 of i16", E2EC_MODE_SIREN, BS_OFF_BITS_STORED, U8, 17, E2EC_ERR_MISMATCH},
         {"mode 0", E2EC_MODE_SIREN, BS_OFF_MODE, U8, 0, E2EC_ERR_HEADER},
-        {"mode 4", E2EC_MODE_SIREN, BS_OFF_MODE, U8, 4, E2EC_ERR_HEADER},
+        {"mode 5", E2EC_MODE_SIREN, BS_OFF_MODE, U8, 5, E2EC_ERR_HEADER},
         {"upsampler in SIREN", E2EC_MODE_SIREN, BS_OFF_UPSAMPLER, U8, 1, E2EC_ERR_MISMATCH},
         {"upsampler 3", E2EC_MODE_SIREN_DS, BS_OFF_UPSAMPLER, U8, 3, E2EC_ERR_HEADER},
         {"upsampler 0 in SIREN_DS", E2EC_MODE_SIREN_DS, BS_OFF_UPSAMPLER, U8, 0, E2EC_ERR_HEADER},
@@ -728,6 +736,112 @@ static void test_sections_v2(void) {
     free(s);
 }
 
+/* ------------------------------------------------------------ GRID mode */
+
+/* A GRID stream of a 10x9x7 volume: 2 levels of 2 features, finest step 2,
+ * hidden width 4; features in -40..40 (2 of them beyond a byte when wide). */
+static e2ec_status write_grid(int wide, uint8_t **s, size_t *size, int32_t *q, float *mlp,
+                              e2ec_info *in) {
+    *in = make_info(E2EC_MODE_SIREN, 1);
+    in->mode = E2EC_MODE_GRID;
+    in->siren_width = in->siren_layers = 0, in->omega0 = 0.0f;
+    in->grid_levels = 2, in->grid_feats = 2, in->grid_hidden = 4;
+    in->grid_step[0] = in->grid_step[1] = in->grid_step[2] = 2;
+    in->grid_delta = 0.125f;
+    grid_fit_config c;
+    grid_fit_defaults(&c);
+    c.levels = 2, c.feats = 2;
+    grid_shape gs;
+    if (grid_shape_for(&c, in->nx, in->ny, in->nz, &gs)) return E2EC_ERR_INTERNAL;
+    in->grid_values = gs.off[gs.levels];
+    in->n_weights = (uint32_t)grid_mlp_size(4, 4);
+    for (size_t i = 0; i < in->grid_values; i++) q[i] = (int32_t)(rnd() * 40.0f);
+    if (wide) q[0] = 300, q[1] = -70000;
+    for (size_t i = 0; i < in->n_weights; i++) mlp[i] = half_to_float(half_from_float(rnd()));
+    bs_weights w = {.n = in->n_weights, .values = mlp, .grid = q};
+    return bitstream_write(in, &w, NULL, s, size);
+}
+
+#define GRID_MAXV 4096
+static void test_grid(void) {
+    int32_t q[GRID_MAXV], q2[GRID_MAXV];
+    float mlp[NW], mlp2[NW];
+    for (int wide = 0; wide < 2; wide++) {
+        e2ec_info in, out;
+        uint8_t *s;
+        size_t size;
+        if (write_grid(wide, &s, &size, q, mlp, &in) != E2EC_OK) {
+            CHECK(0, "grid write");
+            return;
+        }
+        CHECK(bitstream_read_info(s, size, &out) == E2EC_OK && out.mode == E2EC_MODE_GRID &&
+                  out.grid_levels == 2 && out.grid_feats == 2 && out.grid_hidden == 4 &&
+                  out.grid_step[2] == 2 && out.grid_delta == 0.125f &&
+                  out.grid_values == in.grid_values && out.grid_feature_bytes == (wide ? 4 : 1),
+              "grid header read back (wide %d)", wide);
+        CHECK(bitstream_read_grid(s, size, &out, q2, mlp2) == E2EC_OK &&
+                  !memcmp(q, q2, sizeof(int32_t) * in.grid_values) &&
+                  !memcmp(mlp, mlp2, sizeof(float) * in.n_weights),
+              "grid features and MLP read back bit for bit (wide %d)", wide);
+        float w[NW];
+        CHECK(bitstream_read_weights(s, size, &out, w) == E2EC_ERR_ARG,
+              "a grid's section is not float weights");
+        free(s);
+    }
+    e2ec_info in;
+    uint8_t *s;
+    size_t size;
+    if (write_grid(0, &s, &size, q, mlp, &in) == E2EC_OK) check_damage("grid", s, size);
+
+    enum { DIMS = -1 };
+    const lie lies[] = {
+        {"grid levels 0", 0, BS_OFF_GRID_LEVELS, U8, 0, E2EC_ERR_HEADER},
+        {"grid levels 9", 0, BS_OFF_GRID_LEVELS, U8, GRID_MAX_LEVELS + 1, E2EC_ERR_LIMIT},
+        {"grid levels 3 (the MLP's size)", 0, BS_OFF_GRID_LEVELS, U8, 3, E2EC_ERR_MISMATCH},
+        {"grid feats 0", 0, BS_OFF_GRID_FEATS, U8, 0, E2EC_ERR_HEADER},
+        {"grid feats beyond the cap", 0, BS_OFF_GRID_FEATS, U8, E2EC_MAX_GRID_FEATS + 1, E2EC_ERR_LIMIT},
+        {"grid hidden 0", 0, BS_OFF_GRID_HIDDEN, U16, 0, E2EC_ERR_HEADER},
+        {"grid hidden beyond the cap", 0, BS_OFF_GRID_HIDDEN, U16, E2EC_MAX_GRID_HIDDEN + 1, E2EC_ERR_LIMIT},
+        {"grid hidden 5", 0, BS_OFF_GRID_HIDDEN, U16, 5, E2EC_ERR_MISMATCH},
+        {"grid step 0", 0, BS_OFF_GRID_STEP, U16, 0, E2EC_ERR_HEADER},
+        {"grid step beyond the volume", 0, BS_OFF_GRID_STEP + 4, U16, 7, E2EC_ERR_MISMATCH},
+        {"grid step 1 (more features)", 0, BS_OFF_GRID_STEP + 2, U16, 1, E2EC_ERR_PAYLOAD},
+        {"grid feature bytes 3", 0, BS_OFF_GRID_FBYTES, U8, 3, E2EC_ERR_HEADER},
+        {"grid feature bytes 2", 0, BS_OFF_GRID_FBYTES, U8, 2, E2EC_ERR_PAYLOAD},
+        {"grid reserved", 0, BS_OFF_GRID_RESERVED, U8, 1, E2EC_ERR_HEADER},
+        {"grid delta 0", 0, BS_OFF_GRID_DELTA, U32, 0, E2EC_ERR_HEADER},
+        {"grid delta NaN", 0, BS_OFF_GRID_DELTA, U32, 0x7fc00000u, E2EC_ERR_HEADER},
+        {"grid with a SIREN width", 0, BS_OFF_SIREN_WIDTH, U16, 16, E2EC_ERR_MISMATCH},
+        {"grid with omega0", 0, BS_OFF_OMEGA0, U32, f32_bits(30.0f), E2EC_ERR_MISMATCH},
+        {"grid at scale 2", 0, BS_OFF_SCALE, U8, 2, E2EC_ERR_MISMATCH},
+        {"grid without fp16", 0, BS_OFF_FLAGS, U16, 0, E2EC_ERR_MISMATCH},
+        {"grid quantised", 0, BS_OFF_QUANT_BITS, U8, 8, E2EC_ERR_MISMATCH},
+        {"grid n_weights", 0, BS_OFF_N_WEIGHTS, U32, NW - 1, E2EC_ERR_MISMATCH},
+        {"grid header_bytes of another mode", 0, BS_OFF_HEADER_BYTES, U16, BS_HEADER_BYTES_V2, E2EC_ERR_HEADER},
+        {"grid beyond its cap (16384 x 16384 x 7)", 0, DIMS, U32, 16384, E2EC_ERR_LIMIT},
+    };
+    for (size_t k = 0; k < sizeof lies / sizeof lies[0]; k++) {
+        const lie *l = &lies[k];
+        e2ec_info out;
+        if (write_grid(0, &s, &size, q, mlp, &in) != E2EC_OK) {
+            CHECK(0, "%s: write", l->what);
+            continue;
+        }
+        if (l->off == DIMS) /* nx, ny and the SIREN-grid fields that must equal them */
+            for (int off = 0; off < 2; off++) {
+                put_le(s + BS_OFF_NX + 4 * off, l->value, 4);
+                put_le(s + BS_OFF_LX + 4 * off, l->value, 4);
+            }
+        else
+            put_le(s + l->off, l->value, l->bytes);
+        fix_crc(s, size);
+        e2ec_status st = parse_all(s, size, &out);
+        CHECK(st == l->want, "%s: %s, want %s", l->what, e2ec_error_name(st),
+              e2ec_error_name(l->want));
+        free(s);
+    }
+}
+
 /* A version-1 stream of a real network decodes to the same voxels as the
  * version-2 stream it was made from. */
 static void test_v1_decodes(void) {
@@ -780,5 +894,6 @@ int main(void) {
     if (write_quant(&qi, w, NW, &qs, &qn) == E2EC_OK) check_damage("quantised + residual", qs, qn);
     test_lies_v2();
     test_sections_v2();
+    test_grid();
     return check_summary();
 }

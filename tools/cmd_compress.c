@@ -93,7 +93,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_params p;
     e2ec_params_default(&p);
     int mode = p.mode, scale = p.scale, upsampler = p.upsampler, loss = p.loss;
-    double lr = p.lr;
+    double lr = p.lr, grid_lambda = p.grid_lambda;
     int scale_given = 0;
     double target_psnr = 0, target_bpp = 0;
     int max_trials = 0;
@@ -135,6 +135,8 @@ int cmd_compress(int argc, char **argv) {
          .hi = 4096, .help = "SRNO neural-operator width (e2e)"},
         {.name = "--heads", .arg = "h", .kind = OPT_INT, .target = &p.srno_heads, .lo = 1,
          .hi = 256, .help = "SRNO attention heads (e2e)"},
+        {.name = "--grid-lambda", .arg = "X", .kind = OPT_DOUBLE, .target = &grid_lambda,
+         .lo = 0, .hi = 1e3, .help = "grid: rate knob, larger = smaller stream"},
         {.name = "--target-psnr", .arg = "DB", .kind = OPT_DOUBLE, .target = &target_psnr,
          .lo = 1, .hi = 200, .help = "choose --width for the smallest stream reaching this PSNR"},
         {.name = "--target-bpp", .arg = "B", .kind = OPT_DOUBLE, .target = &target_bpp,
@@ -168,7 +170,11 @@ int cmd_compress(int argc, char **argv) {
         scale = 1;
     }
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
-    p.loss = (e2ec_loss)loss, p.lr = (float)lr;
+    p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
+    if (mode == E2EC_MODE_GRID && (target_psnr > 0 || target_bpp > 0)) {
+        log_error("--target-psnr/--target-bpp choose a SIREN width: not with --mode grid");
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
 
     raw_layout layout;
     if ((rc = raw_layout_from(&raw, &layout))) return rc;

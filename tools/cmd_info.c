@@ -26,6 +26,12 @@ static void print_info(const e2ec_info *i) {
     if (i->mode == E2EC_MODE_E2E)
         printf("srno: channels %d width %d heads %d\n", i->srno_channels, i->srno_width,
                i->srno_heads);
+    if (i->mode == E2EC_MODE_GRID)
+        printf("grid: levels %d feats %d step %dx%dx%d delta %g, %llu features of %d bytes, "
+               "MLP hidden %d\n",
+               i->grid_levels, i->grid_feats, i->grid_step[0], i->grid_step[1], i->grid_step[2],
+               i->grid_delta, (unsigned long long)i->grid_values, i->grid_feature_bytes,
+               i->grid_hidden);
     print_weight_coding(i);
     if (i->has_residual) printf("max_error: %u\n", i->max_error);
     printf("stream_bytes: %zu\n", i->stream_bytes);
