@@ -7,33 +7,7 @@ DCME2EC=$2
 DCME2ED=$3
 SAMPLES=$4
 WORK=$5
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- COMMAND...: runs the command (stdout in out.txt,
-# stderr in err.txt) and checks its exit code.
-expect() {
-    want=$1 desc=$2
-    shift 3
-    "$@" >out.txt 2>err.txt
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok; else
-        fail "$desc: exit $got, expected $want: $*"
-        sed 's/^/    /' err.txt
-    fi
-}
-
-# stderr_has TEXT DESCRIPTION: the last command's messages contain TEXT.
-stderr_has() {
-    if grep -q -- "$1" err.txt; then ok; else
-        fail "$2: no '$1' in the messages:"
-        sed 's/^/    /' err.txt
-    fi
-}
+. "$(dirname "$0")/../checks.sh"
 
 # absent PATH DESCRIPTION: nothing at PATH.
 absent() { if [ -e "$1" ]; then fail "$2: $1 exists"; else ok; fi; }
@@ -46,7 +20,3 @@ make_raw() {
     [ "$(wc -c <"$1")" -eq 6912 ] || { echo "cannot make $1"; exit 1; }
 }
 
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-}

@@ -4,33 +4,7 @@ set -u
 E2EC=$1
 SAMPLE=$2
 WORK=$3
-rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- COMMAND...: runs the command (stdout in out.txt,
-# stderr in err.txt) and checks its exit code.
-expect() {
-    want=$1 desc=$2
-    shift 3
-    "$@" >out.txt 2>err.txt
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok; else
-        fail "$desc: exit $got, expected $want: $*"
-        sed 's/^/    /' err.txt
-    fi
-}
-
-# stderr_has TEXT DESCRIPTION: the last command's messages contain TEXT.
-stderr_has() {
-    if grep -q -- "$1" err.txt; then ok; else
-        fail "$2: no '$1' in the messages:"
-        sed 's/^/    /' err.txt
-    fi
-}
+. "$(dirname "$0")/../checks.sh"
 
 # no_temp_files: no atomic-write leftovers (.tmp-*) anywhere under here.
 no_temp_files() {
@@ -50,9 +24,4 @@ make_crop() {
     rc=$?
     if [ $rc -eq 83 ]; then echo "SKIP: built without ITK"; exit 77; fi
     if [ $rc -ne 0 ]; then cat err.txt; echo "cannot make the test volume"; exit 1; fi
-}
-
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
 }
