@@ -304,14 +304,19 @@ typedef struct {
     int met;          /* 1 when the returned stream meets the target */
     double psnr;      /* of the returned stream, decoded and measured */
     double true_bpp;
-    int siren_width;  /* the width chosen */
+    int siren_width;  /* the width chosen (network modes; 0 in grid mode) */
+    float grid_lambda; /* the rate weight chosen (grid mode; 0 otherwise) */
     int trials;       /* full encodes run */
 } e2ec_target_result;
 
 /*
- * Encodes with the SIREN width chosen so that the stream meets a target:
- * the smallest stream whose PSNR reaches the target, or the best PSNR whose
- * size fits it. p gives every other parameter and the first width tried.
+ * Encodes with the knob chosen so that the stream meets a target: the
+ * smallest stream whose PSNR reaches the target, or the best PSNR whose
+ * size fits it. The knob is the SIREN width in the network modes, and
+ * grid_lambda (searched within (0, 1]) in E2EC_MODE_GRID, where the search
+ * stops once a trial is within 0.25 dB above a PSNR target or 5 % below a
+ * bpp target. p gives every other parameter and the first knob tried
+ * (docs/rate_control.md).
  * Each trial is a whole encode, decoded and measured, so the cost is up to
  * max_trials encodes. When no trial meets the target (e.g. a PSNR beyond
  * what the widest network reaches in p->epochs), the nearest miss is

@@ -61,11 +61,12 @@ static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2
 
 /* What a --target-* search reached; a miss is a warning, not an error: the
  * stream written is the nearest the search found. */
-static void print_target(const e2ec_target *t, const e2ec_target_result *r) {
+static void print_target(const e2ec_target *t, const e2ec_target_result *r, e2ec_mode mode) {
     const char *unit = t->kind == E2EC_TARGET_PSNR ? "dB" : "bpp";
     printf("target: %s %g\n", t->kind == E2EC_TARGET_PSNR ? "psnr" : "bpp", t->value);
     printf("target_met: %s\n", r->met ? "yes" : "no");
-    printf("target_width: %d\n", r->siren_width);
+    if (mode == E2EC_MODE_GRID) printf("target_grid_lambda: %.6g\n", r->grid_lambda);
+    else printf("target_width: %d\n", r->siren_width);
     printf("target_trials: %d\n", r->trials);
     if (!r->met)
         log_warn("target %g %s not met in %d trials: the stream written is the nearest found",
@@ -96,7 +97,7 @@ int cmd_compress(int argc, char **argv) {
     double lr = p.lr, grid_lambda = p.grid_lambda;
     int scale_given = 0;
     double target_psnr = 0, target_bpp = 0;
-    int max_trials = 0;
+    int max_trials = 6; /* the library's default, shown by --help */
     raw_options raw = {0};
     const opt_spec specs[] = {
         {.name = "--mode", .arg = "M", .kind = OPT_CHOICE, .target = &mode,
@@ -138,11 +139,11 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--grid-lambda", .arg = "X", .kind = OPT_DOUBLE, .target = &grid_lambda,
          .lo = 0, .hi = 1e3, .help = "grid: rate knob, larger = smaller stream"},
         {.name = "--target-psnr", .arg = "DB", .kind = OPT_DOUBLE, .target = &target_psnr,
-         .lo = 1, .hi = 200, .help = "choose --width for the smallest stream reaching this PSNR"},
+         .lo = 1, .hi = 200, .help = "choose --width (grid: --grid-lambda) for the smallest stream reaching this PSNR; 0 = off"},
         {.name = "--target-bpp", .arg = "B", .kind = OPT_DOUBLE, .target = &target_bpp,
-         .lo = 1e-6, .hi = 64, .help = "choose --width for the best PSNR within B bits/voxel"},
+         .lo = 1e-6, .hi = 64, .help = "choose --width (grid: --grid-lambda) for the best PSNR within B bits/voxel; 0 = off"},
         {.name = "--max-trials", .arg = "N", .kind = OPT_INT, .target = &max_trials, .lo = 1,
-         .hi = 16, .help = "full encodes a target search may run (default 6)"},
+         .hi = 16, .help = "full encodes a target search may run"},
         MAX_MEMORY_OPTION_SPEC(p.max_memory),
         RAW_OPTION_SPECS(raw),
         OPT_END};
@@ -171,10 +172,6 @@ int cmd_compress(int argc, char **argv) {
     }
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
-    if (mode == E2EC_MODE_GRID && (target_psnr > 0 || target_bpp > 0)) {
-        log_error("--target-psnr/--target-bpp choose a SIREN width: not with --mode grid");
-        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
-    }
 
     raw_layout layout;
     if ((rc = raw_layout_from(&raw, &layout))) return rc;
@@ -194,8 +191,10 @@ int cmd_compress(int argc, char **argv) {
                           .max_trials = max_trials};
     int searching = target_psnr > 0 || target_bpp > 0;
     if (searching)
-        log_info("training %s: searching the width for %s %g, starting at %d", mode_name(p.mode),
-                 target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value, p.siren_width);
+        log_info("training %s: searching the %s for %s %g, starting at %g", mode_name(p.mode),
+                 p.mode == E2EC_MODE_GRID ? "grid lambda" : "width",
+                 target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value,
+                 p.mode == E2EC_MODE_GRID ? (double)p.grid_lambda : (double)p.siren_width);
     else
         log_info("training %s, %zu weights, %d epochs", mode_name(p.mode), e2ec_param_count(&p),
                  p.epochs);
@@ -235,7 +234,7 @@ int cmd_compress(int argc, char **argv) {
         e2ec_rate r;
         e2ec_rate_of(&in, info.n_weights, size, &r);
         print_figures(&in, &info, &r, &m, enc_s, dec_s);
-        if (searching) print_target(&target, &reached);
+        if (searching) print_target(&target, &reached, p.mode);
     }
     e2ec_free(stream);
     e2ec_volume_free(&in);

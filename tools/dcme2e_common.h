@@ -1,6 +1,7 @@
 /*
- * dcme2e_common.h - what dcme2ec and dcme2ed share: exit codes (tools/common/
- * exitcodes.h, DCMTK's scheme) and the column layout of their help text.
+ * dcme2e_common.h - what dcme2ec, dcme2ed and e2ecscp share: DCMTK's start-up,
+ * exit codes (tools/common/exitcodes.h, DCMTK's scheme) and the column layout
+ * of their help text.
  *
  * Exit codes: 0 success; 1 command line syntax error; 4 memory exhausted;
  * 20 cannot read an input file; 22 invalid input (a series or
@@ -12,10 +13,14 @@
 #define DCME2E_COMMON_H
 
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/cmdlnarg.h>
+#include <dcmtk/oflog/oflog.h>
 #include <dcmtk/ofstd/ofconapp.h>
 #include <dcmtk/ofstd/ofexit.h>
 
 #include <string>
+
+#include "e2ec_dicom.h" /* the transfer syntax UID, e2ec.h */
 
 extern "C" {
 #include "common/exitcodes.h" /* the numbers of ofexit.h, plus 80-83 */
@@ -24,6 +29,23 @@ extern "C" {
 
 #define DCME2E_LONGCOL 20
 #define DCME2E_SHORTCOL 4
+
+/* Parses the command line as every DCMTK tool does, answers --version (with
+ * the bitstream version and transfer syntax) and sets up the logger from
+ * -q/-v/-d/-ll/-lc. Returns -1 to go on, else the exit code to end with. */
+static inline int dcme2e_start(OFConsoleApplication &app, OFCommandLine &cmd, int argc,
+                               char *argv[], const char *name) {
+    prepareCmdLineArgs(argc, argv, name);
+    if (!app.parseCommandLine(cmd, argc, argv)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    if (cmd.hasExclusiveOption() && cmd.findOption("--version")) {
+        app.printHeader(OFTrue /*print host identifier*/);
+        COUT << OFendl << "e2ec bitstream version " << E2EC_BITSTREAM_VERSION
+             << ", transfer syntax " E2EC_DICOM_TRANSFER_SYNTAX_UID << OFendl;
+        return EXITCODE_NO_ERROR;
+    }
+    OFLog::configureFromCommandLine(cmd, app);
+    return -1;
+}
 
 /* --max-memory SIZE (e2ec.h: max_memory), declared in the processing options. */
 static inline void dcme2e_add_max_memory(OFCommandLine &cmd) {

@@ -7,9 +7,6 @@
  */
 #include "dcme2e_common.h"
 
-#include <dcmtk/dcmdata/cmdlnarg.h>
-#include <dcmtk/oflog/oflog.h>
-#include <dcmtk/ofstd/ofconapp.h>
 
 #include <cmath>
 #include <string>
@@ -126,17 +123,8 @@ int main(int argc, char *argv[]) {
                              "Encode a DICOM series to e2ec transfer syntax", rcsid);
     OFCommandLine cmd;
     add_options(cmd);
-    prepareCmdLineArgs(argc, argv, OFFIS_CONSOLE_APPLICATION);
-    if (!app.parseCommandLine(cmd, argc, argv)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
-    if (cmd.hasExclusiveOption()) {
-        if (cmd.findOption("--version")) {
-            app.printHeader(OFTrue /*print host identifier*/);
-            COUT << OFendl << "e2ec bitstream version " << E2EC_BITSTREAM_VERSION
-                 << ", transfer syntax " E2EC_DICOM_TRANSFER_SYNTAX_UID << OFendl;
-            return EXITCODE_NO_ERROR;
-        }
-    }
-    OFLog::configureFromCommandLine(cmd, app);
+    int rc = dcme2e_start(app, cmd, argc, argv, OFFIS_CONSOLE_APPLICATION);
+    if (rc >= 0) return rc;
     int nparams = cmd.getParamCount();
     if (nparams < 2) {
         app.printError("give at least one input and the output file");

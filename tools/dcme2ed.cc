@@ -9,9 +9,6 @@
  */
 #include "dcme2e_common.h"
 
-#include <dcmtk/dcmdata/cmdlnarg.h>
-#include <dcmtk/oflog/oflog.h>
-#include <dcmtk/ofstd/ofconapp.h>
 
 #include <vector>
 
@@ -119,15 +116,8 @@ int main(int argc, char *argv[]) {
                              "Decode an e2ec-compressed DICOM object", rcsid);
     OFCommandLine cmd;
     add_options(cmd);
-    prepareCmdLineArgs(argc, argv, OFFIS_CONSOLE_APPLICATION);
-    if (!app.parseCommandLine(cmd, argc, argv)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
-    if (cmd.hasExclusiveOption() && cmd.findOption("--version")) {
-        app.printHeader(OFTrue);
-        COUT << OFendl << "e2ec bitstream version " << E2EC_BITSTREAM_VERSION
-             << ", transfer syntax " E2EC_DICOM_TRANSFER_SYNTAX_UID << OFendl;
-        return EXITCODE_NO_ERROR;
-    }
-    OFLog::configureFromCommandLine(cmd, app);
+    int rc = dcme2e_start(app, cmd, argc, argv, OFFIS_CONSOLE_APPLICATION);
+    if (rc >= 0) return rc;
     const char *in, *out;
     cmd.getParam(1, in);
     cmd.getParam(2, out);
@@ -163,7 +153,7 @@ int main(int argc, char *argv[]) {
     const uint8_t *stream = e2ec_dicom_object_stream(o, &size);
     OFLOG_INFO(logger, in << ": " << nframes << " frames, e2ec stream " << size << " bytes");
     if (frame) {
-        int rc = decode_one_frame(o, (uint32_t)frame, &opt, out);
+        rc = decode_one_frame(o, (uint32_t)frame, &opt, out);
         e2ec_dicom_object_free(o);
         return rc;
     }
@@ -184,7 +174,7 @@ int main(int argc, char *argv[]) {
         return exitcode_for_processing(st, EXITCODE_DECODING_FAILED);
     }
     if (compare) {
-        int rc = compare_with_series(&v, compare, compare_series, (int)threads);
+        rc = compare_with_series(&v, compare, compare_series, (int)threads);
         if (rc) {
             e2ec_volume_free(&v);
             e2ec_dicom_object_free(o);

@@ -15,11 +15,9 @@
  * archive folder; 60 (DCMTK's EXITCODE_CANNOT_INITIALIZE_NETWORK) cannot listen.
  */
 #include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmdata/cmdlnarg.h>
 #include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmnet/dimse.h>
 #include <dcmtk/oflog/oflog.h>
-#include <dcmtk/ofstd/ofconapp.h>
 #include <dcmtk/ofstd/ofexit.h>
 
 #include <cerrno>
@@ -32,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "compressor.h"
+#include "dcme2e_common.h"
 #include "e2ec_dicom.h"
 #include "series_archiver.h"
 #include "spool.h"
@@ -131,15 +130,8 @@ int main(int argc, char *argv[]) {
                              "Storage SCP that archives each series as one e2ec object", rcsid);
     OFCommandLine cmd;
     add_options(cmd);
-    prepareCmdLineArgs(argc, argv, OFFIS_CONSOLE_APPLICATION);
-    if (!app.parseCommandLine(cmd, argc, argv)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
-    if (cmd.hasExclusiveOption() && cmd.findOption("--version")) {
-        app.printHeader(OFTrue);
-        COUT << OFendl << "e2ec bitstream version " << E2EC_BITSTREAM_VERSION
-             << ", transfer syntax " E2EC_DICOM_TRANSFER_SYNTAX_UID << OFendl;
-        return EXITCODE_NO_ERROR;
-    }
-    OFLog::configureFromCommandLine(cmd, app);
+    int rc = dcme2e_start(app, cmd, argc, argv, OFFIS_CONSOLE_APPLICATION);
+    if (rc >= 0) return rc;
 
     OFCmdUnsignedInt port = 0, max_assoc = 200, max_pdu = ASC_DEFAULTMAXPDU, acse = 30, dimse = 0;
     app.checkParam(cmd.getParamAndCheckMinMax(1, port, 1, 65535));
@@ -217,7 +209,7 @@ int main(int argc, char *argv[]) {
     OFLOG_INFO(logger, "listening on port " << port << " as " << aet << "; spool " << spool
                                             << ", archive " << archive);
     OFCondition cond = pool.listen();
-    int rc = EXITCODE_NO_ERROR;
+    rc = EXITCODE_NO_ERROR;
     if (cond.bad()) {
         OFLOG_FATAL(logger, "cannot listen on port " << port << ": " << cond.text());
         rc = EXITCODE_CANNOT_INITIALIZE_NETWORK;

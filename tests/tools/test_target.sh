@@ -1,5 +1,6 @@
 # e2ec compress --target-bpp / --target-psnr: the stream written keeps within
-# the bpp target, reaches the PSNR target, and says so; the two exclude each other.
+# the bpp target, reaches the PSNR target, and says so (in grid mode, with the
+# lambda it chose, within 0.5 dB); the two exclude each other.
 . "$(dirname "$0")/lib.sh"
 make_crop
 expect 0 "target bpp" -- "$E2EC" compress crop.raw t.e2ec $CROP_ARGS --mode siren-ds --epochs 30 \
@@ -14,6 +15,17 @@ expect 0 "target psnr" -- "$E2EC" compress crop.raw p.e2ec $CROP_ARGS --mode sir
 [ "$(figure target_met out.txt)" = yes ] && ok || fail "psnr target not met"
 awk -v p="$(figure psnr_db out.txt)" 'BEGIN { exit !(p >= 15) }' && ok ||
     fail "psnr $(figure psnr_db out.txt) below the 15 dB target"
+"$E2EC" compress crop.raw g.e2ec $CROP_ARGS --mode grid --epochs 200 --batch 1024 \
+    --threads 1 --grid-lambda 1 >lo.txt 2>&1 && ok || fail "grid at lambda 1"
+"$E2EC" compress crop.raw g.e2ec $CROP_ARGS --mode grid --epochs 200 --batch 1024 \
+    --threads 1 --grid-lambda 0.01 >hi.txt 2>&1 && ok || fail "grid at lambda 0.01"
+goal=$(awk -v a="$(figure psnr_db lo.txt)" -v b="$(figure psnr_db hi.txt)" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+expect 0 "grid target psnr" -- "$E2EC" compress crop.raw g.e2ec $CROP_ARGS --mode grid --epochs 200 \
+    --batch 1024 --threads 1 --target-psnr "$goal" --max-trials 8
+[ "$(figure target_met out.txt)" = yes ] && [ -n "$(figure target_grid_lambda out.txt)" ] && ok ||
+    fail "grid psnr target $goal not met, or no lambda printed"
+awk -v p="$(figure psnr_db out.txt)" -v g="$goal" 'BEGIN { exit !(p >= g && p <= g + 0.5) }' && ok ||
+    fail "grid psnr $(figure psnr_db out.txt) not within 0.5 dB above $goal"
 expect 1 "both targets" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS --target-psnr 30 --target-bpp 1
 stderr_has "exclude each other" "both targets message"
 [ ! -e x.e2ec ] && ok || fail "an output was written for a refused command"
