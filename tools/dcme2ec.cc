@@ -41,8 +41,8 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--rescale-convert", "+rc",
                   "convert slices with differing Rescale Slope/\nIntercept to one (default: refuse)");
     cmd.addGroup("e2ec options:");
-    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds or e2e",
-                  "network (default: e2e)");
+    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds, e2e or grid",
+                  "representation (default: e2e)");
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--channels", "-c", 1, "[n]: integer", "SRNO encoder channels (e2e mode)");
@@ -51,9 +51,19 @@ static void add_options(OFCommandLine &cmd) {
                   "samples per step (e2e: attention windows), 0 = full batch");
     cmd.addOption("--fp16", "+h", "store weights as half floats");
     cmd.addOption("--qbits", 1, "[n]: integer (2..8)", "quantise weights to n bits");
+    cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
+                  "grid mode: rate weight, larger = smaller (default 0.004)");
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
     dcme2e_add_max_memory(cmd);
     cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
+    cmd.addGroup("rate control options (a search over --width, or --grid-lambda in grid mode):",
+                 DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
+    cmd.addOption("--target-psnr", "+tp", 1, "[d]: float",
+                  "the smallest object whose PSNR reaches d dB");
+    cmd.addOption("--target-bpp", "+tb", 1, "[b]: float",
+                  "the best PSNR within b bits per voxel");
+    cmd.addOption("--max-trials", 1, "[n]: integer (1..16)",
+                  "encodes a target search may run (default 6)");
     cmd.addGroup("output options:", DCME2E_LONGCOL, DCME2E_SHORTCOL + 2);
     cmd.addSubGroup("Series Instance UID:");
     cmd.addOption("--uid-always", "+ua", "assign a new Series Instance UID (default)");
@@ -71,8 +81,9 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
         if (m == "siren") p.mode = E2EC_MODE_SIREN;
         else if (m == "siren-ds") p.mode = E2EC_MODE_SIREN_DS;
         else if (m == "e2e") p.mode = E2EC_MODE_E2E;
+        else if (m == "grid") p.mode = E2EC_MODE_GRID;
         else {
-            OFLOG_FATAL(logger, "unknown --mode " << m << " (siren, siren-ds or e2e)");
+            OFLOG_FATAL(logger, "unknown --mode " << m << " (siren, siren-ds, e2e or grid)");
             return false;
         }
     }
@@ -91,7 +102,61 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
         p.seed = (uint64_t)n;
     }
     if (cmd.findOption("--fp16")) p.fp16 = 1;
+    if (cmd.findOption("--grid-lambda")) {
+        OFCmdFloat x = 0;
+        app.checkValue(cmd.getValueAndCheckMinMax(x, 0.0, 1000.0));
+        p.grid_lambda = (float)x;
+    }
     return dcme2e_max_memory(cmd, app, p.max_memory);
+}
+
+/* Reads --target-psnr / --target-bpp / --max-trials; t->kind stays 0 when
+ * neither target is given. False (with a message) on a bad combination. */
+static bool read_target(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_target *t) {
+    *t = e2ec_target{};
+    OFCmdFloat x = 0;
+    OFCmdSignedInt n;
+    bool psnr = cmd.findOption("--target-psnr");
+    if (psnr) app.checkValue(cmd.getValueAndCheckMinMax(x, 1.0, 200.0));
+    if (cmd.findOption("--target-bpp")) {
+        if (psnr) {
+            OFLOG_FATAL(logger, "--target-psnr and --target-bpp exclude each other");
+            return false;
+        }
+        app.checkValue(cmd.getValueAndCheckMinMax(x, 1e-6, 64.0));
+        t->kind = E2EC_TARGET_BPP;
+    } else if (psnr) {
+        t->kind = E2EC_TARGET_PSNR;
+    }
+    t->value = x;
+    if (cmd.findOption("--max-trials")) {
+        app.checkValue(cmd.getValueAndCheckMinMax(n, 1, 16));
+        t->max_trials = (int)n;
+    }
+    return true;
+}
+
+/* Encodes at the given parameters, or searches the knob for a target (its
+ * outcome logged; a miss is a warning, and the nearest stream is kept). */
+static e2ec_status encode(const e2ec_volume *v, e2ec_params &p, const e2ec_target &t,
+                          uint8_t **stream, size_t *size) {
+    if (!t.kind) return e2ec_encode(v, &p, stream, size);
+    e2ec_target_result r;
+    e2ec_status st = e2ec_encode_target(v, &p, &t, stream, size, &r);
+    if (st) return st;
+    const char *unit = t.kind == E2EC_TARGET_PSNR ? " dB" : " bpp";
+    if (p.mode == E2EC_MODE_GRID) p.grid_lambda = r.grid_lambda;
+    else p.siren_width = r.siren_width;
+    OFLOG_INFO(logger, "target " << t.value << unit << ": " << r.psnr << " dB at " << r.true_bpp
+                                 << " bpp after " << r.trials << " encodes ("
+                                 << (p.mode == E2EC_MODE_GRID ? "grid lambda " : "width ")
+                                 << (p.mode == E2EC_MODE_GRID ? (double)r.grid_lambda
+                                                              : (double)r.siren_width)
+                                 << ")");
+    if (!r.met)
+        OFLOG_WARN(logger, "target " << t.value << unit << " not met in " << r.trials
+                                     << " encodes: the nearest stream found is written");
+    return E2EC_OK;
 }
 
 /* PSNR and rate of the stream against the series, printed with -v. */
@@ -150,7 +215,9 @@ int main(int argc, char *argv[]) {
     if (cmd.findOption("--uid-never")) wo.keep_series_uid = 1;
     cmd.endOptionBlock();
     e2ec_params p;
-    if (!read_params(cmd, app, p)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    e2ec_target target;
+    if (!read_params(cmd, app, p) || !read_target(cmd, app, &target))
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
         p.progress = on_progress;
         p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
@@ -176,7 +243,7 @@ int main(int argc, char *argv[]) {
                                  << " bits stored; encoding (" << p.epochs << " epochs)");
     uint8_t *stream = NULL;
     size_t size = 0;
-    st = e2ec_encode(v, &p, &stream, &size);
+    st = encode(v, p, target, &stream, &size);
     if (st == E2EC_ERR_MEMORY_LIMIT) {
         uint64_t need = 0;
         e2ec_encode_memory(v, &p, &need);
@@ -190,13 +257,18 @@ int main(int argc, char *argv[]) {
     }
     OFLOG_INFO(logger, "stream " << size << " bytes");
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) report_quality(s, stream, size, p);
-    static const char *modes[] = {"", "siren", "siren-ds", "e2e"};
     char deriv[512];
-    snprintf(deriv, sizeof deriv,
-             "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
-             " (implicit neural representation): mode %s, scale %d, width %d, epochs %d%s%s",
-             modes[p.mode], p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "",
-             p.quant_bits ? ", quantised weights" : "");
+    if (p.mode == E2EC_MODE_GRID)
+        snprintf(deriv, sizeof deriv,
+                 "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
+                 " (quantised feature grid): lambda %g, steps %d", (double)p.grid_lambda, p.epochs);
+    else
+        snprintf(deriv, sizeof deriv,
+                 "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
+                 " (implicit neural representation): mode %s, scale %d, width %d, epochs %d%s%s",
+                 p.mode == E2EC_MODE_SIREN ? "siren" : p.mode == E2EC_MODE_SIREN_DS ? "siren-ds" : "e2e",
+                 p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "",
+                 p.quant_bits ? ", quantised weights" : "");
     wo.derivation_description = deriv;
     st = e2ec_dicom_write_compressed(s, stream, size, &wo, out, err, sizeof err);
     e2ec_free(stream);
