@@ -62,7 +62,10 @@ const char *mode_name(e2ec_mode m);
 extern const opt_choice mode_choices[];
 /* Prints the metric lines ("psnr_db: 33.12", ...) to stdout. */
 void print_metrics(const e2ec_metrics *m);
-/* "weights", "weight_coding", "weight_bytes" and "bytes_per_weight" lines. */
+/* The numbers a stream stores: its network's weights, plus a grid's features. */
+uint64_t stored_values(const e2ec_info *i);
+/* "weights", "weight_coding", ("grid_values",) "weight_bytes" and
+ * "bytes_per_weight" (bytes per stored value) lines. */
 void print_weight_coding(const e2ec_info *i);
 
 #endif

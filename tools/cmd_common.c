@@ -102,6 +102,10 @@ double now_seconds(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+uint64_t stored_values(const e2ec_info *i) {
+    return (uint64_t)i->n_weights + (i->mode == E2EC_MODE_GRID ? i->grid_values : 0);
+}
+
 void print_weight_coding(const e2ec_info *i) {
     char coding[32];
     if (i->quant_bits) snprintf(coding, sizeof coding, "q%d", i->quant_bits);
@@ -111,8 +115,11 @@ void print_weight_coding(const e2ec_info *i) {
         printf("weight_coding: %d bits, %u groups\n", i->quant_bits, i->quant_groups);
     else
         printf("weight_coding: %s\n", coding);
+    /* a grid stream codes its features and its MLP in one zstd section */
+    if (i->mode == E2EC_MODE_GRID)
+        printf("grid_values: %llu\n", (unsigned long long)i->grid_values);
     printf("weight_bytes: %u\n", i->weights_bytes);
-    printf("bytes_per_weight: %.3f\n", (double)i->weights_bytes / i->n_weights);
+    printf("bytes_per_weight: %.3f\n", (double)i->weights_bytes / (double)stored_values(i));
 }
 
 void print_metrics(const e2ec_metrics *m) {

@@ -46,7 +46,7 @@ static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2
                           const e2ec_metrics *m, double enc_s, double dec_s) {
     printf("volume: %ux%ux%u %s\n", in->nx, in->ny, in->nz, volume_type_name(in->type));
     printf("mode: %s\n", mode_name(info->mode));
-    printf("params: %u\n", info->n_weights);
+    printf("params: %llu\n", (unsigned long long)stored_values(info));
     print_weight_coding(info);
     if (info->has_residual) printf("max_error: %u\n", info->max_error);
     printf("stream_bytes: %zu\n", info->stream_bytes);
@@ -232,7 +232,7 @@ int cmd_compress(int argc, char **argv) {
     }
     if (!rc) {
         e2ec_rate r;
-        e2ec_rate_of(&in, info.n_weights, size, &r);
+        e2ec_rate_of(&in, (size_t)stored_values(&info), size, &r);
         print_figures(&in, &info, &r, &m, enc_s, dec_s);
         if (searching) print_target(&target, &reached, p.mode);
     }
