@@ -48,8 +48,9 @@ typedef struct {
 } e2e_fit;
 
 /* Full batch is refused (E2EC_ERR_LIMIT) when its activations would exceed
- * this many floats (4 GiB); window mode is refused when one row's would. */
-#define E2E_FIT_MAX_FLOATS (1ull << 30)
+ * this many floats (1 GiB, so that with the volume and the weights an encode
+ * stays well under 4 GiB); window mode is refused when one row's would. */
+#define E2E_FIT_MAX_FLOATS (1ull << 28)
 /* Full batch (E2EC_ERR_LIMIT past E2E_FIT_MAX_FLOATS). */
 e2ec_status e2e_fit_init(e2e_fit *f, const siren_config *siren, const srno_config *srno,
                          uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx, uint32_t hy,
