@@ -19,6 +19,17 @@ def write_csv(path, rows):
                         f"{r['ssim']:.6f}", r["max_abs_err"], f"{r['enc_s']:.3f}", f"{r['dec_s']:.3f}"])
 
 
+def read_csv(path):
+    """Rows written by write_csv, back as the dicts sweep() makes."""
+    with open(path, newline="") as f:
+        return [dict(volume=r["volume"], codec=r["codec"], parameter=r["parameter"],
+                     bytes=int(r["bytes"]), bpp=float(r["true_bpp"]), ratio=float(r["ratio"]),
+                     psnr=float(r["psnr"]), psnr_bits=float(r["psnr_bits"]), ssim=float(r["ssim"]),
+                     max_abs_err=int(r["max_abs_err"]), enc_s=float(r["enc_s"]),
+                     dec_s=float(r["dec_s"]))
+                for r in csv.DictReader(f)]
+
+
 def curve(rows, codec):
     return [(r["bpp"], r["psnr"]) for r in rows if r["codec"] == codec]
 
