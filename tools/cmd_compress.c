@@ -172,6 +172,11 @@ int cmd_compress(int argc, char **argv) {
     }
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
+    if (mode == E2EC_MODE_GRID && (target_psnr > 0 || target_bpp > 0) &&
+        !(grid_lambda > 0 && grid_lambda <= 1)) {
+        log_error("a target search in grid mode starts from --grid-lambda, which must be in (0, 1]");
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
 
     raw_layout layout;
     if ((rc = raw_layout_from(&raw, &layout))) return rc;

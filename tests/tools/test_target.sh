@@ -26,6 +26,10 @@ expect 0 "grid target psnr" -- "$E2EC" compress crop.raw g.e2ec $CROP_ARGS --mod
     fail "grid psnr target $goal not met, or no lambda printed"
 awk -v p="$(figure psnr_db out.txt)" -v g="$goal" 'BEGIN { exit !(p >= g && p <= g + 0.5) }' && ok ||
     fail "grid psnr $(figure psnr_db out.txt) not within 0.5 dB above $goal"
+expect 1 "grid target from lambda 2" -- "$E2EC" compress crop.raw y.e2ec $CROP_ARGS --mode grid \
+    --grid-lambda 2 --target-psnr 20
+stderr_has "must be in (0, 1]" "grid lambda range message"
+[ ! -e y.e2ec ] && ok || fail "an output was written for a refused grid search"
 expect 1 "both targets" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS --target-psnr 30 --target-bpp 1
 stderr_has "exclude each other" "both targets message"
 [ ! -e x.e2ec ] && ok || fail "an output was written for a refused command"
