@@ -36,6 +36,9 @@ refused not-e2ec "is not e2ec's" "$dec" "$series/$(ls "$series" | grep '\.dcm$' 
 
 code=83 # valid input without a form in the SOP classes we write
 refused monochrome1 "MONOCHROME2 only" "$enc" $E "$work/in/monochrome1" "$work/out/x.dcm"
+code=1 # a command line the search cannot start from
+refused grid-target-lambda "must be in (0, 1]" "$enc" --mode grid --grid-lambda 0 --target-psnr 20 \
+  "$series" "$work/out/x.dcm"
 code=22
 
 # 8-bit input is widened to the 16 bits the Enhanced IODs allow, nothing lost

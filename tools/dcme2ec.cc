@@ -218,6 +218,10 @@ int main(int argc, char *argv[]) {
     e2ec_target target;
     if (!read_params(cmd, app, p) || !read_target(cmd, app, &target))
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    if (target.kind && p.mode == E2EC_MODE_GRID && !(p.grid_lambda > 0 && p.grid_lambda <= 1)) {
+        OFLOG_FATAL(logger, "a target search in grid mode starts from --grid-lambda, which must be in (0, 1]");
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    }
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
         p.progress = on_progress;
         p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
