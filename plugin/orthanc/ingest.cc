@@ -35,6 +35,7 @@ struct ingest_config {
     double min_psnr = 40.0; /* dB, peak = range of the original, as dcme2ec -v prints */
     int epochs = 0, scale = 0, width = 0; /* 0: e2ec's defaults */
     int mode = 0;                         /* 0: e2ec's default; else an e2ec_mode */
+    double grid_lambda = -1;              /* < 0: e2ec's default */
 };
 
 ingest_config cfg;
@@ -70,6 +71,7 @@ std::string encode_and_verify(const std::string &in, const std::string &out, siz
     if (cfg.epochs > 0) p.epochs = cfg.epochs;
     if (cfg.scale > 0) p.scale = cfg.scale;
     if (cfg.width > 0) p.siren_width = cfg.width;
+    if (cfg.grid_lambda >= 0) p.grid_lambda = (float)cfg.grid_lambda;
     p.threads = e2ec_orthanc_threads;
     uint8_t *stream = nullptr;
     size_t size = 0;
@@ -335,13 +337,15 @@ bool read_config() {
         cfg.epochs = c.get("Epochs", 0).asInt();
         cfg.scale = c.get("Scale", 0).asInt();
         cfg.width = c.get("Width", 0).asInt();
+        cfg.grid_lambda = c.get("GridLambda", -1.0).asDouble();
         const std::string mode = c.get("Mode", "").asString();
         if (mode == "siren") cfg.mode = E2EC_MODE_SIREN;
         else if (mode == "siren-ds") cfg.mode = E2EC_MODE_SIREN_DS;
         else if (mode == "e2e") cfg.mode = E2EC_MODE_E2E;
+        else if (mode == "grid") cfg.mode = E2EC_MODE_GRID;
         else if (!mode.empty()) {
-            e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"e2e\", \"siren-ds\" or \"siren\", not \"" +
-                               mode + "\"");
+            e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"e2e\", \"siren-ds\", \"siren\" or "
+                               "\"grid\", not \"" + mode + "\"");
             return false;
         }
         e2ec_orthanc_threads = c.get("Threads", 0).asInt();

@@ -27,7 +27,7 @@ cat >"$work/config.json" <<JSON
   "StableAge": 1,
   "Plugins": ["$plugin"],
   "E2EC": { "IngestCompression": true, "KeepOriginals": false, "MinPsnr": 10,
-            "Mode": "siren-ds", "Epochs": 20, "Scale": 4, "Width": 16, "Threads": 2 }
+            "Mode": "grid", "Epochs": 100, "GridLambda": 0.01, "Threads": 2 }
 }
 JSON
 orthanc_start "$orthanc" "$work/config.json" "$url"

@@ -5,7 +5,8 @@
 # must be archived: one verified e2ec object per series, one frame per instance sent,
 # a frame decodes, the originals removed from the spool, no partial file anywhere.
 # Then a series that misses the quality bar keeps its originals and logs why, and
-# without --remove-originals a series' originals stay in the spool, archived once.
+# without --remove-originals (and in grid mode) a series' originals stay in the
+# spool, archived once.
 set -eu
 scp=$1 dec=$2 samples=$3 work=$4
 . "$(dirname "$0")/e2ecscp-test-lib.sh"
@@ -71,9 +72,10 @@ kill -TERM $scp_pid
 wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
 
 # originals kept (no --remove-originals): they stay in the spool with the .archived
-# mark, and the series is not archived again, not even after a restart
+# mark, and the series is not archived again, not even after a restart; this run
+# compresses in grid mode
 port=$(free_port)
-set -- --mode siren-ds --epochs 2 --scale 4 --width 16 --threads 2 --min-psnr 0 \
+set -- --mode grid --epochs 50 --grid-lambda 0.01 --threads 2 --min-psnr 0 \
   --quiet-seconds 1 --spool "$work/keep-spool" --archive "$work/keep-archive" "$port"
 scp_start "$work/scp-keep.log" "$@"
 # shellcheck disable=SC2086
@@ -81,6 +83,8 @@ timeout 120 storescu -aec E2ECSCP 127.0.0.1 "$port" $few || fail "storescu (keep
 wait_for 'status=ok originals_removed=no' "$work/keep-archive/e2ecscp.log" 1 120
 [ "$(spool_count "$work/keep-spool")" -eq 8 ] || fail "kept originals are not all in the spool"
 [ "$(find "$work/keep-spool" -name .archived | wc -l)" -eq 1 ] || fail "no .archived mark"
+"$dec" "$(find "$work/keep-archive" -name '*.dcm')" "$work/keep-decoded.dcm" ||
+  fail "the grid-mode object does not decode"
 kill -TERM $scp_pid
 wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
 scp_start "$work/scp-keep2.log" "$@"
