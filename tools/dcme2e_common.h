@@ -47,6 +47,53 @@ static inline int dcme2e_start(OFConsoleApplication &app, OFCommandLine &cmd, in
     return -1;
 }
 
+/* The --mode names (those of e2ec compress). */
+struct dcme2e_mode_entry {
+    const char *name;
+    e2ec_mode mode;
+};
+inline constexpr dcme2e_mode_entry dcme2e_modes[] = {{"siren", E2EC_MODE_SIREN},
+                    {"siren-ds", E2EC_MODE_SIREN_DS},
+                    {"e2e", E2EC_MODE_E2E},
+                    {"grid", E2EC_MODE_GRID}};
+
+static inline const char *dcme2e_mode_name(e2ec_mode m) {
+    for (auto &e : dcme2e_modes)
+        if (e.mode == m) return e.name;
+    return "?";
+}
+
+/* --mode and --grid-lambda, declared where the encoder settings are. */
+static inline void dcme2e_add_mode_options(OFCommandLine &cmd) {
+    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds, e2e or grid",
+                  "representation (default: e2e)");
+    cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
+                  "grid mode: rate weight, larger = smaller (default 0.004)");
+}
+
+/* Reads --mode and --grid-lambda into p; false after a message (to log) on an
+ * unknown mode. */
+static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplication &app,
+                                            OFLogger &log, e2ec_params &p) {
+    if (cmd.findOption("--mode")) {
+        const char *s = NULL;
+        app.checkValue(cmd.getValue(s));
+        bool known = false;
+        for (auto &m : dcme2e_modes)
+            if (std::string(s) == m.name) p.mode = m.mode, known = true;
+        if (!known) {
+            OFLOG_FATAL(log, "unknown --mode " << s << " (siren, siren-ds, e2e or grid)");
+            return false;
+        }
+    }
+    if (cmd.findOption("--grid-lambda")) {
+        OFCmdFloat x = 0;
+        app.checkValue(cmd.getValueAndCheckMinMax(x, 0.0, 1000.0));
+        p.grid_lambda = (float)x;
+    }
+    return true;
+}
+
 /* --max-memory SIZE (e2ec.h: max_memory), declared in the processing options. */
 static inline void dcme2e_add_max_memory(OFCommandLine &cmd) {
     cmd.addOption("--max-memory", "+mm", 1, "[s]ize: bytes, or 512M, 2G...",

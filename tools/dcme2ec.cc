@@ -41,8 +41,7 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--rescale-convert", "+rc",
                   "convert slices with differing Rescale Slope/\nIntercept to one (default: refuse)");
     cmd.addGroup("e2ec options:");
-    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds, e2e or grid",
-                  "representation (default: e2e)");
+    dcme2e_add_mode_options(cmd);
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--channels", "-c", 1, "[n]: integer", "SRNO encoder channels (e2e mode)");
@@ -51,8 +50,6 @@ static void add_options(OFCommandLine &cmd) {
                   "samples per step (e2e: attention windows), 0 = full batch");
     cmd.addOption("--fp16", "+h", "store weights as half floats");
     cmd.addOption("--qbits", 1, "[n]: integer (2..8)", "quantise weights to n bits");
-    cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
-                  "grid mode: rate weight, larger = smaller (default 0.004)");
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
     dcme2e_add_max_memory(cmd);
     cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
@@ -74,19 +71,7 @@ static void add_options(OFCommandLine &cmd) {
 static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_params &p) {
     e2ec_params_default(&p);
     OFCmdSignedInt n;
-    const char *s;
-    if (cmd.findOption("--mode")) {
-        app.checkValue(cmd.getValue(s));
-        std::string m = s;
-        if (m == "siren") p.mode = E2EC_MODE_SIREN;
-        else if (m == "siren-ds") p.mode = E2EC_MODE_SIREN_DS;
-        else if (m == "e2e") p.mode = E2EC_MODE_E2E;
-        else if (m == "grid") p.mode = E2EC_MODE_GRID;
-        else {
-            OFLOG_FATAL(logger, "unknown --mode " << m << " (siren, siren-ds, e2e or grid)");
-            return false;
-        }
-    }
+    if (!dcme2e_read_mode_options(cmd, app, logger, p)) return false;
     struct { const char *opt; int *field; long lo, hi; } ints[] = {
         {"--scale", &p.scale, 1, 8},      {"--width", &p.siren_width, 1, 4096},
         {"--channels", &p.srno_channels, 1, 256}, {"--epochs", &p.epochs, 0, 10000000},
@@ -102,11 +87,6 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
         p.seed = (uint64_t)n;
     }
     if (cmd.findOption("--fp16")) p.fp16 = 1;
-    if (cmd.findOption("--grid-lambda")) {
-        OFCmdFloat x = 0;
-        app.checkValue(cmd.getValueAndCheckMinMax(x, 0.0, 1000.0));
-        p.grid_lambda = (float)x;
-    }
     return dcme2e_max_memory(cmd, app, p.max_memory);
 }
 
@@ -270,7 +250,7 @@ int main(int argc, char *argv[]) {
         snprintf(deriv, sizeof deriv,
                  "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
                  " (implicit neural representation): mode %s, scale %d, width %d, epochs %d%s%s",
-                 p.mode == E2EC_MODE_SIREN ? "siren" : p.mode == E2EC_MODE_SIREN_DS ? "siren-ds" : "e2e",
+                 dcme2e_mode_name(p.mode),
                  p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "",
                  p.quant_bits ? ", quantised weights" : "");
     wo.derivation_description = deriv;

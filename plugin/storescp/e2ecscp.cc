@@ -79,10 +79,7 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--log", 1, "[f]ile: string (default: ARCHIVE/e2ecscp.log)",
                   "one line per series is appended here");
     cmd.addGroup("e2ec options:", LONGCOL, SHORTCOL + 2);
-    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds, e2e or grid",
-                  "representation (default: e2e)");
-    cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
-                  "grid mode: rate weight, larger = smaller (default 0.004)");
+    dcme2e_add_mode_options(cmd);
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--epochs", "-e", 1, "[n]: integer", "training epochs");
@@ -93,20 +90,7 @@ static void add_options(OFCommandLine &cmd) {
 /* The e2ec options over e2ec's defaults; false after a message on a bad value. */
 static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_params &p) {
     e2ec_params_default(&p);
-    const char *s;
-    if (cmd.findOption("--mode")) {
-        app.checkValue(cmd.getValue(s));
-        static const struct { const char *name; e2ec_mode mode; } modes[] = {
-            {"siren", E2EC_MODE_SIREN}, {"siren-ds", E2EC_MODE_SIREN_DS}, {"e2e", E2EC_MODE_E2E},
-            {"grid", E2EC_MODE_GRID}};
-        bool known = false;
-        for (auto &m : modes)
-            if (strcmp(s, m.name) == 0) p.mode = m.mode, known = true;
-        if (!known) {
-            OFLOG_FATAL(logger, "unknown --mode " << s << " (siren, siren-ds, e2e or grid)");
-            return false;
-        }
-    }
+    if (!dcme2e_read_mode_options(cmd, app, logger, p)) return false;
     OFCmdSignedInt n;
     struct { const char *opt; int *field; long lo, hi; } ints[] = {
         {"--scale", &p.scale, 1, 8}, {"--width", &p.siren_width, 1, 4096},
@@ -117,11 +101,6 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
             *o.field = (int)n;
         }
     if (cmd.findOption("--fp16")) p.fp16 = 1;
-    if (cmd.findOption("--grid-lambda")) {
-        OFCmdFloat x = 0;
-        app.checkValue(cmd.getValueAndCheckMinMax(x, 0.0, 1000.0));
-        p.grid_lambda = (float)x;
-    }
     return true;
 }
 
