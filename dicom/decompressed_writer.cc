@@ -5,7 +5,7 @@
 #include "dicom_internal.h"
 
 extern "C" {
-#include "common/atomic_file.h"
+#include "atomic_file.h"
 }
 
 #include <cerrno>
@@ -109,7 +109,7 @@ e2ec_status write_frame(const e2ec_dicom_object &o, uint32_t z, const void *pixe
 }
 
 /* Every frame into a new folder dir, written in a temporary folder that is renamed
- * to dir when complete (tools/common/atomic_file.h: what a kill leaves, and who
+ * to dir when complete (util/atomic_file.h: what a kill leaves, and who
  * removes it). */
 e2ec_status write_split(const e2ec_dicom_object &o, const e2ec_volume &v, std::string dir,
                         std::string &why) {

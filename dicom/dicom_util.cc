@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 extern "C" {
-#include "common/atomic_file.h"
+#include "atomic_file.h"
 }
 
 e2ec_status dicom_fail(char *err, size_t err_len, e2ec_status st, const std::string &msg) {

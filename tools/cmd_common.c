@@ -8,8 +8,8 @@
 #include "cmd.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
-#include "common/read_file.h"
 #include "common/sizes.h"
+#include "read_file.h"
 
 /* An e2ec stream is a header plus at most E2EC_MAX_WEIGHTS fp32 weights
  * (64 MiB before deflate); anything far larger is not one of ours. */

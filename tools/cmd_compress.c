@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd.h"
-#include "common/atomic_file.h"
+#include "atomic_file.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 

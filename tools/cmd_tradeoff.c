@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
-#include "common/atomic_file.h"
+#include "atomic_file.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "patch_select.h"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common/atomic_file.h"
+#include "atomic_file.h"
 #include "common/log.h"
 #include "tradeoff.h"
 

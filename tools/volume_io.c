@@ -6,7 +6,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "common/atomic_file.h"
+#include "atomic_file.h"
 #include "nifti_length.h"
 #include "volume_io_itk.h"
 

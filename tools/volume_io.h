@@ -10,7 +10,7 @@
  * Voxel types: u8, i16, u16, f32, one component, 2D (read as nz = 1) or 3D.
  * Anything else is refused with E2EC_ERR_FORMAT and a reason. Spacing is kept;
  * origin and orientation are not (the codec does not store them).
- * Outputs are written atomically (common/atomic_file.h).
+ * Outputs are written atomically (util/atomic_file.h).
  * On failure, `why` (why_len bytes) holds a sentence naming the problem.
  */
 #ifndef E2EC_TOOLS_VOLUME_IO_H

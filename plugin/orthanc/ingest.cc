@@ -24,7 +24,7 @@
 #include "temp_dir.h"
 
 extern "C" {
-#include "common/read_file.h"
+#include "read_file.h"
 }
 
 namespace {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 extern "C" {
-#include "common/atomic_file.h"
+#include "atomic_file.h"
 }
 
 static const char INCOMING[] = "/.incoming";

@@ -23,8 +23,8 @@
  *    atomic_abort(), for writers (ITK, DCMTK) that want a file name.
  * Functions return 0 or an errno value (strerror() gives the reason).
  */
-#ifndef E2EC_TOOLS_ATOMIC_FILE_H
-#define E2EC_TOOLS_ATOMIC_FILE_H
+#ifndef E2EC_UTIL_ATOMIC_FILE_H
+#define E2EC_UTIL_ATOMIC_FILE_H
 
 #include <stddef.h>
 

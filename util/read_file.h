@@ -2,8 +2,8 @@
  * read_file.h - read a whole (small) file into memory, refusing anything
  * larger than a caller's cap before allocating for it.
  */
-#ifndef E2EC_TOOLS_READ_FILE_H
-#define E2EC_TOOLS_READ_FILE_H
+#ifndef E2EC_UTIL_READ_FILE_H
+#define E2EC_UTIL_READ_FILE_H
 
 #include <stddef.h>
 #include <stdint.h>
