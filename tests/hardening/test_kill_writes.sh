@@ -1,4 +1,4 @@
-# Crash-safe writes (tools/common/atomic_file.h): e2ec compress, e2ec decompress,
+# Crash-safe writes (util/atomic_file.h): e2ec compress, e2ec decompress,
 # dcme2ec and dcme2ed are killed with SIGKILL at KILLS points spread over a run;
 # after each kill the target holds either the previous complete file (byte for
 # byte) or the complete new one, never a partial file. A killed run may leave
