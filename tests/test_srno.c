@@ -5,6 +5,7 @@
  * partial windows; then plane-range inference against the training forward
  * and against itself, bit for bit, reading only the planes srno_lr_planes names.
  */
+#include <float.h>
 #include <omp.h>
 #include <string.h>
 
@@ -111,25 +112,57 @@ static double loss_at(ctx *t, size_t begin, size_t end, const float *d, double h
     return l;
 }
 
+/* Moves every parameter by a few ulps (a fixed pseudo-random pattern per
+ * `seed`; seed 0 restores `base`). The loss moves by ~1e-12 through the
+ * gradient, far below its float rounding noise (~5e-7 on a loss of ~8), but
+ * the rounding pattern of each sum in the network changes: repeated finite
+ * differences at jittered points sample that noise independently. */
+static void jitter(ctx *t, const float *base, unsigned seed) {
+    size_t np = srno_param_count(&t->c);
+    unsigned s = seed * 2654435761u + 1u;
+    for (size_t i = 0; i < np; i++) {
+        s = s * 1664525u + 1013904223u;
+        int ulps = seed ? (int)(s >> 29) - 4 : 0; /* -4 .. 3 */
+        t->params[i] = base[i] * (1.0f + (float)ulps * FLT_EPSILON / 2);
+    }
+}
+
 /*
  * Parameters [begin, end) (one tensor group): directional derivatives, the
  * analytic g.d against a fourth-order central difference (step 1e-2) along d,
  * for d the unit vector along g itself and, when `random` is set, two random
  * unit sign vectors. Per-coordinate differences are not used for the whole
  * network: its gradients are ~1e-3 per weight while float rounding leaves
- * ~4e-7 of noise in the loss, and the layer norms make it too curved for
- * steps large enough to rise above that noise; along a direction the signal
- * is far above the noise: a quotient at step 1e-2 is good to ~4e-5, so the
- * error is relative to max(|a| + |n|, 5e-3). The aligned direction's signal
- * |g| dwarfs the error of crossing a ReLU kink of the encoder (where the
- * network is not differentiable); a random direction that flips a ReLU input
- * is counted in *skipped instead.
- * Returns the worst relative error |a - n| / max(|a| + |n|, 5e-3).
+ * ~5e-7 of noise in the loss, and the layer norms make it too curved for
+ * steps large enough to rise above that noise.
+ *
+ * Along a direction the difference quotient still carries that noise,
+ * ~sqrt(130) / (12 h) * 5e-7 = 5e-5, which is the whole signal of a group
+ * whose gradient is tiny (|g| ~ 6e-5 for some encoder convolutions). How that
+ * noise falls depends on the BLAS kernels: OpenBLAS's AVX-512 (SkylakeX)
+ * kernels round differently from its Haswell ones (forward outputs agree to
+ * 4e-7, gradients to 1e-3 relative across the two), and a fixed tolerance
+ * sitting on the noise floor failed on one and passed on the other. So the
+ * quotient is taken NJ times, at points jittered by a few ulps (other rounding
+ * patterns) and alternately at steps h and 2h (other truncation errors), and
+ * its spread is measured; the check passes when
+ *     |a - n| <= 1e-2 (|a| + |n|) + 3 sd(q),
+ * n the mean quotient: 1 % of the gradient or three spreads of one quotient,
+ * whichever is larger (the quotients' noise is partly correlated, so the
+ * spread of the mean would be optimistic). A wrong gradient whose error
+ * exceeds the measured noise still fails.
+ * The aligned direction's signal |g| dwarfs the error of crossing a ReLU kink
+ * of the encoder (where the network is not differentiable); a random
+ * direction that flips a ReLU input is counted in *skipped instead.
+ * Returns the worst |a - n| / (1e-2 (|a| + |n|) + 3 sd(q)): <= 1 passes.
  */
+#define NJ 8
 static double group_check(ctx *t, const float *g, size_t begin, size_t end, int random,
-                           int *skipped) {
+                          int *skipped) {
     size_t n = end - begin, ns = (size_t)t->c.resblocks * t->c.channels * nlr(t);
-    float *d = malloc(n * sizeof *d);
+    size_t np = srno_param_count(&t->c);
+    float *d = malloc(n * sizeof *d), *base = malloc(np * sizeof *base);
+    memcpy(base, t->params, np * sizeof *base);
     unsigned char *s0 = malloc(ns + 1), *s1 = malloc(ns + 1);
     relu_signs(t, s0);
     double worst = 0.0;
@@ -145,25 +178,34 @@ static double group_check(ctx *t, const float *g, size_t begin, size_t end, int 
             d[i] = (float)(d[i] / sqrt(norm));
             a += (double)g[begin + i] * d[i];
         }
-        const double h = 1e-2, at[4] = {2, 1, -1, -2};
-        double l[4];
+        const double at[4] = {2, 1, -1, -2};
+        double sum = 0.0, sum2 = 0.0;
         int kink = 0;
-        for (int j = 0; j < 4; j++) {
-            l[j] = loss_at(t, begin, end, d, at[j] * h, s1);
-            kink |= k > 0 && memcmp(s0, s1, ns) != 0;
+        for (int j = 0; j < NJ && !kink; j++) {
+            jitter(t, base, (unsigned)j);
+            double h = j % 2 ? 2e-2 : 1e-2, l[4];
+            for (int m = 0; m < 4; m++) {
+                l[m] = loss_at(t, begin, end, d, at[m] * h, s1);
+                kink |= k > 0 && memcmp(s0, s1, ns) != 0;
+            }
+            double q = (-l[0] + 8 * l[1] - 8 * l[2] + l[3]) / (12 * h);
+            sum += q;
+            sum2 += q * q;
         }
+        jitter(t, base, 0);
         if (kink) {
             ++*skipped;
             continue;
         }
-        double num = (-l[0] + 8 * l[1] - 8 * l[2] + l[3]) / (12 * h);
-        double rel = fabs(a - num) / fmax(fabs(a) + fabs(num), 5e-3);
-        if (rel > 1e-2)
-            fprintf(stderr, "  params [%zu, %zu) direction %d: analytic %.6g numeric %.6g\n", begin,
-                    end, k, a, num);
-        worst = fmax(worst, rel);
+        double num = sum / NJ, sd = sqrt(fmax(sum2 / NJ - num * num, 0.0) * NJ / (NJ - 1));
+        double err = fabs(a - num) / (1e-2 * (fabs(a) + fabs(num)) + 3 * sd);
+        if (err > 1)
+            fprintf(stderr, "  params [%zu, %zu) direction %d: analytic %.6g numeric %.6g (sd %.2g)\n",
+                    begin, end, k, a, num, sd);
+        worst = fmax(worst, err);
     }
     free(d);
+    free(base);
     free(s0);
     free(s1);
     return worst;
@@ -209,13 +251,14 @@ static void gradients(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t l
     t.wrt_lr = 1;
     double el = gradcheck(t.lr, nlr(&t), loss, grad, &t, 1e-2, 200, "dlr");
     printf("srno %ux%ux%u -> %ux%ux%u (NC %d w %d heads %d R %d hidden %d window %d, shift %g): "
-           "directional grad encoder %.2e, rest %.2e (%d groups x %d directions), lr %.2e\n",
+           "directional grad error/tolerance encoder %.2f, rest %.2f (%d groups x %d directions), lr %.2e\n",
            lx, ly, lz, hx, hy, hz, c->channels, c->width, c->heads, c->resblocks, c->hidden,
            c->window, shift, ee, ep, ng, shift > 0 ? 3 : 1, el);
     CHECK(skipped == 0, "%d directions skipped at kinks", skipped);
-    /* without the shift a step may cross a kink: a few per cent there */
-    CHECK(ee < (shift > 0 ? 1e-2 : 5e-2), "encoder rel error %g", ee);
-    CHECK(ep < 1e-2, "params rel error %g", ep);
+    /* group_check's measure passes at <= 1; without the shift a step may
+     * cross a kink of the encoder, a few per cent of the gradient: 5x there */
+    CHECK(ee <= (shift > 0 ? 1 : 5), "encoder error %g of the tolerance", ee);
+    CHECK(ep <= 1, "params error %g of the tolerance", ep);
     CHECK(el < 2e-2, "lr rel error %g", el);
     omp_set_num_threads(threads);
     teardown(&t);
