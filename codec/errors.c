@@ -25,6 +25,8 @@ static const struct {
     [E2EC_ERR_INTERNAL] = {"E2EC_ERR_INTERNAL", "internal error (a bug)"},
     [E2EC_ERR_MEMORY_LIMIT] = {"E2EC_ERR_MEMORY_LIMIT",
                                "needs more working memory than the memory limit allows"},
+    [E2EC_ERR_ENTROPY] = {"E2EC_ERR_ENTROPY",
+                          "entropy-coded block does not decode to its declared end: stream is corrupt"},
 };
 
 const char *e2ec_strerror(e2ec_status s) {

@@ -53,6 +53,7 @@ typedef enum {
     E2EC_ERR_CANCELLED,    /* the progress callback asked to stop */
     E2EC_ERR_INTERNAL,     /* a bug: please report it */
     E2EC_ERR_MEMORY_LIMIT, /* the work needs more memory than max_memory allows */
+    E2EC_ERR_ENTROPY,      /* an entropy-coded block does not decode to its declared end */
     E2EC_ERR_COUNT_
 } e2ec_status;
 
