@@ -1,0 +1,107 @@
+/*
+ * The integer ARM (codec/ent/arm_int.h): against its float twin computed in
+ * double with the same dequantised weights, within the rounding the integer
+ * network makes (half a unit of 1/256 per activation, carried through the
+ * following layers' weights); saturation without overflow at extreme weights
+ * and inputs (UBSan watches in CI); quantise o dequantise is the identity on
+ * integer networks; refusals of sizes and shifts beyond the caps.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "ent/arm_int.h"
+#include "gradcheck.h"
+
+/* The float twin in double: out[0] = mu, out[1] = log2 b, in 1/256 units;
+ * bound[o] = the worst rounding error the integer network can add there. */
+static void twin(const float *p, int ctx, int hidden, const int32_t *x, double out[2],
+                 double bound[2]) {
+    double a[ARM_MAX_HIDDEN > ARM_MAX_CTX ? ARM_MAX_HIDDEN : ARM_MAX_CTX], h[ARM_MAX_HIDDEN];
+    double e[ARM_MAX_HIDDEN] = {0}, eh[ARM_MAX_HIDDEN];
+    int in[3] = {ctx, hidden, hidden}, outs[3] = {hidden, hidden, 2};
+    for (int i = 0; i < ctx; i++) a[i] = (double)x[i] / ARM_ACT_FRAC;
+    for (int l = 0; l < 3; l++) {
+        const float *w = p, *b = p + outs[l] * in[l];
+        for (int o = 0; o < outs[l]; o++) {
+            double s = b[o], err = 0.5 / ARM_ACT_FRAC; /* this layer's rounding */
+            for (int i = 0; i < in[l]; i++) {
+                s += w[o * in[l] + i] * a[i];
+                err += fabs(w[o * in[l] + i]) * (l ? e[i] : 0.0);
+            }
+            h[o] = l < 2 && s < 0 ? 0 : s;
+            eh[o] = err;
+        }
+        for (int o = 0; o < outs[l]; o++) a[o] = h[o], e[o] = eh[o];
+        p += (in[l] + 1) * outs[l];
+    }
+    for (int o = 0; o < 2; o++) out[o] = a[o] * ARM_ACT_FRAC, bound[o] = e[o] * ARM_ACT_FRAC;
+}
+
+static void against_twin(int ctx, int hidden, int shift) {
+    int np = arm_param_count(ctx, hidden), sh[3] = {shift, shift, shift};
+    float *p = malloc(np * sizeof *p), *dq = malloc(np * sizeof *dq);
+    gc_fill(p, np, (unsigned)(ctx * 31 + hidden), -0.5f, 0.5f);
+    arm_int m;
+    CHECK(arm_int_quantise(&m, ctx, hidden, sh, p) == E2EC_OK, "quantise");
+    arm_int_dequantise(&m, dq);
+    double worst = 0.0, worst_q = 0.0;
+    unsigned s = 77;
+    for (int t = 0; t < 2000; t++) {
+        int32_t x[ARM_MAX_CTX];
+        for (int i = 0; i < ctx; i++) {
+            s = s * 1664525u + 1013904223u;
+            x[i] = (int32_t)(s >> 16) - 32768; /* +-128 in 1/256 units */
+        }
+        int32_t mu, lb;
+        arm_int_forward(&m, x, &mu, &lb);
+        double want[2], bound[2], wantp[2];
+        twin(dq, ctx, hidden, x, want, bound);
+        worst = fmax(worst, fmax(fabs(mu - want[0]) / bound[0], fabs(lb - want[1]) / bound[1]));
+        twin(p, ctx, hidden, x, wantp, bound);
+        worst_q = fmax(worst_q, fabs(mu - wantp[0]) / ARM_ACT_FRAC);
+    }
+    printf("arm %d-%d-%d-2, shift %d: integer vs float twin %.3f of the rounding bound; "
+           "vs unquantised weights %.4f\n", ctx, hidden, hidden, shift, worst, worst_q);
+    CHECK(worst <= 1.0, "integer ARM off its twin by %g of the bound", worst);
+    /* quantise o dequantise = identity */
+    arm_int m2;
+    arm_int_quantise(&m2, ctx, hidden, sh, dq);
+    CHECK(memcmp(m.w0, m2.w0, sizeof m.w0) == 0 && memcmp(m.w1, m2.w1, sizeof m.w1) == 0 &&
+              memcmp(m.w2, m2.w2, sizeof m.w2) == 0 && memcmp(m.b0, m2.b0, sizeof m.b0) == 0 &&
+              memcmp(m.b1, m2.b1, sizeof m.b1) == 0 && memcmp(m.b2, m2.b2, sizeof m.b2) == 0,
+          "quantise(dequantise(m)) == m");
+    free(p);
+    free(dq);
+}
+
+static void extremes(void) {
+    int sh[3] = {0, 0, 0};
+    int np = arm_param_count(ARM_MAX_CTX, ARM_MAX_HIDDEN);
+    float *p = malloc(np * sizeof *p);
+    for (int i = 0; i < np; i++) p[i] = i % 2 ? 1e9f : -1e9f; /* saturate int16 / int32 */
+    arm_int m;
+    CHECK(arm_int_quantise(&m, ARM_MAX_CTX, ARM_MAX_HIDDEN, sh, p) == E2EC_OK, "saturating quantise");
+    int32_t x[ARM_MAX_CTX];
+    for (int c = 0; c < 2; c++) {
+        for (int i = 0; i < ARM_MAX_CTX; i++) x[i] = c ? INT32_MIN : INT32_MAX;
+        int32_t mu, lb;
+        arm_int_forward(&m, x, &mu, &lb);
+        CHECK(abs(mu) <= ARM_ACT_CLAMP && abs(lb) <= ARM_ACT_CLAMP, "outputs saturate: %d %d", mu, lb);
+    }
+    free(p);
+    int bad[3] = {0, ARM_MAX_SHIFT + 1, 0}, ok[3] = {0, 0, 0};
+    CHECK(arm_int_check(0, 8, ok) == E2EC_ERR_LIMIT && arm_int_check(8, ARM_MAX_HIDDEN + 1, ok) == E2EC_ERR_LIMIT &&
+              arm_int_check(ARM_MAX_CTX + 1, 8, ok) == E2EC_ERR_LIMIT && arm_int_check(8, 8, bad) == E2EC_ERR_LIMIT &&
+              arm_int_check(8, 8, ok) == E2EC_OK,
+          "sizes and shifts beyond the caps are refused");
+}
+
+int main(void) {
+    against_twin(8, 8, 10);
+    against_twin(16, 16, 12);
+    against_twin(ARM_MAX_CTX, ARM_MAX_HIDDEN, 8);
+    against_twin(3, 5, 4);
+    extremes();
+    return check_summary();
+}
