@@ -54,7 +54,8 @@ uint32_t exp2_neg_q30(uint64_t t) {
 void laplace_int_set(laplace_int *l, int32_t lo, int32_t hi, int64_t mu, int32_t log2b) {
     l->lo = lo;
     l->hi = hi;
-    int64_t mlo = ((int64_t)lo - 1) * LAPLACE_FRAC, mhi = ((int64_t)hi + 1) * LAPLACE_FRAC;
+    int64_t mlo = ((int64_t)lo - LAPLACE_MAX_SYMBOLS) * LAPLACE_FRAC,
+            mhi = ((int64_t)hi + LAPLACE_MAX_SYMBOLS) * LAPLACE_FRAC;
     l->mu = mu < mlo ? mlo : mu > mhi ? mhi : mu;
     if (log2b < LAPLACE_LOG2B_MIN) log2b = LAPLACE_LOG2B_MIN;
     if (log2b > LAPLACE_LOG2B_MAX) log2b = LAPLACE_LOG2B_MAX;

@@ -18,7 +18,8 @@
 
 #include "rans.h"
 
-#define LAPLACE_FRAC 256              /* mu and log2(b) are in 1/256 units */
+#define LAPLACE_FRAC_BITS 8
+#define LAPLACE_FRAC (1 << LAPLACE_FRAC_BITS) /* mu and log2(b) are in 1/256 units */
 #define LAPLACE_LOG2B_MIN (-8 * 256)  /* b >= 2^-8 */
 #define LAPLACE_LOG2B_MAX (12 * 256)  /* b <= 2^12 */
 #define LAPLACE_MAX_SYMBOLS (1 << 15) /* half the frequency units at most */
@@ -29,7 +30,8 @@ typedef struct {
     uint64_t inv_b;     /* 2^24 / b */
 } laplace_int;
 
-/* mu (1/256 units) is clamped to [lo - 1, hi + 1] and log2b (1/256 units) to
+/* mu (1/256 units) is clamped to [lo - LAPLACE_MAX_SYMBOLS, hi + LAPLACE_MAX_SYMBOLS]
+ * (a mean beyond an end is how a model piles mass onto that end symbol) and log2b (1/256 units) to
  * [LAPLACE_LOG2B_MIN, LAPLACE_LOG2B_MAX]; the caller guarantees lo <= hi and
  * hi - lo < LAPLACE_MAX_SYMBOLS. */
 void laplace_int_set(laplace_int *l, int32_t lo, int32_t hi, int64_t mu, int32_t log2b);

@@ -1,0 +1,26 @@
+/* The lossless model's inputs and outputs (see ll_model.h). */
+#include "ll_model.h"
+
+#include <math.h>
+
+void ll_predict(const ll_shape *s, const int32_t *v, int x, int y, int z, int shift,
+                const arm_int *m, int32_t lo, int32_t hi, laplace_int *l) {
+    int32_t nb[LL_CTX], in[LL_CTX], mu, log2b;
+    int32_t ref = ll_context(s, v, x, y, z, nb);
+    for (int i = 0; i < LL_CTX; i++) in[i] = (nb[i] - ref) * (1 << (LAPLACE_FRAC_BITS - shift));
+    arm_int_forward(m, in, &mu, &log2b);
+    laplace_int_set(l, lo, hi, (int64_t)ref * LAPLACE_FRAC + (int64_t)mu * (1 << shift),
+                    log2b + shift * LAPLACE_FRAC);
+}
+
+int32_t ll_inputs(const ll_shape *s, const int32_t *v, int x, int y, int z, int shift,
+                  float in[LL_CTX]) {
+    int32_t nb[LL_CTX];
+    int32_t ref = ll_context(s, v, x, y, z, nb);
+    const float lim = (float)ARM_INPUT_CLAMP / ARM_ACT_FRAC; /* arm_int's clamp */
+    for (int i = 0; i < LL_CTX; i++) {
+        float d = ldexpf((float)(nb[i] - ref), -shift);
+        in[i] = d < -lim ? -lim : d > lim ? lim : d;
+    }
+    return ref;
+}
