@@ -32,10 +32,12 @@ class E2EC:
         return self.configs
 
     def label(self, param):
-        """The curve a point belongs to: one per --mode (the tool's default is siren-ds)."""
+        """The curve a point belongs to: one per --mode and weight coding (--qbits B:
+        "e2ec siren-ds 8-bit"), so that quantised points are not mixed into the fp32 curve."""
         args = shlex.split(param)
-        mode = args[args.index("--mode") + 1] if "--mode" in args[:-1] else "siren-ds"
-        return f"e2ec {mode}"
+        mode = args[args.index("--mode") + 1] if "--mode" in args[:-1] else "default-mode"
+        qbits = f" {args[args.index('--qbits') + 1]}-bit" if "--qbits" in args[:-1] else ""
+        return f"e2ec {mode}{qbits}"
 
     def run(self, vol, param, work):
         os.makedirs(work, exist_ok=True)
