@@ -68,18 +68,25 @@ static void roundtrip(void) {
     int shifts[ARM_LAYERS] = {12, 12, 12};
     arm_int m;
     arm_int_quantise(&m, LL_CTX, o.hidden, shifts, p);
+    ll_model mm = {lo, hi, shift, &m};
     uint8_t *buf[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
-    int threads = omp_get_max_threads();
+    uint32_t *zb[2] = {malloc((size_t)s.nz * 4), malloc((size_t)s.nz * 4)};
+    int32_t *d[2] = {malloc(n * sizeof(int32_t)), malloc(n * sizeof(int32_t))};
+    int threads = omp_get_max_threads(), same = 1, exact = 1;
     for (int t = 0; t < 2; t++) {
         omp_set_num_threads(t ? 2 : 1);
-        CHECK(ll_encode(&s, v, lo, hi, shift, &m, &buf[t], &len[t]) == E2EC_OK, "encode");
+        CHECK(ll_encode(&s, v, &mm, &buf[t], &len[t], zb[t]) == E2EC_OK, "encode");
+        /* the other thread count decodes it */
+        omp_set_num_threads(t ? 1 : 2);
+        CHECK(ll_decode(&s, buf[t], len[t], zb[t], &mm, d[t]) == E2EC_OK, "decode");
+        exact &= memcmp(d[t], v, n * sizeof(int32_t)) == 0;
     }
     omp_set_num_threads(threads);
-    CHECK(len[0] == len[1] && memcmp(buf[0], buf[1], len[0]) == 0, "1 and 2 threads code the same bytes");
-    int32_t *d = malloc(n * sizeof *d);
-    CHECK(ll_decode(&s, buf[0], len[0], lo, hi, shift, &m, d) == E2EC_OK && memcmp(d, v, n * sizeof *d) == 0,
-          "every voxel back");
+    same = len[0] == len[1] && memcmp(buf[0], buf[1], len[0]) == 0 &&
+           memcmp(zb[0], zb[1], (size_t)s.nz * 4) == 0;
+    CHECK(same, "1 and 2 threads code the same bytes");
+    CHECK(exact, "every voxel back, coded on 1 thread and decoded on 2, and the other way");
     /* against zstd at its strongest level, on the voxels as 16-bit words */
     int16_t *raw = malloc(n * sizeof *raw);
     for (size_t i = 0; i < n; i++) raw[i] = (int16_t)v[i];
@@ -93,11 +100,18 @@ static void roundtrip(void) {
     /* the coder spends what the model predicts: the fit's estimate is a mean
      * over its last batches, the stream the whole volume under the integer net */
     CHECK(fabs(bpp - est) < 0.1 * est, "coded %.3f bpp, predicted %.3f", bpp, est);
-    CHECK(ll_decode(&s, buf[0], len[0] - 1, lo, hi, shift, &m, d) == E2EC_ERR_ENTROPY, "truncated payload refused");
+    CHECK(ll_decode(&s, buf[0], len[0] - 1, zb[0], &mm, d[0]) == E2EC_ERR_TRUNCATED,
+          "slices longer than the payload refused");
+    zb[0][s.nz - 1]--;
+    CHECK(ll_decode(&s, buf[0], len[0] - 1, zb[0], &mm, d[0]) == E2EC_ERR_ENTROPY,
+          "a slice cut short refused");
+    zb[0][s.nz - 1]++;
     buf[0][len[0] / 2] ^= 0x40;
-    CHECK(ll_decode(&s, buf[0], len[0], lo, hi, shift, &m, d) == E2EC_ERR_ENTROPY, "altered payload refused");
-    CHECK(ll_decode(&s, buf[1], len[1], lo, hi, LL_MAX_SHIFT + 1, &m, d) == E2EC_ERR_HEADER, "a shift beyond the cap refused");
-    free(v), free(p), free(buf[0]), free(buf[1]), free(d), free(raw), free(z);
+    CHECK(ll_decode(&s, buf[0], len[0], zb[0], &mm, d[0]) == E2EC_ERR_ENTROPY, "altered payload refused");
+    ll_model wrong = {lo, hi, LL_MAX_SHIFT + 1, &m};
+    CHECK(ll_decode(&s, buf[1], len[1], zb[1], &wrong, d[0]) == E2EC_ERR_HEADER, "a shift beyond the cap refused");
+    free(v), free(p), free(buf[0]), free(buf[1]), free(d[0]), free(d[1]), free(zb[0]), free(zb[1]);
+    free(raw), free(z);
 }
 
 int main(void) {
