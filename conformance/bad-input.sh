@@ -6,6 +6,9 @@ enc=$1 dec=$2 series=$3 ct=$4 work=$5
 here=$(dirname "$0")
 rm -rf "$work" && mkdir -p "$work/in" "$work/out"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../tests/require.sh"
+require dcmdump
+require_python numpy pydicom
 python3 "$here/make_bad_inputs.py" "$series" "$ct" "$work/in"
 
 # refused NAME WORDS CMD...: CMD must fail with exit code $code (22: invalid input),

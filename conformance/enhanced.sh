@@ -10,6 +10,9 @@ enc=$1 dec=$2 series=$3 frames=$4 work=$5
 here=$(dirname "$0")
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../tests/require.sh"
+require dciodvfy dcmdump
+require_python numpy pydicom
 
 python3 "$here/make_enhanced.py" "$series" "$frames" "$work/e.dcm" || fail "make_enhanced.py"
 # few epochs: conformance, not quality

@@ -13,6 +13,8 @@ set -eu
 enc=$1 series=$2 work=$3
 rm -rf "$work" && mkdir -p "$work/in"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../tests/require.sh"
+require dcmdump storescu storescp python3
 cfg=$(dirname "$0")/e2ec-association.cfg
 "$enc" --mode siren-ds --epochs 3 --scale 4 --width 8 "$series" "$work/c.dcm" || fail "dcme2ec"
 [ "$(dcmdump -q +P 0008,0016 "$work/c.dcm" | grep -c 'LegacyConvertedEnhancedMR')" -eq 1 ] ||

@@ -7,6 +7,9 @@ set -eu
 enc=$1 dec=$2 series=$3 work=$4
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../tests/require.sh"
+require dciodvfy dcmdump dcmconv gdcminfo
+require_python numpy pydicom
 
 # few epochs: CI checks conformance, not quality; siren-ds, which trains fast
 "$enc" -v --mode siren-ds --epochs 30 --scale 4 --width 16 "$series" "$work/c.dcm" 2>"$work/enc.log" ||

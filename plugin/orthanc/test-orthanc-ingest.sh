@@ -8,6 +8,8 @@ set -eu
 orthanc=$1 plugin=$2 samples=$3 work=$4
 rm -rf "$work" && mkdir -p "$work/storage"
 . "$(dirname "$0")/orthanc-lib.sh"
+. "$(dirname "$0")/../../tests/require.sh"
+require "$orthanc" curl python3
 http=$(free_port) dicom=$(free_port)
 url=http://127.0.0.1:$http
 mr=$samples/mr-t1-head-dicom ct=$samples/ct-chest

@@ -12,6 +12,9 @@ orthanc=$1 plugin=$2 enc=$3 samples=$4 qstream=$5 work=$6
 here=$(dirname "$0")
 rm -rf "$work" && mkdir -p "$work/storage" "$work/mr4" "$work/cases" "$work/wrapped"
 . "$here/orthanc-lib.sh"
+. "$here/../../tests/require.sh"
+require "$orthanc" curl
+require_python pydicom
 http=$(free_port)
 url=http://127.0.0.1:$http
 

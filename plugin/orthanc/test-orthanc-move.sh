@@ -12,6 +12,9 @@ set -eu
 orthanc=$1 plugin=$2 dec=$3 samples=$4 work=$5
 rm -rf "$work" && mkdir -p "$work/storage" "$work/recv"
 . "$(dirname "$0")/orthanc-lib.sh"
+. "$(dirname "$0")/../../tests/require.sh"
+require "$orthanc" curl dciodvfy movescu storescp storescu
+require_python numpy pydicom
 http=$(free_port) dicom=$(free_port) scp=$(free_port)
 url=http://127.0.0.1:$http
 mr=$samples/mr-t1-head-dicom

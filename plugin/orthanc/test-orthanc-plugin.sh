@@ -12,6 +12,9 @@ set -eu
 orthanc=$1 plugin=$2 enc=$3 dec=$4 transcoder=$5 samples=$6 work=$7
 rm -rf "$work" && mkdir -p "$work/storage"
 . "$(dirname "$0")/orthanc-lib.sh"
+. "$(dirname "$0")/../../tests/require.sh"
+require "$orthanc" curl
+require_python numpy pydicom
 http=$(free_port) dicom=$(free_port)
 url=http://127.0.0.1:$http
 

@@ -4,23 +4,26 @@
 # shared storage folder, as docs/pacs.md describes for scaling: an e2ec object uploaded
 # on node A is listed by node B, and both serve its frame decoded through the plugin,
 # equal to dcme2ed's frame. PostgreSQL is a private cluster in a temporary folder,
-# reached on 127.0.0.1 (run as the postgres user when the test runs as root). Exits 77
-# (skipped) when PostgreSQL or the index plugin is missing or the cluster cannot start.
+# reached on 127.0.0.1 (run as the postgres user when the test runs as root). Fails
+# when PostgreSQL or the index plugin is missing or the cluster cannot start.
 set -eu
 orthanc=$1 plugin=$2 enc=$3 dec=$4 samples=$5 work=$6
 rm -rf "$work" && mkdir -p "$work/storage"
 . "$(dirname "$0")/orthanc-lib.sh"
-skip() { echo "SKIP: $*" >&2; exit 77; }
+. "$(dirname "$0")/../../tests/require.sh"
+require "$orthanc" curl
+require_python numpy pydicom
 
 pg_index=/usr/share/orthanc/plugins/libOrthancPostgreSQLIndex.so
-[ -f "$pg_index" ] || skip "no $pg_index (apt-get install orthanc-postgresql)"
+require_file "$pg_index" "the Debian package orthanc-postgresql"
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$pg_bin/initdb" ] || skip "no PostgreSQL server binaries (apt-get install postgresql)"
+require_file "${pg_bin:-/usr/lib/postgresql/*/bin}/initdb" "the Debian package postgresql"
 # PostgreSQL refuses to run as root: the cluster belongs to the postgres user, in a
 # folder of its own that it can reach (/tmp, not the build tree)
 as_pg=""
 if [ "$(id -u)" -eq 0 ]; then
-  id postgres >/dev/null 2>&1 || skip "running as root and there is no postgres user"
+  id postgres >/dev/null 2>&1 || fail "running as root and there is no postgres user (the postgresql package makes it)"
+  require runuser
   as_pg="runuser -u postgres --"
 fi
 pg=$(mktemp -d /tmp/e2ec-pg.XXXXXX)
@@ -29,12 +32,12 @@ pg_port=$(free_port)
 pg_ctl() { (cd "$pg" && $as_pg "$pg_bin/pg_ctl" -D "$pg/data" "$@"); }
 pg_stop() { pg_ctl -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg"; }
 (cd "$pg" && $as_pg "$pg_bin/initdb" -D "$pg/data" -A trust -U orthanc --no-sync) \
-  >"$work/initdb.log" 2>&1 || { pg_stop; skip "initdb failed: $(tail -n 3 "$work/initdb.log")"; }
+  >"$work/initdb.log" 2>&1 || { pg_stop; fail "initdb failed: $(tail -n 3 "$work/initdb.log")"; }
 if ! pg_ctl -l "$pg/server.log" -w -t 60 \
   -o "-p $pg_port -k $pg -c listen_addresses=127.0.0.1 -F" start >/dev/null 2>&1; then
   cp "$pg/server.log" "$work/pg-server.log" 2>/dev/null || true
   pg_stop
-  skip "PostgreSQL did not start: $(tail -n 3 "$work/pg-server.log" 2>/dev/null)"
+  fail "PostgreSQL did not start: $(tail -n 3 "$work/pg-server.log" 2>/dev/null)"
 fi
 # The rest runs in a child shell (orthanc_start sets its own EXIT trap there), so that
 # the cluster is stopped and removed whatever way the child ends.

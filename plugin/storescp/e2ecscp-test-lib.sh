@@ -11,6 +11,10 @@ fail() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# the DCMTK tools and python3 every e2ecscp test runs (sourced from the test: $0 is its path)
+. "$(dirname "$0")/../../tests/require.sh"
+require storescu echoscu dcmdump python3
+
 # few epochs: these tests check the plumbing, not the quality
 ENC_OPTS="--mode siren-ds --epochs 20 --scale 4 --width 16 --threads 2 --min-psnr 10"
 

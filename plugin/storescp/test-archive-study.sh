@@ -9,6 +9,8 @@ set -eu
 hook=$1 enc=$2 dec=$3 samples=$4 work=$5
 rm -rf "$work" && mkdir -p "$work/in" "$work/archive"
 fail() { echo "FAIL: $*" >&2; [ -f "$work/scp.log" ] && tail -n 20 "$work/scp.log" >&2; exit 1; }
+. "$(dirname "$0")/../../tests/require.sh"
+require storescp storescu echoscu dcmdump python3
 ct=$samples/ct-chest mr=$samples/mr-t1-head-dicom
 n_ct=$(ls "$ct"/*.dcm | wc -l) n_mr=$(ls "$mr"/*.dcm | wc -l)
 

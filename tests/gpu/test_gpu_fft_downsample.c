@@ -106,7 +106,7 @@ static void test_case(e2ec_cuda *g, uint32_t nx, uint32_t ny, uint32_t nz, uint3
 
 int main(void) {
     if (e2ec_cuda_available() == 0) {
-        printf("no CUDA device: skipped\n");
+        printf("SKIP: no CUDA device\n");
         return 77;
     }
     e2ec_cuda *g = NULL;

@@ -326,7 +326,7 @@ static void test_training(e2ec_loss kind) {
 int main(void) {
     int devices = e2ec_cuda_available();
     if (devices == 0) {
-        printf("no CUDA device: skipped\n");
+        printf("SKIP: no CUDA device\n");
         return 77;
     }
     e2ec_status s = e2ec_cuda_create(&g, 0);

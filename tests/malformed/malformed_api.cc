@@ -3,7 +3,7 @@
  * entry points and prints the error they name, for run-cases to compare with the
  * catalogue. stream: e2ec_get_info, e2ec_decode, e2ec_decode_slice; dicom:
  * e2ec_dicom_object_read, then the whole and one-frame decodes, DCMTK with the
- * e2ec decoder registered (plugin/), and, where the Orthanc SDK is installed, the
+ * e2ec decoder registered (plugin/), and the
  * Orthanc plugin's decode callback (through plugin/orthanc/stand_in_context.h).
  * Exits 1 when the entry points disagree: a decode that accepts what another
  * refused, DCMTK decoding a stream the library refuses, or the plugin returning an
@@ -21,7 +21,6 @@
 
 #include "e2ec_dcmtk.h"
 #include "e2ec_dicom.h"
-#ifdef E2EC_HAVE_ORTHANC_PLUGIN
 #include "e2ec_orthanc.h"
 #include "stand_in_context.h"
 
@@ -38,7 +37,6 @@ static bool plugin_refuses(const char *path) {
     if (img) OrthancPluginFreeImage(&stand_in::context, img);
     return rc != OrthancPluginErrorCode_Success && !img;
 }
-#endif
 
 /* The status a whole decode and a one-slice decode agree on (E2EC_ERR_INTERNAL when
  * they do not). */
@@ -91,12 +89,10 @@ static e2ec_status dicom_case(const char *path) {
         }
     }
     e2ec_dcmtk_cleanup();
-#ifdef E2EC_HAVE_ORTHANC_PLUGIN
     if (st != E2EC_OK && !plugin_refuses(path)) {
         fprintf(stderr, "malformed-api: the Orthanc plugin's callback accepted what the library refuses\n");
         st = E2EC_ERR_INTERNAL;
     }
-#endif
     return st;
 }
 

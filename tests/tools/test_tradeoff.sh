@@ -2,6 +2,7 @@
 # one row per point, names a point of the grid as the trade-off point (the one
 # with the smallest objective in the CSV), and gnuplot draws the plots.
 . "$(dirname "$0")/lib.sh"
+require gnuplot
 make_crop
 expect 0 "tradeoff" -- "$E2EC" tradeoff crop.raw $CROP_ARGS --mode e2e --scales 2,4 \
     --channels 4,8 --widths 8,12 --epochs 3 --threads 1 --out grid
