@@ -65,9 +65,8 @@ static void roundtrip(void) {
     float *p = malloc((size_t)np * sizeof *p);
     double est;
     CHECK(ll_fit(&s, v, lo, hi, shift, &o, p, &est) == E2EC_OK, "fit");
-    int shifts[ARM_LAYERS] = {12, 12, 12};
     arm_int m;
-    arm_int_quantise(&m, LL_CTX, o.hidden, shifts, p);
+    arm_int_quantise(&m, LL_CTX, o.hidden, p);
     ll_model mm = {lo, hi, shift, &m};
     uint8_t *buf[2] = {NULL, NULL};
     size_t len[2] = {0, 0};

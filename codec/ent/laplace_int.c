@@ -92,9 +92,29 @@ rans_sym laplace_int_sym(const laplace_int *l, int32_t k) {
 }
 
 int32_t laplace_int_find(const laplace_int *l, uint32_t slot, rans_sym *sym) {
-    /* cdf(a) <= slot < cdf(b) */
-    int32_t a = l->lo, b = l->hi + 1;
-    uint32_t ca = 0, cb = RANS_TOTAL;
+    /* most symbols lie within a few scales of mu: gallop outwards from the
+     * symbol under mu to a bracket cdf(a) <= slot < cdf(b), then bisect */
+    int64_t k0 = (l->mu + LAPLACE_FRAC / 2) >> LAPLACE_FRAC_BITS;
+    int32_t a = (int32_t)(k0 < l->lo ? l->lo : k0 > l->hi ? l->hi : k0), b;
+    uint32_t ca = laplace_int_cdf(l, a), cb;
+    if (ca <= slot) {
+        int32_t step = 1;
+        for (;;) {
+            b = a + step > l->hi + 1 ? l->hi + 1 : a + step;
+            cb = b > l->hi ? RANS_TOTAL : laplace_int_cdf(l, b);
+            if (cb > slot) break;
+            a = b, ca = cb, step *= 2;
+        }
+    } else {
+        b = a, cb = ca;
+        int32_t step = 1;
+        for (;;) {
+            a = b - step < l->lo ? l->lo : b - step;
+            ca = laplace_int_cdf(l, a);
+            if (ca <= slot) break;
+            b = a, cb = ca, step *= 2;
+        }
+    }
     while (b - a > 1) {
         int32_t m = a + (b - a) / 2;
         uint32_t cm = laplace_int_cdf(l, m);

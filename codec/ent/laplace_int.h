@@ -43,7 +43,8 @@ uint32_t laplace_int_cdf(const laplace_int *l, int32_t k);
 /* Symbol k's interval (k in [lo, hi]). */
 rans_sym laplace_int_sym(const laplace_int *l, int32_t k);
 
-/* The symbol whose interval holds slot (slot < RANS_TOTAL): a bisection on the CDF. */
+/* The symbol whose interval holds slot (slot < RANS_TOTAL): a search on the
+ * CDF outwards from mu, then a bisection; its result depends on the CDF alone. */
 int32_t laplace_int_find(const laplace_int *l, uint32_t slot, rans_sym *sym);
 
 /* 2^(-t) in 1/2^30 units for t >= 0 given in 1/2^16 units (0 from t >= 31). */

@@ -17,7 +17,7 @@ int32_t ll_inputs(const ll_shape *s, const int32_t *v, int x, int y, int z, int 
                   float in[LL_CTX]) {
     int32_t nb[LL_CTX];
     int32_t ref = ll_context(s, v, x, y, z, nb);
-    const float lim = (float)ARM_INPUT_CLAMP / ARM_ACT_FRAC; /* arm_int's clamp */
+    const float lim = (float)ARM_ACT_MAX / ARM_ACT_FRAC; /* arm_int saturates its inputs */
     for (int i = 0; i < LL_CTX; i++) {
         float d = ldexpf((float)(nb[i] - ref), -shift);
         in[i] = d < -lim ? -lim : d > lim ? lim : d;

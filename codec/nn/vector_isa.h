@@ -9,6 +9,7 @@
 #ifndef E2EC_NN_VECTOR_ISA_H
 #define E2EC_NN_VECTOR_ISA_H
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +21,16 @@ static inline int vector_isa_forced_baseline(void) {
 #if defined(__x86_64__) && defined(__GNUC__)
 #define VECTOR_ISA_AVX2 1
 #define VECTOR_ISA_AVX2_ATTR __attribute__((target("avx2,fma")))
+/* Read once per file that asks (getenv is too slow for per-voxel callers). */
 static inline int vector_isa_has_avx2(void) {
-    return !vector_isa_forced_baseline() && __builtin_cpu_supports("avx2") &&
-           __builtin_cpu_supports("fma");
+    static atomic_int known = -1;
+    int has = atomic_load_explicit(&known, memory_order_relaxed);
+    if (has < 0) {
+        has = !vector_isa_forced_baseline() && __builtin_cpu_supports("avx2") &&
+              __builtin_cpu_supports("fma");
+        atomic_store_explicit(&known, has, memory_order_relaxed);
+    }
+    return has;
 }
 #else
 static inline int vector_isa_has_avx2(void) { return 0; }
