@@ -34,8 +34,8 @@ static e2ec_status open_stream(const uint8_t *stream, size_t size, uint32_t z0, 
     if (whole) z1 = info->nz;
     if (z0 >= z1 || z1 > info->nz) return E2EC_ERR_ARG;
     if (info->mode == E2EC_MODE_GRID) /* grid_decode_stream reads the stream itself */
-        return memory_budget_check(grid_decode_memory(info, z0, z1, whole),
-                                   o ? o->max_memory : 0);
+        return memory_budget_check(
+            grid_decode_memory(info, z0, z1, whole, omp_get_max_threads()), o ? o->max_memory : 0);
     if ((st = model_from_info(m, info))) return st;
     uint64_t need = memory_budget_decode(info, m, z0, z1, whole, omp_get_max_threads());
     if ((st = memory_budget_check(need, o ? o->max_memory : 0))) return st;

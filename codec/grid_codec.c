@@ -1,7 +1,9 @@
 /* E2EC_MODE_GRID: training into a stream and decoding it (grid_codec.h). */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bitstream.h"
+#include "blas_pack.h"
 #include "caps.h"
 #include "grid_codec.h"
 #include "memory_budget.h"
@@ -33,8 +35,12 @@ e2ec_status grid_encode_memory(const e2ec_volume *in, const e2ec_params *p, uint
      * the normalised volume */
     uint64_t ng = gs.off[gs.levels], B = (uint64_t)c.batch, h = (uint64_t)c.hidden;
     uint64_t cin = (uint64_t)c.levels * c.feats, nw = grid_mlp_size((int)cin, c.hidden);
+    /* per batch voxel: positions (3), target, output, its gradient, index,
+     * features and their gradient, 4 + 4 hidden activations and gradients */
     *bytes = (uint64_t)in->nx * in->ny * in->nz * 4 + ng * 4 * 6 + nw * 4 * 5 +
-             B * 4 * (3 + 1 + 1 + 1 + 2 * cin + 8 * h);
+             B * 4 * (3 + 1 + 1 + 1 + 1 + 2 * cin + 8 * h) +
+             memory_budget_runtime(c.threads > 0 ? c.threads : omp_get_max_threads(),
+                                   blas_packed_floats(B, cin > h ? cin : h)); /* the MLP's rows */
     return E2EC_OK;
 }
 
@@ -80,7 +86,8 @@ e2ec_status grid_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     return st;
 }
 
-uint64_t grid_decode_memory(const e2ec_info *info, uint32_t z0, uint32_t z1, int whole) {
+uint64_t grid_decode_memory(const e2ec_info *info, uint32_t z0, uint32_t z1, int whole,
+                            int threads) {
     uint64_t ng = info->grid_values, nw = info->n_weights, plane = (uint64_t)info->nx * info->ny;
     uint64_t slab = z1 - z0 < GRID_DECODE_SLAB ? z1 - z0 : GRID_DECODE_SLAB;
     uint64_t cin = (uint64_t)info->grid_levels * info->grid_feats, h = (uint64_t)info->grid_hidden;
@@ -89,6 +96,8 @@ uint64_t grid_decode_memory(const e2ec_info *info, uint32_t z0, uint32_t z1, int
                      + ng * 4                                 /* grid_decode_planes' features */
                      + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin + 4 * h + 1) /* positions, activations */
                      + plane * slab * 4;                      /* a slab of floats */
+    bytes += memory_budget_runtime(threads, /* the MLP's rows */
+                                   blas_packed_floats(GRID_DECODE_CHUNK, cin > h ? cin : h));
     if (whole) bytes += plane * info->nz * e2ec_voxel_size(info->type);
     return bytes;
 }

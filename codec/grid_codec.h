@@ -26,9 +26,10 @@ e2ec_status grid_decode_stream(const uint8_t *s, size_t size, const e2ec_info *i
 /* Bytes grid_encode needs (e2ec_encode_memory), checked before it allocates. */
 e2ec_status grid_encode_memory(const e2ec_volume *in, const e2ec_params *p, uint64_t *bytes);
 
-/* Bytes grid_decode_stream needs for planes [z0, z1), plus the output volume
- * when the library allocates it (whole != 0): the bound memory_budget.h's
- * callers check before anything is allocated. */
-uint64_t grid_decode_memory(const e2ec_info *info, uint32_t z0, uint32_t z1, int whole);
+/* Bytes grid_decode_stream needs for planes [z0, z1) with `threads` threads,
+ * plus the output volume when the library allocates it (whole != 0): the bound
+ * memory_budget.h's callers check before anything is allocated. */
+uint64_t grid_decode_memory(const e2ec_info *info, uint32_t z0, uint32_t z1, int whole,
+                            int threads);
 
 #endif

@@ -3,12 +3,36 @@
 #include "memory_budget.h"
 
 #include <omp.h>
+#include "blas_pack.h"
 #include "e2e_fit.h"
 #include "fft_downsample.h"
 #include "siren_fit.h"
+#include "srno.h"
 #include "threads.h"
 
 #define DECODE_SLAB 8
+
+/* Per thread: its stack, malloc arena and BLAS packing panels, and FFTW's
+ * plans. tests/memory's memory_peak, run with OPENBLAS_CORETYPE Prescott,
+ * Haswell, SkylakeX and Zen, found at most 0.52 MiB over the buffers for 2
+ * threads (siren-ds, 64 x 64 x 32, encode, SkylakeX). */
+#define THREAD_BYTES (1ull << 20)
+
+uint64_t memory_budget_runtime(int threads, uint64_t packed_floats) {
+    return packed_floats * sizeof(float) + (uint64_t)threads * THREAD_BYTES;
+}
+
+/* The largest operand of the matrix products OpenBLAS splits across threads,
+ * as it packs it (blas_pack.h). E2E: the SIREN's activations over the whole
+ * low-res grid in training (e2e_fit.c), or the SRNO's (srno_blas_floats).
+ * SIREN and SIREN_DS run theirs inside our parallel regions, where OpenBLAS
+ * runs one thread on a chunk of points with its small panels. */
+static uint64_t blas_tall_floats(const model *m) {
+    if (m->mode != E2EC_MODE_E2E) return 0;
+    uint64_t siren = blas_packed_floats((uint64_t)m->lx * m->ly * m->lz, (uint64_t)m->siren.width);
+    uint64_t srno = srno_blas_floats(&m->srno, m->lx, m->ly, m->hx, m->hy, m->hz);
+    return siren > srno ? siren : srno;
+}
 
 uint32_t memory_budget_slab(const model *m, uint32_t z0, uint32_t z1) {
     uint32_t per = m->mode == E2EC_MODE_E2E ? (uint32_t)m->srno.window : DECODE_SLAB;
@@ -33,8 +57,9 @@ static uint64_t eval_bytes(const model *m, uint32_t z0, uint32_t z1, int threads
     return 0;
 }
 
-uint64_t memory_budget_decode(const e2ec_info *info, const model *m, uint32_t z0, uint32_t z1,
-                              int whole, int threads) {
+/* The buffers decoding allocates (memory_budget_decode without the runtime). */
+static uint64_t decode_buffers(const e2ec_info *info, const model *m, uint32_t z0, uint32_t z1,
+                               int whole, int threads) {
     uint64_t plane = (uint64_t)m->hx * m->hy;
     uint64_t need = (uint64_t)m->n_params * sizeof(float);                   /* weights */
     need += plane * memory_budget_slab(m, z0, z1) * sizeof(float);            /* one pass */
@@ -47,6 +72,12 @@ uint64_t memory_budget_decode(const e2ec_info *info, const model *m, uint32_t z0
     if (info->has_residual) need += plane * (info->residual_sample_bytes + 4 + 8);
     if (whole) need += plane * info->nz * e2ec_voxel_size(info->type); /* the output */
     return need;
+}
+
+uint64_t memory_budget_decode(const e2ec_info *info, const model *m, uint32_t z0, uint32_t z1,
+                              int whole, int threads) {
+    return decode_buffers(info, m, z0, z1, whole, threads) +
+           memory_budget_runtime(threads, blas_tall_floats(m));
 }
 
 uint64_t memory_budget_encode(const e2ec_info *info, const model *m, const e2ec_params *p,
@@ -77,11 +108,12 @@ uint64_t memory_budget_encode(const e2ec_info *info, const model *m, const e2ec_
     /* near-lossless: the stream decoded whole (its own decode budget), then the
      * residual's zigzag codes for every voxel and their coded copy (residual.c) */
     if (p->max_error >= 0) {
-        uint64_t dec = memory_budget_decode(info, m, 0, info->nz, 1, threads);
+        uint64_t dec = decode_buffers(info, m, 0, info->nz, 1, threads);
         write += dec + voxels * 8 + (uint64_t)info->nx * info->ny * 24;
     }
     uint64_t peak = fft > train ? fft : train;
-    return base + (peak > write ? peak : write);
+    return base + (peak > write ? peak : write) +
+           memory_budget_runtime(threads, blas_tall_floats(m));
 }
 
 e2ec_status memory_budget_check(uint64_t need, uint64_t max_memory) {
@@ -99,7 +131,7 @@ e2ec_status e2ec_decode_memory(const uint8_t *stream, size_t size, int whole, in
     model m;
     e2ec_status st = e2ec_get_info(stream, size, &info);
     if (!st && info.mode == E2EC_MODE_GRID) {
-        *bytes = grid_decode_memory(&info, 0, whole ? info.nz : 1, whole);
+        *bytes = grid_decode_memory(&info, 0, whole ? info.nz : 1, whole, threads_of(threads));
         return E2EC_OK;
     }
     if (st || (st = model_from_info(&m, &info))) return st;

@@ -33,6 +33,14 @@ uint64_t memory_budget_decode(const e2ec_info *info, const model *m, uint32_t z0
 uint64_t memory_budget_encode(const e2ec_info *info, const model *m, const e2ec_params *p,
                               int threads);
 
+/* What a call adds to the process beyond the buffers it allocates, counted in
+ * every figure here and in grid_codec.h's: OpenBLAS, splitting a matrix product
+ * across threads (one called outside our parallel regions), packs the product's
+ * tall operand whole into buffers of its own (packed_floats: the largest, as
+ * blas_pack.h counts it); and per thread an allowance for its stack, malloc
+ * arena and BLAS panels. Measured by tests/memory (bench/results/memory/). */
+uint64_t memory_budget_runtime(int threads, uint64_t packed_floats);
+
 /* E2EC_OK when need fits max_memory (0 = E2EC_DEFAULT_MAX_MEMORY), else
  * E2EC_ERR_MEMORY_LIMIT. */
 e2ec_status memory_budget_check(uint64_t need, uint64_t max_memory);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas_pack.h"
 #include "caps.h"
 #include "nn/conv3d.h"
 #include "nn/galerkin.h"
@@ -302,6 +303,16 @@ static size_t layout_of(train_layout *t, const srno_config *c, float *base, uint
 
 static size_t max_window_points(const srno_config *c, uint32_t hx, uint32_t hy, uint32_t hz) {
     return (size_t)imin(c->window, (int)hx) * imin(c->window, (int)hy) * imin(c->window, (int)hz);
+}
+
+uint64_t srno_blas_floats(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t hx,
+                          uint32_t hy, uint32_t hz) {
+    int widest = nquery_channels(c->channels);
+    if (c->width > widest) widest = c->width;
+    if (c->hidden > widest) widest = c->hidden;
+    uint64_t rows = blas_packed_floats(max_window_points(c, hx, hy, hz), (uint64_t)widest);
+    uint64_t conv = blas_packed_floats((uint64_t)lx * ly, (uint64_t)c->channels * 27);
+    return rows > conv ? rows : conv;
 }
 
 static size_t train_layout_of(train_layout *t, const srno_config *c, float *base, uint32_t lx,

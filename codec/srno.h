@@ -99,6 +99,12 @@ e2ec_status srno_eval_planes(const srno_config *c, const float *params, const fl
 /* Floats of working memory srno_eval_planes allocates for [z0, z1) (memory_budget.h). */
 size_t srno_eval_floats(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t lz, uint32_t hx,
                         uint32_t hy, uint32_t hz, uint32_t z0, uint32_t z1);
+/* Floats of the largest operand of a matrix product the SRNO runs, evaluating
+ * or training, as the BLAS packs it (blas_pack.h): a window's rows of query
+ * features, block activations or decoder hidden units, or a low-res plane's
+ * im2col matrix (3^3 taps of each channel). */
+uint64_t srno_blas_floats(const srno_config *c, uint32_t lx, uint32_t ly, uint32_t hx,
+                          uint32_t hy, uint32_t hz);
 
 /* ---- Training one row of windows at a time (e2e_fit.h's window mode).
  * The encoder runs on the row's low-res slab (whole x-y planes, the planes of

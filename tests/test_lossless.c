@@ -15,6 +15,7 @@
 #include "lossless/ll_code.h"
 #include "lossless/ll_fit.h"
 #include "lossless/ll_model.h"
+#include "lossless/ll_section.h"
 #include "rng.h"
 
 static void rate_gradients(void) {
@@ -54,6 +55,54 @@ static int32_t *phantom(const ll_shape *s) {
                 v[i] = (int32_t)fmin(fmax(val, 0), 999);
             }
     return v;
+}
+
+/* The section's bytes: written, read back and decoded; then lies refused by name. */
+static void section(const ll_shape *sh, const arm_int *m, int32_t lo, int32_t hi, int shift,
+                    const uint8_t *slices, size_t len, const uint32_t *zb, const int32_t *v) {
+    ll_section w = {*m, lo, hi, shift, (uint32_t)sh->nz, zb, slices, len}, r;
+    size_t n = ll_section_size(m->hidden, (uint32_t)sh->nz, len);
+    uint8_t *b = malloc(n);
+    ll_section_write(b, &w);
+    uint32_t *sizes;
+    CHECK(ll_section_read(b, n, (uint32_t)sh->nz, 0, 65535, &r, &sizes) == E2EC_OK, "section read");
+    size_t nv = (size_t)sh->nx * sh->ny * sh->nz;
+    int32_t *d = malloc(nv * sizeof *d);
+    ll_model mm = {r.lo, r.hi, r.shift, &r.arm};
+    CHECK(ll_decode(sh, r.slices, r.slices_bytes, sizes, &mm, d) == E2EC_OK &&
+              memcmp(d, v, nv * sizeof *d) == 0, "decoded from the section");
+    free(sizes);
+    struct { size_t at; uint8_t val; size_t cut; e2ec_status want; const char *what; } lies[] = {
+        {0, LL_CTX + 1, 0, E2EC_ERR_UNSUPPORTED, "another context size"},
+        {1, 0, 0, E2EC_ERR_HEADER, "no hidden units"},
+        {1, ARM_MAX_HIDDEN + 1, 0, E2EC_ERR_HEADER, "too many hidden units"},
+        {2, LL_MAX_SHIFT + 1, 0, E2EC_ERR_HEADER, "an input shift beyond the cap"},
+        {3, ARM_MAX_SHIFT + 1, 0, E2EC_ERR_HEADER, "a layer shift beyond the cap"},
+        {6, 1, 0, E2EC_ERR_HEADER, "reserved bits set"},
+        {11, 0x7F, 0, E2EC_ERR_HEADER, "lo above hi"},
+        {17, 0x7F, 0, E2EC_ERR_WEIGHTS, "a weight beyond the ARM's bound"},
+        {0, 0, 1, E2EC_ERR_TRUNCATED, "a section one byte short"},
+        {0, 0, n - 20, E2EC_ERR_TRUNCATED, "a section cut inside the slice table"},
+        {0, 0, n - 3, E2EC_ERR_TRUNCATED, "a section cut inside the header"},
+    };
+    for (size_t i = 0; i < sizeof lies / sizeof *lies; i++) {
+        uint8_t *c = malloc(n);
+        memcpy(c, b, n);
+        if (!lies[i].cut) c[lies[i].at] = lies[i].val;
+        e2ec_status st = ll_section_read(c, n - lies[i].cut, (uint32_t)sh->nz, 0, 65535, &r, &sizes);
+        CHECK(st == lies[i].want && !sizes, "%s: %s", lies[i].what, e2ec_error_name(st));
+        free(sizes);
+        free(c);
+    }
+    CHECK(ll_section_read(b, n, (uint32_t)sh->nz, 0, hi - 1, &r, &sizes) == E2EC_ERR_HEADER && !sizes,
+          "an alphabet beyond the voxel type refused");
+    uint8_t *longer = calloc(n + 1, 1);
+    memcpy(longer, b, n);
+    CHECK(ll_section_read(longer, n + 1, (uint32_t)sh->nz, 0, 65535, &r, &sizes) == E2EC_ERR_MISMATCH &&
+              !sizes, "bytes the slices do not account for refused");
+    free(longer);
+    free(b);
+    free(d);
 }
 
 static void roundtrip(void) {
@@ -107,6 +156,7 @@ static void roundtrip(void) {
     zb[0][s.nz - 1]++;
     buf[0][len[0] / 2] ^= 0x40;
     CHECK(ll_decode(&s, buf[0], len[0], zb[0], &mm, d[0]) == E2EC_ERR_ENTROPY, "altered payload refused");
+    section(&s, &m, lo, hi, shift, buf[1], len[1], zb[1], v);
     ll_model wrong = {lo, hi, LL_MAX_SHIFT + 1, &m};
     CHECK(ll_decode(&s, buf[1], len[1], zb[1], &wrong, d[0]) == E2EC_ERR_HEADER, "a shift beyond the cap refused");
     free(v), free(p), free(buf[0]), free(buf[1]), free(d[0]), free(d[1]), free(zb[0]), free(zb[1]);
