@@ -8,7 +8,9 @@
  *   OUT/dicom   DICOM files for fuzz_dicom_series: sample MR slices, one CT slice,
  *               and three MR slices joined as one directory input;
  *   OUT/object  an e2ec DICOM object of four MR slices, for fuzz_dicom_object and
- *               fuzz_dcmtk.
+ *               fuzz_dcmtk;
+ *   OUT/lossless  lossless sections of small generated volumes (each type), behind
+ *               the 4-byte shape fuzz_lossless reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "bitstream.h"
+#include "lossless/ll_volume.h"
 #include "quant.h"
 #include "e2ec_dicom.h"
 
@@ -169,20 +172,53 @@ static int object_seed(const char *dir, const char *samples) {
     return st != E2EC_OK;
 }
 
+/* A lossless section of a small volume with an edge and a ramp, per voxel type. */
+static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uint32_t ny,
+                         uint32_t nz) {
+    e2ec_volume v;
+    if (e2ec_volume_alloc(&v, nx, ny, nz, type) != E2EC_OK) return 1;
+    size_t n = (size_t)nx * ny * nz;
+    for (size_t i = 0; i < n; i++) {
+        int val = (int)(i % nx) * 7 + (int)(i / nx % ny) * 3 + (i % 5 == 0 ? 40 : 0);
+        if (type == E2EC_U8) ((uint8_t *)v.data)[i] = (uint8_t)val;
+        else if (type == E2EC_I16) ((int16_t *)v.data)[i] = (int16_t)(val - 100);
+        else ((uint16_t *)v.data)[i] = (uint16_t)(val * 9);
+    }
+    ll_fit_opts o;
+    ll_fit_opts_default(&o);
+    o.hidden = 4, o.steps = 20, o.batch = 64;
+    uint8_t *sec;
+    size_t len;
+    double bits;
+    e2ec_status st = ll_compress(&v, &o, &sec, &len, &bits);
+    e2ec_volume_free(&v);
+    if (st != E2EC_OK) return 1;
+    uint8_t *in = malloc(len + 4);
+    if (!in) return 1;
+    in[0] = (uint8_t)nx, in[1] = (uint8_t)ny, in[2] = (uint8_t)(nz - 1), in[3] = (uint8_t)(type - 1);
+    memcpy(in + 4, sec, len);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/lossless-t%d-%ux%ux%u", dir, (int)type, nx, ny, nz);
+    int bad = write_file(path, in, len + 4);
+    free(in);
+    free(sec);
+    return bad;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: make-seeds OUT SAMPLE_DIR\n");
         return 2;
     }
     /* shorter than the file paths made under it, so that they never truncate */
-    char dir[3][1024];
-    const char *names[3] = {"stream", "dicom", "object"};
-    if (strlen(argv[1]) + sizeof "/stream" > sizeof dir[0]) {
+    char dir[4][1024];
+    const char *names[4] = {"stream", "dicom", "object", "lossless"};
+    if (strlen(argv[1]) + sizeof "/lossless" > sizeof dir[0]) {
         fprintf(stderr, "make-seeds: %s: path too long\n", argv[1]);
         return 2;
     }
     mkdir(argv[1], 0777);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         snprintf(dir[i], sizeof dir[i], "%s/%s", argv[1], names[i]);
         mkdir(dir[i], 0777);
     }
@@ -198,5 +234,8 @@ int main(int argc, char **argv) {
     bad |= encoded_seed(dir[0], E2EC_MODE_GRID, SEED_FP16); /* its MLP is binary16 */
     bad |= dicom_seeds(dir[1], argv[2]);
     bad |= object_seed(dir[2], argv[2]);
+    bad |= lossless_seed(dir[3], E2EC_U8, 16, 12, 5);
+    bad |= lossless_seed(dir[3], E2EC_I16, 9, 7, 3);
+    bad |= lossless_seed(dir[3], E2EC_U16, 20, 4, 2);
     return bad;
 }

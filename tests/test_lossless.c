@@ -16,6 +16,7 @@
 #include "lossless/ll_fit.h"
 #include "lossless/ll_model.h"
 #include "lossless/ll_section.h"
+#include "lossless/ll_volume.h"
 #include "rng.h"
 
 static void rate_gradients(void) {
@@ -163,8 +164,53 @@ static void roundtrip(void) {
     free(raw), free(z);
 }
 
+/* Whole volumes of each integer type through ll_compress / ll_decompress, and
+ * the volumes the mode refuses. */
+static void volumes(void) {
+    ll_shape s = {20, 16, 6, 0};
+    int32_t *ph = phantom(&s);
+    e2ec_voxel_type types[3] = {E2EC_U8, E2EC_I16, E2EC_U16};
+    ll_fit_opts o;
+    ll_fit_opts_default(&o);
+    o.steps = 60, o.batch = 256, o.hidden = 8;
+    for (int t = 0; t < 3; t++) {
+        e2ec_volume v, d;
+        e2ec_volume_alloc(&v, (uint32_t)s.nx, (uint32_t)s.ny, (uint32_t)s.nz, types[t]);
+        e2ec_volume_alloc(&d, (uint32_t)s.nx, (uint32_t)s.ny, (uint32_t)s.nz, types[t]);
+        size_t n = (size_t)s.nx * s.ny * s.nz;
+        for (size_t i = 0; i < n; i++) {
+            if (types[t] == E2EC_U8) ((uint8_t *)v.data)[i] = (uint8_t)(ph[i] / 4);
+            else if (types[t] == E2EC_I16) ((int16_t *)v.data)[i] = (int16_t)(ph[i] * 3 - 1024);
+            else ((uint16_t *)v.data)[i] = (uint16_t)(ph[i] * 4);
+        }
+        uint8_t *sec;
+        size_t len;
+        double bits;
+        CHECK(ll_compress(&v, &o, &sec, &len, &bits) == E2EC_OK, "type %d compressed", types[t]);
+        CHECK(ll_decompress(sec, len, &d) == E2EC_OK &&
+                  memcmp(v.data, d.data, n * e2ec_voxel_size(types[t])) == 0,
+              "type %d: every voxel back", types[t]);
+        free(sec);
+        e2ec_volume_free(&v);
+        e2ec_volume_free(&d);
+    }
+    e2ec_volume f, w;
+    e2ec_volume_alloc(&f, 4, 4, 2, E2EC_F32);
+    e2ec_volume_alloc(&w, 4, 4, 2, E2EC_U16);
+    ((uint16_t *)w.data)[5] = 40000; /* a span of 40,001 values */
+    uint8_t *sec = NULL;
+    size_t len;
+    double bits;
+    CHECK(ll_compress(&f, &o, &sec, &len, &bits) == E2EC_ERR_UNSUPPORTED, "float voxels refused");
+    CHECK(ll_compress(&w, &o, &sec, &len, &bits) == E2EC_ERR_LIMIT, "a span beyond 32,768 values refused");
+    e2ec_volume_free(&f);
+    e2ec_volume_free(&w);
+    free(ph);
+}
+
 int main(void) {
     rate_gradients();
     roundtrip();
+    volumes();
     return check_summary();
 }

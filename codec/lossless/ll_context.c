@@ -32,5 +32,12 @@ int32_t ll_context(const ll_shape *s, const int32_t *v, int x, int y, int z, int
     nb[9] = hp && hn ? p[-sz - sy] : ref;
     nb[10] = hp && y + 1 < s->ny ? p[-sz + sy] : ref;
     nb[11] = z > 1 ? p[-2 * sz] : ref;
+    int hee = hn && x + 2 < s->nx;
+    nb[12] = hnn && x + 1 < s->nx ? p[-2 * sy + sx] : ref;  /* NNE */
+    nb[13] = hnn && hw ? p[-2 * sy - sx] : ref;             /* NNW */
+    nb[14] = hn && hwest ? p[-sy - 2 * sx] : ref;           /* NWW */
+    nb[15] = hee ? p[-sy + 2 * sx] : ref;                   /* NEE */
+    nb[16] = hp && hn && hw ? p[-sz - sy - sx] : ref;       /* previous slice NW */
+    nb[17] = hp && y + 1 < s->ny && x + 1 < s->nx ? p[-sz + sy + sx] : ref; /* previous slice SE */
     return ref;
 }

@@ -1,0 +1,34 @@
+/*
+ * The lossless mode between a volume and its section: fit the ARM to the
+ * volume's voxels, quantise it, code the voxels, lay out the section; and
+ * back. Integer volumes only (U8, I16, U16) whose values span fewer than
+ * LAPLACE_MAX_SYMBOLS (32,768) levels: 12-bit CT and MR fit, so does signed
+ * CT from -1024 to 3071.
+ */
+#ifndef E2EC_LOSSLESS_LL_VOLUME_H
+#define E2EC_LOSSLESS_LL_VOLUME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "e2ec.h"
+#include "ll_fit.h"
+
+/* The fit's defaults: hidden 16, 1,000 Adam steps of 4,096 voxels, lr 3e-3
+ * (bench/results/lossless/). */
+void ll_fit_opts_default(ll_fit_opts *o);
+
+/* *section is malloc'ed; *fit_bits is the rate the fit expects per voxel.
+ * E2EC_ERR_UNSUPPORTED for float voxels, E2EC_ERR_LIMIT for a span of
+ * 32,768 values or more. */
+e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **section, size_t *n,
+                        double *fit_bits);
+
+/* Decodes a section into out, whose dims and type are set and data allocated. */
+e2ec_status ll_decompress(const uint8_t *section, size_t n, e2ec_volume *out);
+
+/* Peak bytes of ll_compress / ll_decompress beyond the input and output volumes. */
+uint64_t ll_compress_memory(uint64_t voxels, uint32_t nz);
+uint64_t ll_decompress_memory(uint64_t voxels, uint32_t nz);
+
+#endif
