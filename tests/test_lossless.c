@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "ent/laplace_rate.h"
+#include "ent/rans.h"
 #include "lossless/ll_code.h"
 #include "lossless/ll_fit.h"
 #include "lossless/ll_model.h"
@@ -27,7 +28,7 @@ static void rate_gradients(void) {
             for (int b = 0; b < 5; b++) {
                 double dmu, dlb, d1, d2, h = 1e-6;
                 double r = laplace_rate(x, 0, 10, mus[a], lbs[b], &dmu, &dlb);
-                if (r >= 16.0) continue; /* the floor: flat */
+                if (r >= RANS_PROB_BITS) continue; /* the floor: flat */
                 double nmu = (laplace_rate(x, 0, 10, mus[a] + h, lbs[b], &d1, &d2) -
                               laplace_rate(x, 0, 10, mus[a] - h, lbs[b], &d1, &d2)) / (2 * h);
                 double nlb = (laplace_rate(x, 0, 10, mus[a], lbs[b] + h, &d1, &d2) -
@@ -147,8 +148,9 @@ static void roundtrip(void) {
            s.ny, s.nz, bpp, est, 8.0 * zlen / n);
     CHECK(!ZSTD_isError(zlen) && len[0] < zlen, "%zu bytes against zstd's %zu", len[0], zlen);
     /* the coder spends what the model predicts: the fit's estimate is a mean
-     * over its last batches, the stream the whole volume under the integer net */
-    CHECK(fabs(bpp - est) < 0.1 * est, "coded %.3f bpp, predicted %.3f", bpp, est);
+     * over its last batches, the stream the whole volume under the integer
+     * net (they agree to 0.1 % here; 3 % leaves room for the sampling) */
+    CHECK(fabs(bpp - est) < 0.03 * est, "coded %.3f bpp, predicted %.3f", bpp, est);
     CHECK(ll_decode(&s, buf[0], len[0] - 1, zb[0], &mm, d[0]) == E2EC_ERR_TRUNCATED,
           "slices longer than the payload refused");
     zb[0][s.nz - 1]--;
@@ -197,12 +199,18 @@ static void volumes(void) {
     e2ec_volume f, w;
     e2ec_volume_alloc(&f, 4, 4, 2, E2EC_F32);
     e2ec_volume_alloc(&w, 4, 4, 2, E2EC_U16);
-    ((uint16_t *)w.data)[5] = 40000; /* a span of 40,001 values */
+    ((uint16_t *)w.data)[5] = 65535; /* the whole 16-bit alphabet */
     uint8_t *sec = NULL;
     size_t len;
     double bits;
     CHECK(ll_compress(&f, &o, &sec, &len, &bits) == E2EC_ERR_UNSUPPORTED, "float voxels refused");
-    CHECK(ll_compress(&w, &o, &sec, &len, &bits) == E2EC_ERR_LIMIT, "a span beyond 32,768 values refused");
+    e2ec_volume wd;
+    e2ec_volume_alloc(&wd, 4, 4, 2, E2EC_U16);
+    CHECK(ll_compress(&w, &o, &sec, &len, &bits) == E2EC_OK && ll_decompress(sec, len, &wd) == E2EC_OK &&
+              memcmp(w.data, wd.data, 32 * sizeof(uint16_t)) == 0,
+          "the whole 16-bit alphabet");
+    free(sec);
+    e2ec_volume_free(&wd);
     e2ec_volume_free(&f);
     e2ec_volume_free(&w);
     free(ph);

@@ -121,7 +121,9 @@ void arm_int_forward(const arm_int *m, const int32_t *ctx, int32_t *mu, int32_t 
     for (int o = 0; o < 2; o++) {
         int32_t acc = m->b2[o];
         for (int i = 0; i < m->hidden; i++) acc += (int32_t)m->w2[o * m->hidden + i] * h2[i];
-        out[o] = sat(round_shift(acc, m->shift[2]), ARM_ACT_MAX);
+        /* acc is in 2^-(shift + 8) units: to 2^-16 */
+        int s = m->shift[2] - 8;
+        out[o] = s >= 0 ? round_shift(acc, s) : sat((int64_t)acc * ((int64_t)1 << -s), INT32_MAX);
     }
     *mu = out[0];
     *log2b = out[1];

@@ -28,7 +28,8 @@
 #define ARM_MAX_CTX 32
 #define ARM_MAX_HIDDEN 32
 #define ARM_LAYERS 3
-#define ARM_ACT_FRAC 256          /* activations and outputs in 1/256 units */
+#define ARM_ACT_FRAC 256          /* activations in 1/256 units */
+#define ARM_OUT_FRAC 65536        /* outputs in 1/65536 units */
 #define ARM_ACT_MAX 32767         /* |activation| in 1/256 units */
 #define ARM_W_MAX 1023            /* |weight| in 2^-shift units */
 #define ARM_B_MAX (1 << 29)       /* |bias| in 2^-(shift + 8) units */
@@ -67,8 +68,11 @@ void arm_int_prepare(arm_int *m);
 /* Writes the float parameters the integer network stands for. */
 void arm_int_dequantise(const arm_int *m, float *params);
 
-/* mu and log2b (1/256 units) from the inputs ctx[0..m->ctx), in 1/256 units
- * as well (the caller's normalised causal neighbours, saturated here). */
+/* The two outputs (mu and log2 b in the caller's units), in 1/65536 units
+ * and not saturated (|output| < 2^31 / 65536 x 2^shift), from the inputs
+ * ctx[0..m->ctx) in 1/256 units (the caller's normalised causal neighbours,
+ * saturated here): finer than the activations, because a caller that scales
+ * mu up (lossless: by 2^shift) needs its fraction. */
 void arm_int_forward(const arm_int *m, const int32_t *ctx, int32_t *mu, int32_t *log2b);
 
 #endif

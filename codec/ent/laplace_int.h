@@ -22,7 +22,7 @@
 #define LAPLACE_FRAC (1 << LAPLACE_FRAC_BITS) /* mu and log2(b) are in 1/256 units */
 #define LAPLACE_LOG2B_MIN (-8 * 256)  /* b >= 2^-8 */
 #define LAPLACE_LOG2B_MAX (12 * 256)  /* b <= 2^12 */
-#define LAPLACE_MAX_SYMBOLS (1 << 15) /* half the frequency units at most */
+#define LAPLACE_MAX_SYMBOLS (1 << 16) /* any 16-bit alphabet; 1/256 of the units */
 
 typedef struct {
     int32_t lo, hi;     /* the alphabet, hi - lo < LAPLACE_MAX_SYMBOLS */

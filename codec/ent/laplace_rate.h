@@ -2,7 +2,8 @@
  * The training twin of laplace_int: the rate in bits of an integer symbol x
  * in [lo, hi] under a discretised Laplace (mean mu, scale 2^log2b, the tails
  * folded into lo and hi), in double, with its derivatives in mu and log2b.
- * The probability is floored at 2^-16, the coder's smallest frequency.
+ * The probability is floored at 2^-RANS_PROB_BITS, the coder's smallest
+ * frequency, so that outliers cost in training what they cost in the stream.
  */
 #ifndef E2EC_ENT_LAPLACE_RATE_H
 #define E2EC_ENT_LAPLACE_RATE_H

@@ -9,8 +9,10 @@ void ll_predict(const ll_shape *s, const int32_t *v, int x, int y, int z, int sh
     int32_t ref = ll_context(s, v, x, y, z, nb);
     for (int i = 0; i < LL_CTX; i++) in[i] = (nb[i] - ref) * (1 << (LAPLACE_FRAC_BITS - shift));
     arm_int_forward(m, in, &mu, &log2b);
-    laplace_int_set(l, lo, hi, (int64_t)ref * LAPLACE_FRAC + (int64_t)mu * (1 << shift),
-                    log2b + shift * LAPLACE_FRAC);
+    /* outputs in 1/65536 units, times 2^shift for mu, to the 1/256 units of laplace_int */
+    int64_t mu_q = ((int64_t)mu * (1 << shift)) / (ARM_OUT_FRAC / LAPLACE_FRAC);
+    laplace_int_set(l, lo, hi, (int64_t)ref * LAPLACE_FRAC + mu_q,
+                    log2b / (ARM_OUT_FRAC / LAPLACE_FRAC) + shift * LAPLACE_FRAC);
 }
 
 int32_t ll_inputs(const ll_shape *s, const int32_t *v, int x, int y, int z, int shift,

@@ -53,10 +53,6 @@ e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **se
     if (!x) return E2EC_ERR_NOMEM;
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < nv; i++) lo = x[i] < lo ? x[i] : lo, hi = x[i] > hi ? x[i] : hi;
-    if ((int64_t)hi - lo >= LAPLACE_MAX_SYMBOLS) {
-        free(x);
-        return E2EC_ERR_LIMIT;
-    }
     ll_shape sh = {(int)v->nx, (int)v->ny, (int)v->nz, lo};
     int shift = ll_pick_shift(&sh, x);
     float *p = malloc((size_t)arm_param_count(LL_CTX, o->hidden) * sizeof *p);

@@ -1,9 +1,7 @@
 /*
  * The lossless mode between a volume and its section: fit the ARM to the
  * volume's voxels, quantise it, code the voxels, lay out the section; and
- * back. Integer volumes only (U8, I16, U16) whose values span fewer than
- * LAPLACE_MAX_SYMBOLS (32,768) levels: 12-bit CT and MR fit, so does signed
- * CT from -1024 to 3071.
+ * back. Integer volumes only (U8, I16, U16): any 16-bit alphabet is coded.
  */
 #ifndef E2EC_LOSSLESS_LL_VOLUME_H
 #define E2EC_LOSSLESS_LL_VOLUME_H
@@ -19,8 +17,7 @@
 void ll_fit_opts_default(ll_fit_opts *o);
 
 /* *section is malloc'ed; *fit_bits is the rate the fit expects per voxel.
- * E2EC_ERR_UNSUPPORTED for float voxels, E2EC_ERR_LIMIT for a span of
- * 32,768 values or more. */
+ * E2EC_ERR_UNSUPPORTED for float voxels. */
 e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **section, size_t *n,
                         double *fit_bits);
 
