@@ -1,59 +1,113 @@
-# Crash-safe writes (util/atomic_file.h): e2ec compress, e2ec decompress,
-# dcme2ec and dcme2ed are killed with SIGKILL at KILLS points spread over a run;
-# after each kill the target holds either the previous complete file (byte for
-# byte) or the complete new one, never a partial file. A killed run may leave
-# its hidden temporary file (.tmp-<pid>-XXXXXX-<name>); the next run of the same
-# target removes it, and no temporary is ever left by a run that completes.
+# Crash-safe writes (util/atomic_file.h): e2ec compress, e2ec decompress, dcme2ec
+# and dcme2ed are killed while they write their output, and at points spread over a
+# run; after each kill the target holds either the previous complete file (byte for
+# byte) or the complete new one, never a partial file. A killed run may leave its
+# hidden temporary file (.tmp-<pid>-XXXXXX-<name>); the next run of the same target
+# removes it, and no temporary is ever left by a run that completes.
+#
+# A kill at a chosen time rarely lands inside the write (it lasts a few ms of a run of
+# seconds), so the kills inside it are made certain instead: WRITE_KILLS runs get a
+# file size limit (RLIMIT_FSIZE, set by prlimit) at 0, 1/WRITE_KILLS, ... of the
+# output's size; the write that would pass it raises SIGXFSZ, whose default action
+# ends the process at once, as SIGKILL does (no handler, no exit code of ours runs).
+# Each such run must end by that signal and leave its temporary holding exactly the
+# limit's bytes: the proof that it died in the middle of writing it, after the
+# temporary was created and before the rename.
 . "$(dirname "$0")/lib.sh"
 KILLS=${E2EC_KILLS:-10}
+WRITE_KILLS=${E2EC_WRITE_KILLS:-4}
+command -v prlimit >/dev/null || { echo "FAIL: required: prlimit (the Debian package util-linux)"; exit 1; }
 
 # millis: a monotonic-enough clock in milliseconds
 millis() { date +%s%3N; }
 
-# kill_runs NAME TARGET CHECK -- COMMAND...: times one complete run, then KILLS runs
-# killed at 1.3 i/KILLS of that time (i = 1..KILLS: the last ones near the end, where
-# the output is written, or after it); after each, CHECK TARGET must accept the target.
+# kill_runs NAME TARGET CHECK -- COMMAND...: times one complete run, then
+#  - KILLS runs killed with SIGKILL at 1.3 i/KILLS of that time (i = 1..KILLS: the
+#    last ones near the end, where the output is written, or after it); each is
+#    stopped (SIGSTOP) before its SIGKILL, so that where it was is seen: before its
+#    write (no temporary yet, the previous file), inside it (its temporary exists:
+#    the rename, atomic, has not happened) or after the rename (the new file);
+#  - WRITE_KILLS runs killed inside the write by a file size limit (above);
+# after each, CHECK TARGET must accept the target; then a complete run removes what
+# the kills left.
 kill_runs() {
     name=$1 target=$2 check=$3
     shift 4
+    prev=prev."${target##*.}"
     t0=$(millis)
     "$@" >/dev/null 2>run.err || { fail "$name: the run to time failed"; sed 's/^/    /' run.err; return; }
     span=$(($(millis) - t0))
+    size=$(wc -c <"$target")
     cp -p "$target" "$target.new"
     "$check" "$target" || { fail "$name: a complete run's output is refused by $check"; return; }
-    cp -p prev."${target##*.}" "$target" # the previous complete file, back in place
+    cp -p "$prev" "$target" # the previous complete file, back in place
     i=0
-    prev_hits=0 new_hits=0
+    before=0 inside=0 after=0
     while [ $i -lt "$KILLS" ]; do
         delay=$((span * (i + 1) * 13 / (10 * KILLS)))
         "$@" >/dev/null 2>&1 &
         pid=$!
         sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+        kill -STOP $pid 2>/dev/null
+        writing=$(find . -maxdepth 1 -name ".tmp-$pid-*")
         kill -9 $pid 2>/dev/null
         wait $pid 2>/dev/null
-        if cmp -s "$target" prev."${target##*.}"; then
-            prev_hits=$((prev_hits + 1))
+        if cmp -s "$target" "$prev"; then
+            if [ -n "$writing" ]; then inside=$((inside + 1)); else before=$((before + 1)); fi
             ok
-        elif "$check" "$target"; then
-            new_hits=$((new_hits + 1))
+        elif [ -z "$writing" ] && "$check" "$target"; then
+            after=$((after + 1))
             ok
-            cp -p prev."${target##*.}" "$target" # the next kill starts from the old file again
+            cp -p "$prev" "$target" # the next kill starts from the old file again
         else
             fail "$name: killed at ${delay} ms of ${span}: $target is neither the previous nor a complete file"
             cp "$target" "partial-$name-$i"
-            cp -p prev."${target##*.}" "$target"
+            cp -p "$prev" "$target"
         fi
         i=$((i + 1))
     done
-    echo "$name: run ${span} ms; after $KILLS kills the target held the previous file $prev_hits times, the complete new one $new_hits times; $(find . -name '.tmp-*' | wc -l) temporaries left by the kills"
+    echo "$name: run ${span} ms, $size bytes written; of $KILLS SIGKILLs, $before landed before the write, $inside inside it, $after after the rename"
+    # kills inside the write, certain: each run's limit below the output's size
+    i=0 limits='' hits=0
+    while [ $i -lt "$WRITE_KILLS" ]; do
+        limit=$((size * i / WRITE_KILLS))
+        prlimit --fsize="$limit" --core=0 -- "$@" >/dev/null 2>&1 &
+        pid=$! # prlimit execs the command: this is its pid (no core file: --core=0)
+        wait $pid 2>/dev/null
+        status=$?
+        tmp=$(find . -maxdepth 1 -name ".tmp-$pid-*-$(basename "$target")")
+        landed=yes
+        if [ "$status" -le 128 ] || [ "$(kill -l "$status")" != XFSZ ]; then
+            fail "$name: the run limited to $limit of $size bytes ended with status $status, not killed by SIGXFSZ inside its write"
+            landed=
+        elif [ -z "$tmp" ] || [ "$(wc -c <"$tmp")" -ne "$limit" ]; then
+            fail "$name: killed by the limit of $limit bytes, but no temporary of $limit bytes (what it had written) is left: ${tmp:-none}"
+            landed=
+        fi
+        # the kill left nothing under the final name: the previous file, whole
+        if ! cmp -s "$target" "$prev"; then
+            fail "$name: killed writing its first $limit of $size bytes, $target is not the previous file"
+            cp -p "$prev" "$target"
+            landed=
+        fi
+        [ -n "$landed" ] && hits=$((hits + 1)) && ok
+        # each run removed the temporary of the run killed before it: one is left
+        [ "$(find . -name '.tmp-*' | wc -l)" -eq 1 ] && ok ||
+            fail "$name: after the kill at $limit bytes, temporaries: $(find . -name '.tmp-*')"
+        limits="$limits $limit"
+        i=$((i + 1))
+    done
+    echo "$name: $hits of $WRITE_KILLS kills (at$limits of $size bytes) landed inside the write and left the previous file whole"
     # what the kills left: hidden temporaries only, named after the target
     find . -name '.tmp-*' | grep -v -- "-$(basename "$target")\$" | grep -q . &&
         fail "$name: a temporary not named after the target: $(find . -name '.tmp-*')"
     # the next complete run removes the temporaries of the killed ones
+    [ -n "$(find . -name '.tmp-*')" ] && ok || fail "$name: the kills inside the write left no temporary"
     "$@" >/dev/null 2>run.err || fail "$name: the run after the kills failed"
     left=$(find . -name '.tmp-*')
     [ -z "$left" ] && ok || fail "$name: temporaries left after a complete run: $left"
-    cp -p prev."${target##*.}" "$target"
+    "$check" "$target" && ok || fail "$name: the run after the kills wrote a target refused by $check"
+    cp -p "$prev" "$target"
 }
 
 # checks of a complete target
@@ -96,10 +150,9 @@ cp ../prev.dcm prev.dcm
 cp prev.dcm out.dcm
 kill_runs dcme2ed out.dcm whole_dicom -- "$DCME2ED" --threads 1 in.dcm out.dcm
 
-# What a kill inside the write leaves, made by hand (the window is too short for
-# a timed kill to hit often): the next run of the same target removes a dead
-# writer's temporary, file or --split folder, and leaves a live writer's and
-# other targets' alone.
+# Temporaries the kills above do not leave, made by hand: the next run of the same
+# target removes a dead writer's temporary, file or --split folder, and leaves a live
+# writer's and other targets' alone.
 sh -c 'exit 0' &
 dead=$!
 wait $dead
