@@ -192,6 +192,11 @@ static void volumes(void) {
         CHECK(ll_decompress(sec, len, &d) == E2EC_OK &&
                   memcmp(v.data, d.data, n * e2ec_voxel_size(types[t])) == 0,
               "type %d: every voxel back", types[t]);
+        /* the first slices alone */
+        memset(d.data, 0, n * e2ec_voxel_size(types[t]));
+        CHECK(ll_decompress_planes(sec, len, &d, 2) == E2EC_OK &&
+                  memcmp(v.data, d.data, 2 * (size_t)s.nx * s.ny * e2ec_voxel_size(types[t])) == 0,
+              "type %d: the first two slices alone", types[t]);
         free(sec);
         e2ec_volume_free(&v);
         e2ec_volume_free(&d);

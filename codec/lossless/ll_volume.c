@@ -79,6 +79,10 @@ e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **se
 }
 
 e2ec_status ll_decompress(const uint8_t *section, size_t n, e2ec_volume *out) {
+    return ll_decompress_planes(section, n, out, out->nz);
+}
+
+e2ec_status ll_decompress_planes(const uint8_t *section, size_t n, e2ec_volume *out, uint32_t z1) {
     int64_t tlo, thi;
     type_range(out, &tlo, &thi);
     if (out->type == E2EC_F32) return E2EC_ERR_HEADER;
@@ -86,15 +90,20 @@ e2ec_status ll_decompress(const uint8_t *section, size_t n, e2ec_volume *out) {
     uint32_t *zb;
     e2ec_status st = ll_section_read(section, n, out->nz, tlo, thi, &sec, &zb);
     if (st != E2EC_OK) return st;
-    size_t nv = (size_t)out->nx * out->ny * out->nz;
+    if (z1 < 1 || z1 > out->nz) {
+        free(zb);
+        return E2EC_ERR_ARG;
+    }
+    size_t nv = (size_t)out->nx * out->ny * z1, len = 0;
+    for (uint32_t z = 0; z < z1; z++) len += zb[z];
     int32_t *x = malloc(nv * sizeof *x);
     if (!x) {
         free(zb);
         return E2EC_ERR_NOMEM;
     }
-    ll_shape sh = {(int)out->nx, (int)out->ny, (int)out->nz, sec.lo};
+    ll_shape sh = {(int)out->nx, (int)out->ny, (int)z1, sec.lo};
     ll_model m = {sec.lo, sec.hi, sec.shift, &sec.arm};
-    st = ll_decode(&sh, sec.slices, sec.slices_bytes, zb, &m, x);
+    st = ll_decode(&sh, sec.slices, len, zb, &m, x);
     for (size_t i = 0; st == E2EC_OK && i < nv; i++) {
         switch (out->type) {
         case E2EC_U8: ((uint8_t *)out->data)[i] = (uint8_t)x[i]; break;

@@ -24,6 +24,11 @@ e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **se
 /* Decodes a section into out, whose dims and type are set and data allocated. */
 e2ec_status ll_decompress(const uint8_t *section, size_t n, e2ec_volume *out);
 
+/* The first z1 slices only (0 < z1 <= out->nz; out->data holds z1 slices):
+ * a slice's context reaches two slices back, so slice z needs every slice
+ * before it; the section is checked whole all the same. */
+e2ec_status ll_decompress_planes(const uint8_t *section, size_t n, e2ec_volume *out, uint32_t z1);
+
 /* Peak bytes of ll_compress / ll_decompress beyond the input and output volumes. */
 uint64_t ll_compress_memory(uint64_t voxels, uint32_t nz);
 uint64_t ll_decompress_memory(uint64_t voxels, uint32_t nz);
