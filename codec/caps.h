@@ -3,6 +3,9 @@
 #ifndef E2EC_CAPS_H
 #define E2EC_CAPS_H
 
+#include <stdint.h>
+#include "e2ec.h"
+
 #define E2EC_MAX_DIM 16384u                 /* voxels along one axis */
 #define E2EC_MAX_VOXELS (1ull << 31)        /* voxels per volume (2 Gi, 4 GiB of u16) */
 #define E2EC_MAX_SIREN_WIDTH 1024
@@ -16,5 +19,12 @@
 #define E2EC_MAX_GRID_FEATS 16              /* GRID mode: features per node */
 #define E2EC_MAX_GRID_HIDDEN 256            /* GRID mode: the MLP's hidden width */
 #define E2EC_MAX_GRID_VALUES (1ull << 27)   /* GRID mode: integer features (512 MiB as int32) */
+
+/* A count read from a stream that must be 1..cap: 0 is meaningless
+ * (E2EC_ERR_HEADER), more is beyond a cap (E2EC_ERR_LIMIT). */
+static inline e2ec_status caps_check_count(uint32_t v, uint32_t cap) {
+    if (v == 0) return E2EC_ERR_HEADER;
+    return v > cap ? E2EC_ERR_LIMIT : E2EC_OK;
+}
 
 #endif

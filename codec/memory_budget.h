@@ -5,11 +5,13 @@
  * E2EC_ERR_MEMORY_LIMIT, instead of failing half-way in malloc or drawing the
  * OOM killer onto the process (a PACS that loads our plugin, say).
  *
- * Each figure adds every buffer the path allocates as if all were live at once:
- * an upper bound. The sizes of scratch buffers come from the functions that
- * allocate them (siren_eval_thread_floats, srno_eval_floats, siren_fit_bytes,
- * e2e_fit_bytes, fft_downsample_bytes), so the estimate follows the code.
- * docs/security.md gives the formulas.
+ * Each mode gives its own figures (mode_ops.h: encode_memory, decode_memory);
+ * here are the paper's modes' (network_codec.c), what every figure adds for the
+ * runtime, and the check every figure goes through. Each figure adds every
+ * buffer the path allocates as if all were live at once: an upper bound. The
+ * sizes of scratch buffers come from the functions that allocate them
+ * (model_eval_bytes, siren_fit_bytes, e2e_fit_bytes, fft_downsample_bytes), so
+ * the estimate follows the code. docs/security.md gives the formulas.
  */
 #ifndef E2EC_MEMORY_BUDGET_H
 #define E2EC_MEMORY_BUDGET_H
@@ -18,27 +20,31 @@
 #include "e2ec.h"
 #include "model.h"
 
-/* Output planes decoded per pass (decode.c): bounds the float scratch whatever
- * nz is. E2E mode: a row of attention windows, whose planes the SRNO computes
- * together whatever planes of it are asked for. */
-uint32_t memory_budget_slab(const model *m, uint32_t z0, uint32_t z1);
-
-/* Bytes decoding planes [z0, z1) needs with `threads` OpenMP threads; the output
- * volume counts when the library allocates it (whole != 0). */
+/* Bytes decoding planes [z0, z1) of the network m needs with `threads` OpenMP
+ * threads; the output volume counts when the library allocates it (whole != 0).
+ * packed_floats: as memory_budget_runtime's, for the mode's network. */
 uint64_t memory_budget_decode(const e2ec_info *info, const model *m, uint32_t z0, uint32_t z1,
-                              int whole, int threads);
+                              int whole, int threads, uint64_t packed_floats);
 
-/* Bytes e2ec_encode needs for the model m of info (a volume of info's size and
- * type) with parameters p and `threads` OpenMP threads. */
+/* What the paper's modes' encode figure takes from the mode (network_codec.c). */
+typedef struct {
+    int downsampled;        /* the SIREN learns the FFT-downsampled volume */
+    uint64_t fit_bytes;     /* the training's own scratch (siren_fit_bytes, e2e_fit_bytes) */
+    uint64_t packed_floats; /* as memory_budget_runtime's */
+} memory_terms;
+
+/* Bytes e2ec_encode needs to train the network m of info (a volume of info's
+ * size and type, info->quant_bits as p's) with parameters p and `threads`
+ * OpenMP threads. */
 uint64_t memory_budget_encode(const e2ec_info *info, const model *m, const e2ec_params *p,
-                              int threads);
+                              int threads, const memory_terms *t);
 
 /* What a call adds to the process beyond the buffers it allocates, counted in
- * every figure here and in grid_codec.h's: OpenBLAS, splitting a matrix product
- * across threads (one called outside our parallel regions), packs the product's
- * tall operand whole into buffers of its own (packed_floats: the largest, as
- * blas_pack.h counts it); and per thread an allowance for its stack, malloc
- * arena and BLAS panels. Measured by tests/memory (bench/results/memory/). */
+ * every mode's figures: OpenBLAS, splitting a matrix product across threads
+ * (one called outside our parallel regions), packs the product's tall operand
+ * whole into buffers of its own (packed_floats: the largest, as blas_pack.h
+ * counts it); and per thread an allowance for its stack, malloc arena and BLAS
+ * panels. Measured by tests/memory (bench/results/memory/). */
 uint64_t memory_budget_runtime(int threads, uint64_t packed_floats);
 
 /* E2EC_OK when need fits max_memory (0 = E2EC_DEFAULT_MAX_MEMORY), else

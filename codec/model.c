@@ -170,8 +170,33 @@ e2ec_status model_eval_planes(const model *m, const float *params, uint32_t z0, 
         return eval_siren_ds(m, params, z0, z1, out);
     case E2EC_MODE_E2E:
         return eval_e2e(m, params, z0, z1, out);
-    case E2EC_MODE_GRID: /* not a model of this kind: grid_codec.h decodes it */
+    default: /* not a model of this kind (model_from_info refuses it) */
         break;
     }
     return E2EC_ERR_UNSUPPORTED;
+}
+
+/* Output planes per pass outside E2E mode. */
+#define MODEL_PASS_PLANES 8
+
+uint32_t model_planes_per_pass(const model *m, uint32_t z0, uint32_t z1) {
+    uint32_t per = m->mode == E2EC_MODE_E2E ? (uint32_t)m->srno.window : MODEL_PASS_PLANES;
+    return z1 - z0 < per ? z1 - z0 : per;
+}
+
+uint64_t model_eval_bytes(const model *m, uint32_t z0, uint32_t z1, int threads) {
+    uint64_t siren = (uint64_t)threads * siren_eval_thread_floats(&m->siren) * sizeof(float);
+    uint64_t lr = (uint64_t)m->lx * m->ly * m->lz * sizeof(float);
+    switch (m->mode) {
+    case E2EC_MODE_SIREN: return siren;
+    case E2EC_MODE_SIREN_DS: return lr + siren;
+    case E2EC_MODE_E2E:
+        return lr + siren +
+               (uint64_t)srno_eval_floats(&m->srno, m->lx, m->ly, m->lz, m->hx, m->hy, m->hz, z0,
+                                          z1) *
+                   sizeof(float);
+    default: /* not a model of this kind */
+        break;
+    }
+    return 0;
 }

@@ -46,6 +46,14 @@ typedef enum { MODEL_GROUPS_LAYER = 0, MODEL_GROUPS_TENSOR = 1 } model_grouping;
 size_t model_quant_groups(const model *m, const float *params, model_grouping how,
                           uint32_t *counts);
 
+/* Output planes the decoder evaluates per pass from z0 (at most z1 - z0): bounds
+ * its float scratch whatever nz is. E2E mode: a row of attention windows, whose
+ * planes the SRNO computes together whatever planes of it are asked for. */
+uint32_t model_planes_per_pass(const model *m, uint32_t z0, uint32_t z1);
+/* Bytes model_eval_planes allocates for planes [z0, z1) with `threads` threads
+ * (memory_budget.h). */
+uint64_t model_eval_bytes(const model *m, uint32_t z0, uint32_t z1, int threads);
+
 /* Output planes [z0, z1) in normalised units (hx*hy*(z1-z0) floats), from
  * params. Only the low-res planes those output planes need are evaluated. */
 e2ec_status model_eval_planes(const model *m, const float *params, uint32_t z0, uint32_t z1,

@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include "bitstream.h"
 #include "grid_fit.h"
+#include "grid_stream.h"
 #include "check.h"
 #include "half.h"
 #include "caps.h"
@@ -132,7 +133,10 @@ static e2ec_status parse_all(const uint8_t *s, size_t size, e2ec_info *info) {
     if (info->mode == E2EC_MODE_GRID) {
         int32_t *q = malloc(sizeof(int32_t) * info->grid_values);
         float *mlp = malloc(sizeof(float) * info->n_weights);
-        st = q && mlp ? bitstream_read_grid(s, size, info, q, mlp) : E2EC_ERR_NOMEM;
+        const uint8_t *payload;
+        size_t n;
+        st = bitstream_payload(s, size, info, &payload, &n);
+        if (!st) st = q && mlp ? grid_stream_read(payload, n, info, q, mlp) : E2EC_ERR_NOMEM;
         free(q), free(mlp);
         return st;
     }
@@ -758,11 +762,16 @@ static e2ec_status write_grid(int wide, uint8_t **s, size_t *size, int32_t *q, f
     for (size_t i = 0; i < in->grid_values; i++) q[i] = (int32_t)(rnd() * 40.0f);
     if (wide) q[0] = 300, q[1] = -70000;
     for (size_t i = 0; i < in->n_weights; i++) mlp[i] = half_to_float(half_from_float(rnd()));
-    bs_weights w = {.n = in->n_weights, .values = mlp, .grid = q};
-    return bitstream_write(in, &w, NULL, s, size);
+    mode_stream ms = {.info = *in};
+    e2ec_status st = grid_stream_pack(q, mlp, &ms);
+    if (!st) st = bitstream_write_stream(&ms, NULL, s, size);
+    free(ms.payload);
+    return st;
 }
 
 #define GRID_MAXV 4096
+/* A field of the grid's header section, as an offset in its stream. */
+#define GRID_AT(field) (BS_OFF_PAYLOAD_V2 + (field))
 static void test_grid(void) {
     int32_t q[GRID_MAXV], q2[GRID_MAXV];
     float mlp[NW], mlp2[NW];
@@ -779,7 +788,10 @@ static void test_grid(void) {
                   out.grid_step[2] == 2 && out.grid_delta == 0.125f &&
                   out.grid_values == in.grid_values && out.grid_feature_bytes == (wide ? 4 : 1),
               "grid header read back (wide %d)", wide);
-        CHECK(bitstream_read_grid(s, size, &out, q2, mlp2) == E2EC_OK &&
+        const uint8_t *payload;
+        size_t pn;
+        CHECK(bitstream_payload(s, size, &out, &payload, &pn) == E2EC_OK &&
+                  grid_stream_read(payload, pn, &out, q2, mlp2) == E2EC_OK &&
                   !memcmp(q, q2, sizeof(int32_t) * in.grid_values) &&
                   !memcmp(mlp, mlp2, sizeof(float) * in.n_weights),
               "grid features and MLP read back bit for bit (wide %d)", wide);
@@ -795,22 +807,22 @@ static void test_grid(void) {
 
     enum { DIMS = -1 };
     const lie lies[] = {
-        {"grid levels 0", 0, BS_OFF_GRID_LEVELS, U8, 0, E2EC_ERR_HEADER},
-        {"grid levels 9", 0, BS_OFF_GRID_LEVELS, U8, GRID_MAX_LEVELS + 1, E2EC_ERR_LIMIT},
-        {"grid levels 3 (the MLP's size)", 0, BS_OFF_GRID_LEVELS, U8, 3, E2EC_ERR_MISMATCH},
-        {"grid feats 0", 0, BS_OFF_GRID_FEATS, U8, 0, E2EC_ERR_HEADER},
-        {"grid feats beyond the cap", 0, BS_OFF_GRID_FEATS, U8, E2EC_MAX_GRID_FEATS + 1, E2EC_ERR_LIMIT},
-        {"grid hidden 0", 0, BS_OFF_GRID_HIDDEN, U16, 0, E2EC_ERR_HEADER},
-        {"grid hidden beyond the cap", 0, BS_OFF_GRID_HIDDEN, U16, E2EC_MAX_GRID_HIDDEN + 1, E2EC_ERR_LIMIT},
-        {"grid hidden 5", 0, BS_OFF_GRID_HIDDEN, U16, 5, E2EC_ERR_MISMATCH},
-        {"grid step 0", 0, BS_OFF_GRID_STEP, U16, 0, E2EC_ERR_HEADER},
-        {"grid step beyond the volume", 0, BS_OFF_GRID_STEP + 4, U16, 7, E2EC_ERR_MISMATCH},
-        {"grid step 1 (more features)", 0, BS_OFF_GRID_STEP + 2, U16, 1, E2EC_ERR_PAYLOAD},
-        {"grid feature bytes 3", 0, BS_OFF_GRID_FBYTES, U8, 3, E2EC_ERR_HEADER},
-        {"grid feature bytes 2", 0, BS_OFF_GRID_FBYTES, U8, 2, E2EC_ERR_PAYLOAD},
-        {"grid reserved", 0, BS_OFF_GRID_RESERVED, U8, 1, E2EC_ERR_HEADER},
-        {"grid delta 0", 0, BS_OFF_GRID_DELTA, U32, 0, E2EC_ERR_HEADER},
-        {"grid delta NaN", 0, BS_OFF_GRID_DELTA, U32, 0x7fc00000u, E2EC_ERR_HEADER},
+        {"grid levels 0", 0, GRID_AT(GRID_HDR_LEVELS), U8, 0, E2EC_ERR_HEADER},
+        {"grid levels 9", 0, GRID_AT(GRID_HDR_LEVELS), U8, GRID_MAX_LEVELS + 1, E2EC_ERR_LIMIT},
+        {"grid levels 3 (the MLP's size)", 0, GRID_AT(GRID_HDR_LEVELS), U8, 3, E2EC_ERR_MISMATCH},
+        {"grid feats 0", 0, GRID_AT(GRID_HDR_FEATS), U8, 0, E2EC_ERR_HEADER},
+        {"grid feats beyond the cap", 0, GRID_AT(GRID_HDR_FEATS), U8, E2EC_MAX_GRID_FEATS + 1, E2EC_ERR_LIMIT},
+        {"grid hidden 0", 0, GRID_AT(GRID_HDR_HIDDEN), U16, 0, E2EC_ERR_HEADER},
+        {"grid hidden beyond the cap", 0, GRID_AT(GRID_HDR_HIDDEN), U16, E2EC_MAX_GRID_HIDDEN + 1, E2EC_ERR_LIMIT},
+        {"grid hidden 5", 0, GRID_AT(GRID_HDR_HIDDEN), U16, 5, E2EC_ERR_MISMATCH},
+        {"grid step 0", 0, GRID_AT(GRID_HDR_STEP), U16, 0, E2EC_ERR_HEADER},
+        {"grid step beyond the volume", 0, GRID_AT(GRID_HDR_STEP) + 4, U16, 7, E2EC_ERR_MISMATCH},
+        {"grid step 1 (more features)", 0, GRID_AT(GRID_HDR_STEP) + 2, U16, 1, E2EC_ERR_PAYLOAD},
+        {"grid feature bytes 3", 0, GRID_AT(GRID_HDR_FBYTES), U8, 3, E2EC_ERR_HEADER},
+        {"grid feature bytes 2", 0, GRID_AT(GRID_HDR_FBYTES), U8, 2, E2EC_ERR_PAYLOAD},
+        {"grid reserved", 0, GRID_AT(GRID_HDR_RESERVED), U8, 1, E2EC_ERR_HEADER},
+        {"grid delta 0", 0, GRID_AT(GRID_HDR_DELTA), U32, 0, E2EC_ERR_HEADER},
+        {"grid delta NaN", 0, GRID_AT(GRID_HDR_DELTA), U32, 0x7fc00000u, E2EC_ERR_HEADER},
         {"grid with a SIREN width", 0, BS_OFF_SIREN_WIDTH, U16, 16, E2EC_ERR_MISMATCH},
         {"grid with omega0", 0, BS_OFF_OMEGA0, U32, f32_bits(30.0f), E2EC_ERR_MISMATCH},
         {"grid at scale 2", 0, BS_OFF_SCALE, U8, 2, E2EC_ERR_MISMATCH},

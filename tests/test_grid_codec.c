@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
-#include "grid_codec.h"
+#include "mode_grid.h"
 #include "volume_norm.h"
 
 #define NX 16

@@ -1,0 +1,187 @@
+/* E2EC_MODE_GRID: training into a stream and decoding it (mode_grid.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "blas_pack.h"
+#include "caps.h"
+#include "grid_stream.h"
+#include "memory_budget.h"
+#include "mode_grid.h"
+#include "mode_ops.h"
+#include "slab_decode.h"
+#include "volume_norm.h"
+
+/* Output planes decoded per pass: bounds the float scratch whatever nz is. */
+#define GRID_DECODE_SLAB 8
+
+void grid_config_from_params(const e2ec_params *p, grid_fit_config *c) {
+    /* bench/RESULTS.md's MR settings: 4 levels, F = 2, finest step 2, MLP
+     * 8-16-16-1 (the defaults), delta 1/8, 32768 voxels a step */
+    grid_fit_defaults(c);
+    c->delta = 1.0f / 8;
+    c->lambda = p->grid_lambda;
+    c->steps = p->epochs;
+    c->batch = p->batch > 0 ? p->batch : 1 << 15;
+    c->threads = p->threads;
+    c->seed = p->seed;
+}
+
+static size_t param_count(const e2ec_mode_ops *self, const e2ec_params *p) {
+    (void)self; /* the MLP's weights; the grid's size depends on the volume */
+    grid_fit_config c;
+    grid_config_from_params(p, &c);
+    return grid_mlp_size(c.levels * c.feats, c.hidden);
+}
+
+static e2ec_status check(const e2ec_mode_ops *self, const e2ec_volume *in,
+                         const e2ec_params *p) {
+    (void)self;
+    if (!(p->grid_lambda >= 0.0f) || p->epochs < 1) return E2EC_ERR_ARG;
+    if (in->nx < 2 || in->ny < 2 || in->nz < 2) return E2EC_ERR_UNSUPPORTED;
+    grid_fit_config c;
+    grid_config_from_params(p, &c);
+    grid_shape gs;
+    e2ec_status st = grid_shape_for(&c, in->nx, in->ny, in->nz, &gs);
+    if (st) return st;
+    return gs.off[gs.levels] > E2EC_MAX_GRID_VALUES ? E2EC_ERR_LIMIT : E2EC_OK;
+}
+
+static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *in,
+                                 const e2ec_params *p, int threads, uint64_t *bytes) {
+    (void)self;
+    grid_fit_config c;
+    grid_config_from_params(p, &c);
+    grid_shape gs;
+    e2ec_status st = grid_shape_for(&c, in->nx, in->ny, in->nz, &gs);
+    if (st) return st;
+    /* grid_fit's buffers (grid, its quantisation, gradient, Adam's two
+     * moments, integers; a batch's positions, targets and activations) and
+     * the normalised volume */
+    uint64_t ng = gs.off[gs.levels], B = (uint64_t)c.batch, h = (uint64_t)c.hidden;
+    uint64_t cin = (uint64_t)c.levels * c.feats, nw = grid_mlp_size((int)cin, c.hidden);
+    /* per batch voxel: positions (3), target, output, its gradient, index,
+     * features and their gradient, 4 + 4 hidden activations and gradients */
+    *bytes = (uint64_t)in->nx * in->ny * in->nz * 4 + ng * 4 * 6 + nw * 4 * 5 +
+             B * 4 * (3 + 1 + 1 + 1 + 1 + 2 * cin + 8 * h) +
+             memory_budget_runtime(threads, blas_packed_floats(B, cin > h ? cin : h)); /* the MLP's rows */
+    return E2EC_OK;
+}
+
+static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in,
+                          const e2ec_params *p, mode_stream *out) {
+    (void)self;
+    grid_fit_config c;
+    grid_config_from_params(p, &c);
+    e2ec_info *info = &out->info;
+    info->nx = in->nx, info->ny = in->ny, info->nz = in->nz;
+    info->lx = in->nx, info->ly = in->ny, info->lz = in->nz;
+    memcpy(info->spacing, in->spacing, sizeof info->spacing);
+    info->type = in->type;
+    info->bits_stored = in->bits_stored;
+    info->mode = E2EC_MODE_GRID;
+    info->scale = 1;
+    info->fp16 = 1;
+    info->grid_levels = c.levels, info->grid_feats = c.feats, info->grid_hidden = c.hidden;
+    memcpy(info->grid_step, c.fine_step, sizeof info->grid_step);
+    info->grid_delta = c.delta;
+    grid_shape gs;
+    e2ec_status st = grid_shape_for(&c, in->nx, in->ny, in->nz, &gs);
+    if (st) return st;
+    info->grid_values = gs.off[gs.levels];
+    info->n_weights = (uint32_t)grid_mlp_size(c.levels * c.feats, c.hidden);
+    volume_minmax(in, &info->vmin, &info->vmax);
+    float *x = malloc(sizeof(float) * volume_voxels(in));
+    if (!x) return E2EC_ERR_NOMEM;
+    volume_to_normalised(in, info->vmin, info->vmax, x);
+    grid_model m;
+    st = grid_fit(x, in->nx, in->ny, in->nz, &c, &m);
+    free(x);
+    if (st) return st;
+    st = grid_stream_pack(m.q, m.mlp, out);
+    grid_model_free(&m);
+    return st;
+}
+
+static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *info, uint32_t z0,
+                                 uint32_t z1, int whole, int threads, uint64_t *bytes) {
+    (void)self;
+    uint64_t ng = info->grid_values, nw = info->n_weights, plane = (uint64_t)info->nx * info->ny;
+    uint64_t slab = z1 - z0 < GRID_DECODE_SLAB ? z1 - z0 : GRID_DECODE_SLAB;
+    uint64_t cin = (uint64_t)info->grid_levels * info->grid_feats, h = (uint64_t)info->grid_hidden;
+    *bytes = ng * 4 + nw * 4                          /* the model: q, mlp */
+             + ng * (uint64_t)info->grid_feature_bytes + 2 * nw /* the unpacked payload */
+             + ng * 4                                 /* grid_decode_planes' features */
+             + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin + 4 * h + 1) /* positions, activations */
+             + plane * slab * 4;                      /* a slab of floats */
+    *bytes += memory_budget_runtime(threads, /* the MLP's rows */
+                                    blas_packed_floats(GRID_DECODE_CHUNK, cin > h ? cin : h));
+    if (whole) *bytes += plane * info->nz * e2ec_voxel_size(info->type);
+    return E2EC_OK;
+}
+
+typedef struct {
+    e2ec_info info;
+    grid_model m;
+} grid_decoder;
+
+static void decode_close(void *dec) {
+    grid_decoder *d = dec;
+    if (!d) return;
+    grid_model_free(&d->m);
+    free(d);
+}
+
+/* The whole grid is unpacked (it is one zstd frame); the MLP runs only on the
+ * planes asked for. */
+static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
+                               const uint8_t *payload, size_t n, void **dec) {
+    (void)self;
+    grid_fit_config c;
+    grid_fit_defaults(&c);
+    c.levels = info->grid_levels, c.feats = info->grid_feats;
+    memcpy(c.fine_step, info->grid_step, sizeof c.fine_step);
+    grid_decoder *d = calloc(1, sizeof *d);
+    if (!d) return E2EC_ERR_NOMEM;
+    d->info = *info;
+    d->m = (grid_model){.delta = info->grid_delta, .hidden = info->grid_hidden};
+    e2ec_status st = grid_shape_for(&c, info->nx, info->ny, info->nz, &d->m.shape);
+    if (st || d->m.shape.off[d->m.shape.levels] != info->grid_values) st = E2EC_ERR_ARG;
+    if (!st) {
+        d->m.q = malloc(sizeof(int32_t) * info->grid_values);
+        d->m.mlp = malloc(sizeof(float) * info->n_weights);
+        st = d->m.q && d->m.mlp ? grid_stream_read(payload, n, info, d->m.q, d->m.mlp)
+                                : E2EC_ERR_NOMEM;
+    }
+    if (st) {
+        decode_close(d);
+        return st;
+    }
+    *dec = d;
+    return E2EC_OK;
+}
+
+static e2ec_status eval(const void *state, uint32_t z0, uint32_t z1, float *out) {
+    const grid_decoder *d = state;
+    return grid_decode_planes(&d->m, d->info.nx, d->info.ny, d->info.nz, z0, z1, 0, out);
+}
+
+static e2ec_status decode_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
+    grid_decoder *d = dec;
+    uint32_t slab = z1 - z0 < GRID_DECODE_SLAB ? z1 - z0 : GRID_DECODE_SLAB;
+    return slab_decode(&d->info, slab, eval, d, z0, z1, dst);
+}
+
+const e2ec_mode_ops mode_grid = {
+    .mode = E2EC_MODE_GRID,
+    /* binary16 MLP weights (the fp16 flag says so), no quantisation, no residual */
+    .layout = {.min_version = 2, .header_bytes = GRID_HEADER_BYTES, .fp16_set = 1},
+    .knob = MODE_KNOB_LAMBDA,
+    .read_header = grid_stream_read_header,
+    .param_count = param_count,
+    .check = check,
+    .encode_memory = encode_memory,
+    .encode = encode,
+    .decode_memory = decode_memory,
+    .decode_open = decode_open,
+    .decode_planes = decode_planes,
+    .decode_close = decode_close,
+};
