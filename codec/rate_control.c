@@ -1,7 +1,7 @@
 /*
- * e2ec_encode_target: rate control by search over one knob (e2ec.h). The
- * network modes turn the SIREN's width (rate_width.c), the grid mode its
- * rate weight lambda (rate_lambda.c). Every trial is a full encode, decoded
+ * e2ec_encode_target: rate control by search over one knob (e2ec.h), the one
+ * the mode's table names (mode.h): the SIREN's width (rate_width.c) or a rate
+ * weight lambda (rate_lambda.c). Every trial is a full encode (rate_trial.c), decoded
  * and measured exactly as a user's decoder would, so what the search reports
  * is what the stream gives. The answer is the smallest stream whose PSNR
  * reaches a PSNR target, or the best PSNR within a bpp target; else the
@@ -11,31 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "caps.h"
+#include "mode.h"
 #include "rate_search.h"
 
 #define RC_DEFAULT_TRIALS 6
 
-double rc_bpp(const rc_search *s, const rc_trial *t) { return 8.0 * (double)t->bytes / s->voxels; }
-
-e2ec_status rc_run_trial(rc_search *s, double x) {
-    rc_trial *t = &s->t[s->count];
-    e2ec_status st = e2ec_encode(s->in, &s->p, &t->stream, &t->bytes);
-    if (st) return st;
-    e2ec_volume out = {0};
-    e2ec_metrics m;
-    e2ec_decode_options o = {s->p.threads, s->p.max_memory};
-    st = e2ec_decode_opt(t->stream, t->bytes, &o, &out);
-    if (!st) st = e2ec_compare(s->in, &out, s->p.threads, &m);
-    e2ec_volume_free(&out);
-    if (st) {
-        e2ec_free(t->stream);
-        return st;
-    }
-    t->width = s->p.siren_width, t->lambda = s->p.grid_lambda;
-    t->x = x;
-    t->psnr = m.psnr;
-    s->count++;
-    return E2EC_OK;
+/* Whether the search turns lambda (else the width; also for a mode this
+ * build does not know, whose first trial is refused by e2ec_encode). */
+static int turns_lambda(const e2ec_params *p) {
+    const e2ec_mode_ops *mode = e2ec_mode_ops_of(p->mode);
+    return mode && mode->knob == MODE_KNOB_LAMBDA;
 }
 
 static e2ec_status check_target(const e2ec_volume *in, const e2ec_params *p,
@@ -47,7 +32,7 @@ static e2ec_status check_target(const e2ec_volume *in, const e2ec_params *p,
     if (t->min_width < 0 || t->max_width < 0 || t->max_width > E2EC_MAX_SIREN_WIDTH ||
         (t->max_width && t->min_width > t->max_width))
         return E2EC_ERR_ARG;
-    if (p->mode == E2EC_MODE_GRID && !(p->grid_lambda > 0.0f && p->grid_lambda <= 1.0f))
+    if (turns_lambda(p) && !(p->grid_lambda > 0.0f && p->grid_lambda <= 1.0f))
         return E2EC_ERR_ARG; /* the first lambda tried; the search keeps to (0, 1] */
     return E2EC_OK;
 }
@@ -84,21 +69,21 @@ e2ec_status e2ec_encode_target(const e2ec_volume *in, const e2ec_params *p,
     s->voxels = (double)in->nx * in->ny * in->nz;
     s->lo_w = t->min_width ? t->min_width : 4;
     s->hi_w = t->max_width ? t->max_width : 256;
-    int grid = p->mode == E2EC_MODE_GRID;
-    if (!grid) /* the first width, kept to the allowed range */
+    int lambda = turns_lambda(p);
+    if (!lambda) /* the first width, kept to the allowed range */
         s->p.siren_width = p->siren_width < s->lo_w ? s->lo_w
                            : p->siren_width > s->hi_w ? s->hi_w : p->siren_width;
     int trials = t->max_trials ? t->max_trials : RC_DEFAULT_TRIALS, more = 1;
     while (more && s->count < trials) {
-        double x = grid ? rc_lambda_x(s->p.grid_lambda) : rc_width_x(s, s->p.siren_width);
+        double x = lambda ? rc_lambda_x(s->p.grid_lambda) : rc_width_x(s, s->p.siren_width);
         if ((st = rc_run_trial(s, x))) break;
-        more = grid ? rc_next_lambda(s, t) : rc_next_width(s, t);
+        more = lambda ? rc_next_lambda(s, t) : rc_next_width(s, t);
     }
     if (!st && s->count) {
         const rc_trial *a = answer(s, t, &r->met);
         r->psnr = a->psnr, r->true_bpp = rc_bpp(s, a);
-        r->siren_width = grid ? 0 : a->width;
-        r->grid_lambda = grid ? a->lambda : 0.0f;
+        r->siren_width = lambda ? 0 : a->width;
+        r->grid_lambda = lambda ? a->lambda : 0.0f;
         r->trials = s->count;
         *stream = a->stream, *size = a->bytes;
     }

@@ -1,7 +1,8 @@
 /*
  * The state of an e2ec_encode_target search (rate_control.c) and the two
- * knobs it can turn: the SIREN's width (rate_width.c) for the network modes,
- * the rate weight lambda (rate_lambda.c) for the grid. Each trial is a whole
+ * knobs it can turn, as a mode's table names it (mode_ops.h: knob): the
+ * SIREN's width (rate_width.c) for the network modes, the rate weight lambda
+ * (rate_lambda.c) for the grid. Each trial is a whole
  * encode, decoded and measured as a user's decoder would.
  */
 #ifndef E2EC_RATE_SEARCH_H
@@ -32,7 +33,7 @@ typedef struct {
     int lo_w, hi_w;       /* widths the width search may choose */
 } rc_search;
 
-/* Encodes with s->p, decodes and measures; the trial's knob is x. */
+/* Encodes with s->p, decodes and measures; the trial's knob is x (rate_trial.c). */
 e2ec_status rc_run_trial(rc_search *s, double x);
 double rc_bpp(const rc_search *s, const rc_trial *t);
 
