@@ -1,9 +1,10 @@
 /* The one list of the codec's modes (mode.h): a new mode adds its table here. */
 #include "mode.h"
 
-extern const e2ec_mode_ops mode_siren, mode_siren_ds, mode_e2e, mode_grid;
+extern const e2ec_mode_ops mode_siren, mode_siren_ds, mode_e2e, mode_grid, mode_lossless;
 
-static const e2ec_mode_ops *const modes[] = {&mode_siren, &mode_siren_ds, &mode_e2e, &mode_grid};
+static const e2ec_mode_ops *const modes[] = {&mode_siren, &mode_siren_ds, &mode_e2e, &mode_grid,
+                                             &mode_lossless};
 
 const e2ec_mode_ops *e2ec_mode_ops_of(int m) {
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)

@@ -34,7 +34,8 @@ typedef struct {
 /* The knob e2ec_encode_target turns (rate_control.c). */
 typedef enum {
     MODE_KNOB_WIDTH = 0, /* the SIREN's width (e2ec_params.siren_width) */
-    MODE_KNOB_LAMBDA = 1 /* a rate weight (e2ec_params.grid_lambda), searched in (0, 1] */
+    MODE_KNOB_LAMBDA = 1, /* a rate weight (e2ec_params.grid_lambda), searched in (0, 1] */
+    MODE_KNOB_NONE = 2    /* no rate to choose (lossless): a target is refused */
 } mode_knob;
 
 /* A mode's encoding, as the writer takes it (bitstream_write_stream). */

@@ -34,6 +34,8 @@ static e2ec_status check_target(const e2ec_volume *in, const e2ec_params *p,
         return E2EC_ERR_ARG;
     if (turns_lambda(p) && !(p->grid_lambda > 0.0f && p->grid_lambda <= 1.0f))
         return E2EC_ERR_ARG; /* the first lambda tried; the search keeps to (0, 1] */
+    const e2ec_mode_ops *mode = e2ec_mode_ops_of(p->mode);
+    if (mode && mode->knob == MODE_KNOB_NONE) return E2EC_ERR_UNSUPPORTED;
     return E2EC_OK;
 }
 

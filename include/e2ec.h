@@ -103,8 +103,11 @@ typedef enum {
     E2EC_MODE_SIREN = 1,    /* one SIREN on the full-resolution grid (paper Table 8 baseline) */
     E2EC_MODE_SIREN_DS = 2, /* SIREN on the FFT-downsampled grid + fixed upsampling */
     E2EC_MODE_E2E = 3,      /* SIREN on the low-res grid + SRNO, trained end to end */
-    E2EC_MODE_GRID = 4      /* quantised multi-resolution feature grid + tiny MLP
+    E2EC_MODE_GRID = 4,     /* quantised multi-resolution feature grid + tiny MLP
                                (docs/architecture.md, "Representations tried") */
+    E2EC_MODE_LOSSLESS = 5  /* every voxel exact: a per-volume auto-regressive model
+                               over a causal 3D context, arithmetic-coded; integer
+                               volumes only (docs/architecture.md, "Lossless mode") */
 } e2ec_mode;
 
 typedef enum {
@@ -127,13 +130,16 @@ typedef struct {
 typedef int (*e2ec_progress_fn)(const e2ec_progress *p, void *user);
 
 typedef struct {
-    e2ec_mode mode;
+    e2ec_mode mode;     /* default GRID: the best measured quality per byte within
+                           minutes on a CPU (bench/results/defaults/); the paper's
+                           modes (SIREN, SIREN_DS, E2E) are set here */
     int scale;          /* 1, 2, 4 or 8: each axis is divided by it (SIREN_DS, E2E) */
     int siren_width;    /* neurons per hidden layer */
     int siren_layers;   /* hidden layers (paper: 3 = 3->W, W->W, W->W, W->1) */
     float omega0;       /* sine frequency, 10 (Sitzmann: 30; docs/architecture.md) */
     e2ec_upsampler upsampler; /* SIREN_DS only */
-    int epochs;
+    int epochs;         /* training epochs (GRID: Adam steps); the default is
+                           e2ec_default_epochs(mode) of the default mode */
     float lr;           /* Adam learning rate, 1.5e-3 */
     int batch;          /* samples per step; 0 = full batch (every grid point). E2E mode:
                            attention windows per step; 0 = full batch, or every window
@@ -161,7 +167,8 @@ typedef struct {
     /* GRID mode: 4 levels, 2 features per node, finest node every 2 voxels,
      * MLP 8-16-16-1, features quantised in steps of 1/8 (bench/RESULTS.md's
      * MR settings); epochs = Adam steps, batch = voxels per step (0 = 32768);
-     * lr, loss, siren_*, quant_bits and the progress callback are not used. */
+     * lr, loss, siren_* and quant_bits are not used; progress reports the mean
+     * batch fit since its previous call. */
     float grid_lambda;  /* the rate knob: weight of the L1 rate proxy on the grid's
                            features; larger = smaller stream (MR: 1e-1 ~ 0.08 bpp,
                            4e-3 ~ 0.27 bpp, the default) */
@@ -169,8 +176,15 @@ typedef struct {
                             E2EC_DEFAULT_MAX_MEMORY (see e2ec_encode_memory) */
 } e2ec_params;
 
-/* Fills the defaults above (the paper's trade-off point where it applies). */
+/* Fills the defaults above: GRID mode, lambda 4e-3, e2ec_default_epochs(GRID)
+ * steps; the other modes' fields at the paper's trade-off point. */
 void e2ec_params_default(e2ec_params *p);
+
+/* The default training length of a mode: GRID 2,000 Adam steps (about a minute
+ * per million voxels on one core; bench/results/defaults/), the paper's 5,000
+ * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
+ * chooses another mode without choosing epochs sets epochs to this. */
+int e2ec_default_epochs(e2ec_mode mode);
 
 /* ---------------------------------------------------------- the codec */
 

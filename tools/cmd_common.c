@@ -19,6 +19,7 @@ const opt_choice mode_choices[] = {{"siren", E2EC_MODE_SIREN},
                                    {"siren-ds", E2EC_MODE_SIREN_DS},
                                    {"e2e", E2EC_MODE_E2E},
                                    {"grid", E2EC_MODE_GRID},
+                                   {"lossless", E2EC_MODE_LOSSLESS},
                                    {NULL, 0}};
 
 const char *mode_name(e2ec_mode m) {
