@@ -127,6 +127,15 @@ static double context_code_bytes(const grid_model *m) {
     return bits / 8.0;
 }
 
+/* -v: a line every 200 steps, naming the training phase (grid_fit.h) */
+static int print_step(const e2ec_progress *p, void *user) {
+    const grid_fit_config *c = user;
+    int qat = (int)(c->qat_from * (float)c->steps), frz = (int)(c->freeze_from * (float)c->steps);
+    fprintf(stderr, "  step %5d  batch PSNR %.2f dB%s\n", p->epoch, p->psnr,
+            p->epoch > frz ? " (grid frozen)" : p->epoch > qat ? " (quantised)" : "");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 7) {
         fprintf(stderr, "usage: bench_grid RAW NX NY NZ u8|i16|u16 [options] DELTA...\n");
@@ -156,7 +165,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--threads")) c.threads = atoi(val), i++;
         else if (!strcmp(a, "--seed")) c.seed = (uint64_t)atoll(val), i++;
         else if (!strcmp(a, "--out")) out_prefix = val, i++;
-        else if (!strcmp(a, "-v")) c.verbose = 1;
+        else if (!strcmp(a, "-v")) c.progress = print_step, c.progress_user = &c, c.progress_every = 200;
         else if (nd < 32) deltas[nd++] = atof(a);
     }
     size_t n = volume_voxels(&v), vs = e2ec_voxel_size(v.type);

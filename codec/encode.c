@@ -12,15 +12,26 @@
 #include "threads.h"
 #include "volume_norm.h"
 
+int e2ec_default_epochs(e2ec_mode mode) {
+    switch (mode) {
+    case E2EC_MODE_GRID: return 2000; /* Adam steps: bench/results/defaults/ */
+    case E2EC_MODE_LOSSLESS: return 1000; /* the ARM's Adam steps: bench/results/lossless/ */
+    case E2EC_MODE_SIREN:
+    case E2EC_MODE_SIREN_DS:
+    case E2EC_MODE_E2E: return 5000; /* the paper's */
+    }
+    return 0;
+}
+
 void e2ec_params_default(e2ec_params *p) {
     memset(p, 0, sizeof *p);
-    p->mode = E2EC_MODE_E2E;
+    p->mode = E2EC_MODE_GRID; /* the best quality per byte measured within minutes */
     p->scale = 2;
     p->siren_width = 30;
     p->siren_layers = 3;
     p->omega0 = 10.0f; /* measured on the 32^3 low-res grid of DS = 1/2 (docs/architecture.md) */
     p->upsampler = E2EC_UP_TRICUBIC;
-    p->epochs = 5000;
+    p->epochs = e2ec_default_epochs(p->mode);
     p->lr = 1.5e-3f;
     p->loss = E2EC_LOSS_L1;
     p->seed = 1;

@@ -1,6 +1,5 @@
 /* Fitting and decoding the grid representation (see grid_fit.h). */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "adam.h"
@@ -156,7 +155,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     /* gradient magnitude of the rate proxy lambda * sum|g| / delta / voxels */
     float l1 = c->lambda / (c->delta * (float)voxels);
     int qat = (int)(c->qat_from * (float)c->steps), frz = (int)(c->freeze_from * (float)c->steps);
-    double mse_acc = 0.0;
+    double mse_acc = 0.0, t0 = omp_get_wtime();
     int mse_steps = 0;
     for (int step = 0; step < c->steps; step++) {
         int frozen = step >= frz;
@@ -199,12 +198,16 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
             linear_backward(NULL, d.w1, d.b1, dh1p, a.feat, v.w1, B, cin, h);
         }
         adam_step(&aw, w, dw);
-        if (c->verbose && ((step + 1) % 200 == 0 || step + 1 == c->steps)) {
+        if (c->progress && c->progress_every > 0 &&
+            ((step + 1) % c->progress_every == 0 || step + 1 == c->steps)) {
             double mse = mse_acc / mse_steps;
-            fprintf(stderr, "  step %5d  batch PSNR %.2f dB%s\n", step + 1,
-                    10.0 * log10(1.0 / (mse > 0 ? mse : 1e-30)),
-                    frozen ? " (grid frozen)" : step >= qat ? " (quantised)" : "");
+            e2ec_progress pr = {step + 1, c->steps, mse, mse > 0 ? -10.0 * log10(mse) : INFINITY,
+                                omp_get_wtime() - t0};
             mse_acc = 0.0, mse_steps = 0;
+            if (c->progress(&pr, c->progress_user)) {
+                st = E2EC_ERR_CANCELLED;
+                goto done;
+            }
         }
     }
     quantise(q, gq, g, ng, c->delta);

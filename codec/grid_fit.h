@@ -33,7 +33,11 @@ typedef struct {
     float qat_from, freeze_from; /* fractions of steps, 0 <= qat_from <= freeze_from <= 1 */
     int threads;         /* 0 = OpenMP's default */
     uint64_t seed;
-    int verbose;         /* progress lines on stderr */
+    /* called every progress_every steps and after the last (0 or NULL: never),
+     * with the mean batch MSE since the previous call; nonzero cancels */
+    e2ec_progress_fn progress;
+    void *progress_user;
+    int progress_every;
 } grid_fit_config;
 
 /* Sensible defaults for everything but the rate knobs. */

@@ -23,6 +23,8 @@ void grid_config_from_params(const e2ec_params *p, grid_fit_config *c) {
     c->batch = p->batch > 0 ? p->batch : 1 << 15;
     c->threads = p->threads;
     c->seed = p->seed;
+    c->progress = p->progress, c->progress_user = p->progress_user;
+    c->progress_every = p->progress_every;
 }
 
 static size_t param_count(const e2ec_mode_ops *self, const e2ec_params *p) {

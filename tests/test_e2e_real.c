@@ -67,6 +67,7 @@ int main(void) {
 
     e2ec_params p;
     e2ec_params_default(&p); /* E2E at the paper's trade-off point: DS 1/2, SN 30, NC 4 */
+    p.mode = E2EC_MODE_E2E;
     p.epochs = 60;
     p.threads = 2;
     p.progress_every = 1;

@@ -14,7 +14,8 @@
 #include "common/log.h"
 
 typedef struct {
-    int tty; /* stderr is a terminal: redraw one line in place */
+    int tty;          /* stderr is a terminal: redraw one line in place */
+    const char *unit; /* "epoch", or "step" (grid mode's Adam steps) */
 } progress_state;
 
 static void format_duration(double s, char *buf, size_t n) {
@@ -29,8 +30,8 @@ static int on_progress(const e2ec_progress *p, void *user) {
     char elapsed[32], left[32];
     format_duration(p->elapsed_s, elapsed, sizeof elapsed);
     format_duration(eta, left, sizeof left);
-    fprintf(stderr, "%sepoch %d/%d  loss %.6f  psnr %.2f dB  elapsed %s  eta %s%s",
-            st->tty ? "\r" : "", p->epoch, p->epochs, p->loss, p->psnr, elapsed, left,
+    fprintf(stderr, "%s%s %d/%d  loss %.6f  psnr %.2f dB  elapsed %s  eta %s%s",
+            st->tty ? "\r" : "", st->unit, p->epoch, p->epochs, p->loss, p->psnr, elapsed, left,
             st->tty ? "\033[K" : "\n");
     if (st->tty && p->epoch >= p->epochs) fputc('\n', stderr);
     fflush(stderr);
@@ -95,13 +96,14 @@ int cmd_compress(int argc, char **argv) {
     e2ec_params_default(&p);
     int mode = p.mode, scale = p.scale, upsampler = p.upsampler, loss = p.loss;
     double lr = p.lr, grid_lambda = p.grid_lambda;
-    int scale_given = 0;
+    int scale_given = 0, epochs_given = 0;
     double target_psnr = 0, target_bpp = 0;
     int max_trials = 6; /* the library's default, shown by --help */
     raw_options raw = {0};
     const opt_spec specs[] = {
         {.name = "--mode", .arg = "M", .kind = OPT_CHOICE, .target = &mode,
-         .choices = mode_choices, .help = "codec mode"},
+         .choices = mode_choices,
+         .help = "codec mode; the paper's: siren, siren-ds, e2e (5000 epochs unless --epochs)"},
         {.name = "--scale", .arg = "S", .kind = OPT_CHOICE, .target = &scale,
          .choices = scale_choices, .help = "downsampling factor per axis (siren-ds, e2e)",
          .seen = &scale_given},
@@ -110,7 +112,7 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--layers", .arg = "L", .kind = OPT_INT, .target = &p.siren_layers, .lo = 1,
          .hi = 64, .help = "SIREN hidden layers"},
         {.name = "--epochs", .arg = "N", .kind = OPT_INT, .target = &p.epochs, .lo = 1,
-         .hi = 100000000, .help = "training epochs"},
+         .hi = 100000000, .help = "training epochs (grid: Adam steps)", .seen = &epochs_given},
         {.name = "--lr", .arg = "X", .kind = OPT_DOUBLE, .target = &lr, .lo = 1e-9, .hi = 10,
          .help = "Adam learning rate"},
         {.name = "--batch", .arg = "N", .kind = OPT_INT, .target = &p.batch, .lo = 0,
@@ -170,6 +172,7 @@ int cmd_compress(int argc, char **argv) {
         }
         scale = 1;
     }
+    if (!epochs_given) p.epochs = e2ec_default_epochs((e2ec_mode)mode);
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
     if (mode == E2EC_MODE_GRID && (target_psnr > 0 || target_bpp > 0) &&
@@ -183,7 +186,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_volume in;
     if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
 
-    progress_state st = {isatty(2)};
+    progress_state st = {isatty(2), p.mode == E2EC_MODE_GRID ? "step" : "epoch"};
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
         p.progress_every = p.epochs / (st.tty ? 200 : 10);
@@ -201,8 +204,8 @@ int cmd_compress(int argc, char **argv) {
                  target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value,
                  p.mode == E2EC_MODE_GRID ? (double)p.grid_lambda : (double)p.siren_width);
     else
-        log_info("training %s, %zu weights, %d epochs", mode_name(p.mode), e2ec_param_count(&p),
-                 p.epochs);
+        log_info("training %s, %zu weights, %d %ss", mode_name(p.mode), e2ec_param_count(&p),
+                 p.epochs, st.unit);
     uint8_t *stream = NULL;
     size_t size = 0;
     e2ec_target_result reached = {0};

@@ -66,12 +66,13 @@ static inline const char *dcme2e_mode_name(e2ec_mode m) {
 /* --mode and --grid-lambda, declared where the encoder settings are. */
 static inline void dcme2e_add_mode_options(OFCommandLine &cmd) {
     cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds, e2e or grid",
-                  "representation (default: e2e)");
+                  "representation (default: grid; the paper's:\nsiren, siren-ds, e2e)");
     cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
                   "grid mode: rate weight, larger = smaller (default 0.004)");
 }
 
-/* Reads --mode and --grid-lambda into p; false after a message (to log) on an
+/* Reads --mode and --grid-lambda into p, with the mode's default epochs (an
+ * --epochs read after overrides them); false after a message (to log) on an
  * unknown mode. */
 static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplication &app,
                                             OFLogger &log, e2ec_params &p) {
@@ -81,6 +82,7 @@ static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplica
         bool known = false;
         for (auto &m : dcme2e_modes)
             if (std::string(s) == m.name) p.mode = m.mode, known = true;
+        p.epochs = e2ec_default_epochs(p.mode);
         if (!known) {
             OFLOG_FATAL(log, "unknown --mode " << s << " (siren, siren-ds, e2e or grid)");
             return false;

@@ -18,9 +18,11 @@
 static OFLogger logger = OFLog::getLogger("e2ec.apps." OFFIS_CONSOLE_APPLICATION);
 static const char rcsid[] = "$e2ec: " OFFIS_CONSOLE_APPLICATION " v" E2EC_VERSION_STRING " $";
 
-static int on_progress(const e2ec_progress *p, void *) {
-    OFLOG_INFO(logger, "epoch " << p->epoch << "/" << p->epochs << ": loss " << p->loss
-                                << ", fit PSNR " << p->psnr << " dB, " << p->elapsed_s << " s");
+/* user: "epoch", or "step" (grid mode's Adam steps) */
+static int on_progress(const e2ec_progress *p, void *unit) {
+    OFLOG_INFO(logger, (const char *)unit << " " << p->epoch << "/" << p->epochs << ": loss "
+                                          << p->loss << ", fit PSNR " << p->psnr << " dB, "
+                                          << p->elapsed_s << " s");
     return 0;
 }
 
@@ -45,7 +47,11 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--channels", "-c", 1, "[n]: integer", "SRNO encoder channels (e2e mode)");
-    cmd.addOption("--epochs", "-e", 1, "[n]: integer", "training epochs");
+    cmd.addOption("--epochs", "-e", 1, "[n]: integer",
+                  ("training epochs, grid: Adam steps (default " +
+                   std::to_string(e2ec_default_epochs(E2EC_MODE_GRID)) + ";\nthe paper's modes " +
+                   std::to_string(e2ec_default_epochs(E2EC_MODE_E2E)) + ")")
+                      .c_str());
     cmd.addOption("--batch", "-b", 1, "[n]: integer",
                   "samples per step (e2e: attention windows), 0 = full batch");
     cmd.addOption("--fp16", "+h", "store weights as half floats");
@@ -202,8 +208,9 @@ int main(int argc, char *argv[]) {
         OFLOG_FATAL(logger, "a target search in grid mode starts from --grid-lambda, which must be in (0, 1]");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
+    const char *unit = p.mode == E2EC_MODE_GRID ? "step" : "epoch";
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
-        p.progress = on_progress;
+        p.progress = on_progress, p.progress_user = (void *)unit;
         p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
     }
 
@@ -224,7 +231,8 @@ int main(int argc, char *argv[]) {
     OFLOG_INFO(logger, "volume " << v->nx << " x " << v->ny << " x " << v->nz << ", spacing "
                                  << v->spacing[0] << " x " << v->spacing[1] << " x "
                                  << v->spacing[2] << " mm, " << (int)v->bits_stored
-                                 << " bits stored; encoding (" << p.epochs << " epochs)");
+                                 << " bits stored; encoding " << dcme2e_mode_name(p.mode) << " ("
+                                 << p.epochs << " " << unit << "s)");
     uint8_t *stream = NULL;
     size_t size = 0;
     st = encode(v, p, target, &stream, &size);

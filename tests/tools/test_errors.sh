@@ -2,7 +2,7 @@
 # leave a partial or temporary output or touch an existing one.
 . "$(dirname "$0")/lib.sh"
 make_crop
-FAST="--width 8 --epochs 3 --threads 1"
+FAST="--mode e2e --width 8 --epochs 3 --threads 1"
 
 expect 1 "no command" -- "$E2EC"
 expect 1 "unknown command" -- "$E2EC" squash a b

@@ -3,7 +3,7 @@
 # the tool's figures agree with each other, not the codec's quality.
 . "$(dirname "$0")/lib.sh"
 make_crop
-FAST="--width 8 --epochs 30 --threads 1 --seed 7"
+FAST="--mode e2e --width 8 --epochs 30 --threads 1 --seed 7"
 
 expect 0 "compress" -- "$E2EC" compress crop.raw c.e2ec $CROP_ARGS $FAST
 cp out.txt figures.txt
@@ -42,6 +42,12 @@ expect 0 "compare with itself" -- "$E2EC" compare crop.raw crop.raw $CROP_ARGS
 expect 0 "compress again" -- "$E2EC" compress crop.raw c2.e2ec $CROP_ARGS $FAST -q
 cmp -s c.e2ec c2.e2ec && ok || fail "same seed gave a different stream"
 [ ! -s err.txt ] && ok || fail "-q still printed messages"
+
+# No --mode: grid mode (the default), with its progress in Adam steps.
+expect 0 "compress in the default mode" -- "$E2EC" compress crop.raw g.e2ec $CROP_ARGS --epochs 30 \
+    --threads 1
+grep -q '^mode: grid$' out.txt && ok || fail "the default mode is not grid: $(figure mode out.txt)"
+grep -q '^step 30/30 ' err.txt && ok || fail "no final step line on stderr in grid mode"
 
 # The other mode and half-float weights.
 expect 0 "compress siren fp16" -- "$E2EC" compress crop.raw h.e2ec $CROP_ARGS --mode siren \
