@@ -3,9 +3,9 @@
  * order (x fastest), a reference prediction and LL_CTX neighbours that are
  * already decoded: in the current slice W, N, NW, NE, WW, NN, NNE, NNW, NWW,
  * NEE; in the previous slice the co-located voxel and its W, E, N, S, NW, SE;
- * two slices back the co-located voxel (18: six more in-slice and diagonal
- * neighbours than the first 12 gave -0.8 % on the chest CT sample,
- * bench/results/lossless/). The reference is LOCO-I's median edge detector on W, N,
+ * two slices back the co-located voxel (18: the six in-slice and diagonal
+ * neighbours after the first 12 paid on the chest CT sample; the run is in
+ * git log, not kept as a file). The reference is LOCO-I's median edge detector on W, N,
  * NW; a neighbour outside the volume takes the reference's value. The ARM
  * reads the neighbours minus the reference, scaled by 2^-shift, and predicts
  * a correction to the reference: the encoder, the decoder and the fit all

@@ -10,7 +10,7 @@
 #include "ll_section.h"
 
 void ll_fit_opts_default(ll_fit_opts *o) {
-    *o = (ll_fit_opts){.hidden = 16, .steps = 1000, .batch = 4096, .lr = 3e-3f, .seed = 1};
+    *o = (ll_fit_opts){.hidden = 24, .steps = 1500, .batch = 4096, .lr = 3e-3f, .seed = 1};
 }
 
 /* The stored values' range of a type. */

@@ -12,8 +12,9 @@
 #include "e2ec.h"
 #include "ll_fit.h"
 
-/* The fit's defaults: hidden 16, 1,000 Adam steps of 4,096 voxels, lr 3e-3
- * (bench/results/lossless/). */
+/* The fit's defaults: hidden 24, 1,500 Adam steps of 4,096 voxels, lr 3e-3
+ * (bench/results/lossless/settings.log: bench/bench_lossless on the chest CT
+ * sample at other widths and lengths). */
 void ll_fit_opts_default(ll_fit_opts *o);
 
 /* *section is malloc'ed; *fit_bits is the rate the fit expects per voxel.

@@ -1,0 +1,50 @@
+/*
+ * bench_lossless RAW NX NY NZ TYPE [STEPS HIDDEN]: the lossless coder's
+ * settings on a raw volume (TYPE u8, i16 or u16, little endian): fits the
+ * ARM (STEPS Adam steps, HIDDEN units; the defaults otherwise), codes and
+ * decodes the volume, checks every voxel and prints the rate the fit
+ * expected, the coded rate (the section's bytes, ARM included), and the fit,
+ * encode and decode seconds with the thread count (OMP_NUM_THREADS).
+ * bench/results/lossless/settings.log holds its runs.
+ */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lossless/ll_volume.h"
+
+int main(int argc, char **argv) {
+    if (argc != 6 && argc != 8) {
+        fprintf(stderr, "usage: bench_lossless RAW NX NY NZ u8|i16|u16 [STEPS HIDDEN]\n");
+        return 2;
+    }
+    e2ec_voxel_type type = !strcmp(argv[5], "u8") ? E2EC_U8 : !strcmp(argv[5], "i16") ? E2EC_I16 : E2EC_U16;
+    e2ec_volume v, d;
+    uint32_t nx = (uint32_t)atoi(argv[2]), ny = (uint32_t)atoi(argv[3]), nz = (uint32_t)atoi(argv[4]);
+    if (e2ec_volume_alloc(&v, nx, ny, nz, type) || e2ec_volume_alloc(&d, nx, ny, nz, type)) return 1;
+    size_t n = (size_t)nx * ny * nz, bytes = e2ec_voxel_size(type);
+    FILE *f = fopen(argv[1], "rb");
+    if (!f || fread(v.data, bytes, n, f) != n) {
+        fprintf(stderr, "bench_lossless: cannot read %zu voxels from %s\n", n, argv[1]);
+        return 1;
+    }
+    fclose(f);
+    ll_fit_opts o;
+    ll_fit_opts_default(&o);
+    if (argc == 8) o.steps = atoi(argv[6]), o.hidden = atoi(argv[7]);
+    uint8_t *sec;
+    size_t len;
+    double bits, t0 = omp_get_wtime();
+    e2ec_status st = ll_compress(&v, &o, &sec, &len, &bits);
+    double t1 = omp_get_wtime();
+    if (st == E2EC_OK) st = ll_decompress(sec, len, &d);
+    double t2 = omp_get_wtime();
+    int exact = st == E2EC_OK && memcmp(v.data, d.data, n * bytes) == 0;
+    printf("%s %ux%ux%u %s steps %d hidden %d threads %d: fit expects %.4f bpp, coded %.4f bpp "
+           "(%zu bytes), encode %.1f s (fit + code), decode %.2f s (%.2f Mvoxel/s), %s\n",
+           argv[1], nx, ny, nz, argv[5], o.steps, o.hidden, omp_get_max_threads(), bits,
+           8.0 * len / n, len, t1 - t0, t2 - t1, n / (t2 - t1) / 1e6,
+           exact ? "every voxel back" : e2ec_error_name(st));
+    return exact ? 0 : 1;
+}
