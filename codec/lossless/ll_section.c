@@ -99,8 +99,8 @@ e2ec_status ll_section_read(const uint8_t *src, size_t n, uint32_t nz, int64_t t
     for (uint32_t z = 0; z < nz; z++, p += 4) {
         sizes[z] = get32(p);
         sum += sizes[z];
-        if (sizes[z] < 4 || sum > left) {
-            e2ec_status st = sizes[z] < 4 ? E2EC_ERR_HEADER : E2EC_ERR_TRUNCATED;
+        if (sizes[z] < 8 || sum > left) { /* a stream holds its 8-byte state at least */
+            e2ec_status st = sizes[z] < 8 ? E2EC_ERR_HEADER : E2EC_ERR_TRUNCATED;
             free(sizes);
             return st;
         }
