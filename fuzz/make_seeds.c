@@ -4,7 +4,7 @@
  * hand-made binaries):
  *   OUT/stream  streams for fuzz_bitstream and fuzz_decode: bitstream_write output
  *               per mode and weight coding (fp32, fp16, quantised), and tiny
- *               encoded volumes (every mode and coding, and near-lossless);
+ *               encoded volumes (every mode and coding, near-lossless, lossless);
  *   OUT/dicom   DICOM files for fuzz_dicom_series: sample MR slices, one CT slice,
  *               and three MR slices joined as one directory input;
  *   OUT/object  an e2ec DICOM object of four MR slices, for fuzz_dicom_object and
@@ -232,6 +232,7 @@ int main(int argc, char **argv) {
             bad |= encoded_seed(dir[0], (e2ec_mode)m, (seed_coding)c);
         }
     bad |= encoded_seed(dir[0], E2EC_MODE_GRID, SEED_FP16); /* its MLP is binary16 */
+    bad |= encoded_seed(dir[0], E2EC_MODE_LOSSLESS, SEED_FP32); /* its ARM is integer */
     bad |= dicom_seeds(dir[1], argv[2]);
     bad |= object_seed(dir[2], argv[2]);
     bad |= lossless_seed(dir[3], E2EC_U8, 16, 12, 5);
