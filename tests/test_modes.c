@@ -1,0 +1,41 @@
+/* The mode table (codec/mode.h): every mode the library names has a table
+ * under its own number and no other number has one; every table has the
+ * functions the callers call without checking; a mode's own header section
+ * fits the writer's buffer, has a reader, and exists only from version 2 on
+ * (the reader calls read_header whenever header_bytes > 0). A mode added
+ * without these fails here, not in a decoder. */
+#include <string.h>
+#include "check.h"
+#include "mode.h"
+
+int main(void) {
+    const e2ec_mode named[] = {E2EC_MODE_SIREN, E2EC_MODE_SIREN_DS, E2EC_MODE_E2E,
+                               E2EC_MODE_GRID};
+    for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
+        CHECK(e2ec_mode_ops_of(named[k]) != NULL, "mode %d has a table", named[k]);
+    int tables = 0;
+    for (int m = -1; m <= 256; m++) {
+        const e2ec_mode_ops *o = e2ec_mode_ops_of(m);
+        if (!o) continue;
+        tables++;
+        CHECK(m > 0 && m <= 255 && (int)o->mode == m, "mode byte %d: its table says %d", m,
+              (int)o->mode);
+        CHECK(o->param_count && o->check && o->encode_memory && o->encode && o->decode_memory &&
+                  o->decode_open && o->decode_planes && o->decode_close,
+              "mode %d: every function the callers call unchecked", m);
+        const mode_layout *l = &o->layout;
+        CHECK(l->min_version >= 1 && l->min_version <= E2EC_BITSTREAM_VERSION,
+              "mode %d: first version %d", m, l->min_version);
+        CHECK(l->header_bytes <= MODE_MAX_HEADER_BYTES, "mode %d: header section of %d bytes", m,
+              l->header_bytes);
+        CHECK(!l->header_bytes || (o->read_header && l->min_version >= 2),
+              "mode %d: a header section has a reader and version 2", m);
+        CHECK(!l->quantised || l->weights, "mode %d: only a weights section is quantised", m);
+    }
+    CHECK(tables >= (int)(sizeof named / sizeof named[0]), "%d tables", tables);
+    e2ec_params p;
+    e2ec_params_default(&p);
+    p.mode = (e2ec_mode)0;
+    CHECK(e2ec_param_count(&p) == 0, "an unknown mode counts no weights");
+    return check_summary();
+}
