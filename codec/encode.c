@@ -78,7 +78,8 @@ static e2ec_status check_params(const e2ec_params *p) {
 static e2ec_status check_mode(const e2ec_mode_ops *mode, const e2ec_volume *in,
                               const e2ec_params *p) {
     if (!mode) return E2EC_ERR_ARG;
-    if ((p->quant_bits && !mode->layout.quantised) || (p->max_error >= 0 && !mode->layout.residual))
+    if ((p->quant_bits && !mode->layout.quantised) ||
+        (p->max_error >= 0 && !mode->layout.residual && !mode->layout.own_error))
         return E2EC_ERR_UNSUPPORTED;
     e2ec_status st = mode->check(mode, in, p);
     if (!st && p->max_error >= 0 && in->type == E2EC_F32) st = E2EC_ERR_UNSUPPORTED;
@@ -125,7 +126,7 @@ e2ec_status e2ec_encode(const e2ec_volume *in, const e2ec_params *p, uint8_t **s
     memset(&ms, 0, sizeof ms);
     if (!st) st = mode->encode(mode, in, p, &ms);
     if (!st) st = bitstream_write_stream(&ms, NULL, stream, size);
-    if (!st && p->max_error >= 0)
+    if (!st && p->max_error >= 0 && !mode->layout.own_error)
         st = add_residual(in, &ms, (uint32_t)p->max_error, p->threads, stream, size);
     if (st) {
         free(*stream);

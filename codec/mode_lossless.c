@@ -33,6 +33,7 @@ static size_t param_count(const e2ec_mode_ops *self, const e2ec_params *p) {
 static e2ec_status check(const e2ec_mode_ops *self, const e2ec_volume *in, const e2ec_params *p) {
     (void)self;
     if (p->epochs < 1) return E2EC_ERR_ARG;
+    if (p->max_error > LL_MAX_ERROR) return E2EC_ERR_LIMIT;
     return in->type == E2EC_F32 ? E2EC_ERR_UNSUPPORTED : E2EC_OK;
 }
 
@@ -60,7 +61,8 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     info->n_weights = (uint32_t)arm_param_count(LL_CTX, o.hidden);
     volume_minmax(in, &info->vmin, &info->vmax);
     double bits;
-    return ll_compress(in, &o, &out->payload, &out->payload_bytes, &bits);
+    return ll_compress(in, &o, p->max_error > 0 ? p->max_error : 0, &out->payload,
+                       &out->payload_bytes, &bits);
 }
 
 static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *info, uint32_t z0,
@@ -109,7 +111,7 @@ static void decode_close(void *dec) { free(dec); }
 const e2ec_mode_ops mode_lossless = {
     .mode = E2EC_MODE_LOSSLESS,
     /* added in version 2 (readers that predate it refuse its mode byte) */
-    .layout = {.min_version = 2},
+    .layout = {.min_version = 2, .own_error = 1}, /* --max-error: near-lossless in the section */
     .knob = MODE_KNOB_NONE,
     .param_count = param_count,
     .check = check,

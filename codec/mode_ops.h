@@ -29,6 +29,7 @@ typedef struct {
     uint8_t quantised;    /* quant_bits may be 2..8 */
     uint8_t fp16_set;     /* the fp16 flag must be set (the payload holds binary16) */
     uint8_t residual;     /* a near-lossless residual may follow the payload */
+    uint8_t own_error;    /* the mode codes max_error in its payload itself (no residual) */
 } mode_layout;
 
 /* The knob e2ec_encode_target turns (rate_control.c). */

@@ -9,8 +9,8 @@
  *               and three MR slices joined as one directory input;
  *   OUT/object  an e2ec DICOM object of four MR slices, for fuzz_dicom_object and
  *               fuzz_dcmtk;
- *   OUT/lossless  lossless sections of small generated volumes (each type), behind
- *               the 4-byte shape fuzz_lossless reads.
+ *   OUT/lossless  lossless and near-lossless sections of small generated volumes
+ *               (each type), behind the 4-byte shape fuzz_lossless reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,7 +174,7 @@ static int object_seed(const char *dir, const char *samples) {
 
 /* A lossless section of a small volume with an edge and a ramp, per voxel type. */
 static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uint32_t ny,
-                         uint32_t nz) {
+                         uint32_t nz, int32_t max_error) {
     e2ec_volume v;
     if (e2ec_volume_alloc(&v, nx, ny, nz, type) != E2EC_OK) return 1;
     size_t n = (size_t)nx * ny * nz;
@@ -190,7 +190,7 @@ static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uin
     uint8_t *sec;
     size_t len;
     double bits;
-    e2ec_status st = ll_compress(&v, &o, &sec, &len, &bits);
+    e2ec_status st = ll_compress(&v, &o, max_error, &sec, &len, &bits);
     e2ec_volume_free(&v);
     if (st != E2EC_OK) return 1;
     uint8_t *in = malloc(len + 4);
@@ -198,7 +198,8 @@ static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uin
     in[0] = (uint8_t)nx, in[1] = (uint8_t)ny, in[2] = (uint8_t)(nz - 1), in[3] = (uint8_t)(type - 1);
     memcpy(in + 4, sec, len);
     char path[1200];
-    snprintf(path, sizeof path, "%s/lossless-t%d-%ux%ux%u", dir, (int)type, nx, ny, nz);
+    snprintf(path, sizeof path, "%s/lossless-t%d-%ux%ux%u-e%d", dir, (int)type, nx, ny, nz,
+             (int)max_error);
     int bad = write_file(path, in, len + 4);
     free(in);
     free(sec);
@@ -235,8 +236,9 @@ int main(int argc, char **argv) {
     bad |= encoded_seed(dir[0], E2EC_MODE_LOSSLESS, SEED_FP32); /* its ARM is integer */
     bad |= dicom_seeds(dir[1], argv[2]);
     bad |= object_seed(dir[2], argv[2]);
-    bad |= lossless_seed(dir[3], E2EC_U8, 16, 12, 5);
-    bad |= lossless_seed(dir[3], E2EC_I16, 9, 7, 3);
-    bad |= lossless_seed(dir[3], E2EC_U16, 20, 4, 2);
+    bad |= lossless_seed(dir[3], E2EC_U8, 16, 12, 5, 0);
+    bad |= lossless_seed(dir[3], E2EC_I16, 9, 7, 3, 0);
+    bad |= lossless_seed(dir[3], E2EC_U16, 20, 4, 2, 0);
+    bad |= lossless_seed(dir[3], E2EC_U16, 11, 9, 4, 3); /* near-lossless */
     return bad;
 }

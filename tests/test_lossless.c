@@ -62,7 +62,7 @@ static int32_t *phantom(const ll_shape *s) {
 /* The section's bytes: written, read back and decoded; then lies refused by name. */
 static void section(const ll_shape *sh, const arm_int *m, int32_t lo, int32_t hi, int shift,
                     const uint8_t *slices, size_t len, const uint32_t *zb, const int32_t *v) {
-    ll_section w = {*m, lo, hi, shift, (uint32_t)sh->nz, zb, slices, len}, r;
+    ll_section w = {*m, lo, hi, shift, 0, (uint32_t)sh->nz, zb, slices, len}, r;
     size_t n = ll_section_size(m->hidden, (uint32_t)sh->nz, len);
     uint8_t *b = malloc(n);
     ll_section_write(b, &w);
@@ -70,7 +70,7 @@ static void section(const ll_shape *sh, const arm_int *m, int32_t lo, int32_t hi
     CHECK(ll_section_read(b, n, (uint32_t)sh->nz, 0, 65535, &r, &sizes) == E2EC_OK, "section read");
     size_t nv = (size_t)sh->nx * sh->ny * sh->nz;
     int32_t *d = malloc(nv * sizeof *d);
-    ll_model mm = {r.lo, r.hi, r.shift, &r.arm};
+    ll_model mm = {r.lo, r.hi, r.shift, &r.arm, r.max_error};
     CHECK(ll_decode(sh, r.slices, r.slices_bytes, sizes, &mm, d) == E2EC_OK &&
               memcmp(d, v, nv * sizeof *d) == 0, "decoded from the section");
     free(sizes);
@@ -80,7 +80,7 @@ static void section(const ll_shape *sh, const arm_int *m, int32_t lo, int32_t hi
         {1, ARM_MAX_HIDDEN + 1, 0, E2EC_ERR_HEADER, "too many hidden units"},
         {2, LL_MAX_SHIFT + 1, 0, E2EC_ERR_HEADER, "an input shift beyond the cap"},
         {3, ARM_MAX_SHIFT + 1, 0, E2EC_ERR_HEADER, "a layer shift beyond the cap"},
-        {6, 1, 0, E2EC_ERR_HEADER, "reserved bits set"},
+        {7, 1, 0, E2EC_ERR_HEADER, "a near-lossless bound beyond the cap"},
         {11, 0x7F, 0, E2EC_ERR_HEADER, "lo above hi"},
         {17, 0x7F, 0, E2EC_ERR_WEIGHTS, "a weight beyond the ARM's bound"},
         {0, 0, 1, E2EC_ERR_TRUNCATED, "a section one byte short"},
@@ -118,7 +118,7 @@ static void roundtrip(void) {
     CHECK(ll_fit(&s, v, lo, hi, shift, &o, p, &est) == E2EC_OK, "fit");
     arm_int m;
     arm_int_quantise(&m, LL_CTX, o.hidden, p);
-    ll_model mm = {lo, hi, shift, &m};
+    ll_model mm = {lo, hi, shift, &m, 0};
     uint8_t *buf[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     uint32_t *zb[2] = {malloc((size_t)s.nz * 4), malloc((size_t)s.nz * 4)};
@@ -126,7 +126,8 @@ static void roundtrip(void) {
     int threads = omp_get_max_threads(), same = 1, exact = 1;
     for (int t = 0; t < 2; t++) {
         omp_set_num_threads(t ? 2 : 1);
-        CHECK(ll_encode(&s, v, &mm, &buf[t], &len[t], zb[t]) == E2EC_OK, "encode");
+        CHECK(ll_encode(&s, v, &mm, &buf[t], &len[t], zb[t], d[t]) == E2EC_OK &&
+                  memcmp(d[t], v, n * sizeof(int32_t)) == 0, "encode, its reconstruction exact");
         /* the other thread count decodes it */
         omp_set_num_threads(t ? 1 : 2);
         CHECK(ll_decode(&s, buf[t], len[t], zb[t], &mm, d[t]) == E2EC_OK, "decode");
@@ -160,7 +161,7 @@ static void roundtrip(void) {
     buf[0][len[0] / 2] ^= 0x40;
     CHECK(ll_decode(&s, buf[0], len[0], zb[0], &mm, d[0]) == E2EC_ERR_ENTROPY, "altered payload refused");
     section(&s, &m, lo, hi, shift, buf[1], len[1], zb[1], v);
-    ll_model wrong = {lo, hi, LL_MAX_SHIFT + 1, &m};
+    ll_model wrong = {lo, hi, LL_MAX_SHIFT + 1, &m, 0};
     CHECK(ll_decode(&s, buf[1], len[1], zb[1], &wrong, d[0]) == E2EC_ERR_HEADER, "a shift beyond the cap refused");
     free(v), free(p), free(buf[0]), free(buf[1]), free(d[0]), free(d[1]), free(zb[0]), free(zb[1]);
     free(raw), free(z);
@@ -188,7 +189,7 @@ static void volumes(void) {
         uint8_t *sec;
         size_t len;
         double bits;
-        CHECK(ll_compress(&v, &o, &sec, &len, &bits) == E2EC_OK, "type %d compressed", types[t]);
+        CHECK(ll_compress(&v, &o, 0, &sec, &len, &bits) == E2EC_OK, "type %d compressed", types[t]);
         CHECK(ll_decompress(sec, len, &d) == E2EC_OK &&
                   memcmp(v.data, d.data, n * e2ec_voxel_size(types[t])) == 0,
               "type %d: every voxel back", types[t]);
@@ -208,10 +209,12 @@ static void volumes(void) {
     uint8_t *sec = NULL;
     size_t len;
     double bits;
-    CHECK(ll_compress(&f, &o, &sec, &len, &bits) == E2EC_ERR_UNSUPPORTED, "float voxels refused");
+    CHECK(ll_compress(&f, &o, 0, &sec, &len, &bits) == E2EC_ERR_UNSUPPORTED, "float voxels refused");
+    CHECK(ll_compress(&w, &o, LL_MAX_ERROR + 1, &sec, &len, &bits) == E2EC_ERR_LIMIT,
+          "a near-lossless bound beyond the cap refused");
     e2ec_volume wd;
     e2ec_volume_alloc(&wd, 4, 4, 2, E2EC_U16);
-    CHECK(ll_compress(&w, &o, &sec, &len, &bits) == E2EC_OK && ll_decompress(sec, len, &wd) == E2EC_OK &&
+    CHECK(ll_compress(&w, &o, 0, &sec, &len, &bits) == E2EC_OK && ll_decompress(sec, len, &wd) == E2EC_OK &&
               memcmp(w.data, wd.data, 32 * sizeof(uint16_t)) == 0,
           "the whole 16-bit alphabet");
     free(sec);
@@ -221,9 +224,58 @@ static void volumes(void) {
     free(ph);
 }
 
+/* Near-lossless: every voxel within E, fewer bytes as E grows, the same
+ * bytes and voxels whatever the thread counts of encoder and decoder. */
+static void near_lossless(void) {
+    ll_shape s = {40, 32, 9, 0};
+    int32_t *ph = phantom(&s);
+    e2ec_volume v;
+    e2ec_volume_alloc(&v, (uint32_t)s.nx, (uint32_t)s.ny, (uint32_t)s.nz, E2EC_U16);
+    size_t n = (size_t)s.nx * s.ny * s.nz;
+    for (size_t i = 0; i < n; i++) ((uint16_t *)v.data)[i] = (uint16_t)ph[i];
+    ll_fit_opts o;
+    ll_fit_opts_default(&o);
+    o.steps = 150, o.batch = 1024, o.hidden = 12;
+    size_t prev = 0;
+    const int32_t es[] = {0, 1, 2, 4, 8};
+    for (int k = 0; k < 5; k++) {
+        uint8_t *sec[2];
+        size_t len[2];
+        double bits;
+        int threads = omp_get_max_threads();
+        for (int t = 0; t < 2; t++) {
+            omp_set_num_threads(t + 1);
+            CHECK(ll_compress(&v, &o, es[k], &sec[t], &len[t], &bits) == E2EC_OK, "E %d", es[k]);
+        }
+        CHECK(len[0] == len[1] && memcmp(sec[0], sec[1], len[0]) == 0, "E %d: 1 and 2 threads, same bytes", es[k]);
+        e2ec_volume d[2];
+        int worst = 0, same = 1;
+        for (int t = 0; t < 2; t++) {
+            omp_set_num_threads(2 - t);
+            e2ec_volume_alloc(&d[t], v.nx, v.ny, v.nz, E2EC_U16);
+            CHECK(ll_decompress(sec[0], len[0], &d[t]) == E2EC_OK, "E %d decoded", es[k]);
+        }
+        omp_set_num_threads(threads);
+        for (size_t i = 0; i < n; i++) {
+            int a = abs((int)((uint16_t *)d[0].data)[i] - (int)((uint16_t *)v.data)[i]);
+            worst = a > worst ? a : worst;
+            same &= ((uint16_t *)d[0].data)[i] == ((uint16_t *)d[1].data)[i];
+        }
+        printf("near-lossless E %d: %.3f bpp, max error %d\n", es[k], 8.0 * len[0] / n, worst);
+        CHECK(worst <= es[k] && same, "E %d: max error %d, same voxels on 1 and 2 threads: %d", es[k], worst, same);
+        CHECK(!prev || len[0] < prev, "E %d: %zu bytes, fewer than at the E before (%zu)", es[k], len[0], prev);
+        prev = len[0];
+        free(sec[0]), free(sec[1]);
+        e2ec_volume_free(&d[0]), e2ec_volume_free(&d[1]);
+    }
+    e2ec_volume_free(&v);
+    free(ph);
+}
+
 int main(void) {
     rate_gradients();
     roundtrip();
     volumes();
+    near_lossless();
     return check_summary();
 }

@@ -90,10 +90,9 @@ static void refusals(void) {
     uint8_t *s = NULL;
     size_t n = 0;
     CHECK(e2ec_encode(&f, &p, &s, &n) == E2EC_ERR_UNSUPPORTED, "float voxels refused");
-    p.max_error = 2;
+    p.max_error = 300;
     e2ec_status st = e2ec_encode(&v, &p, &s, &n);
-    CHECK(st == E2EC_ERR_ARG || st == E2EC_ERR_UNSUPPORTED, "a residual on a lossless stream refused: %s",
-          e2ec_error_name(st));
+    CHECK(st == E2EC_ERR_LIMIT, "a near-lossless bound beyond 255 refused: %s", e2ec_error_name(st));
     p.max_error = -1;
     e2ec_target t = {.kind = E2EC_TARGET_PSNR, .value = 40};
     e2ec_target_result r;
@@ -102,7 +101,37 @@ static void refusals(void) {
     e2ec_volume_free(&v);
 }
 
+/* --max-error in the mode: near-lossless inside the section, no residual */
+static void near_lossless(void) {
+    e2ec_volume v;
+    e2ec_volume_alloc(&v, NX, NY, NZ, E2EC_U16);
+    fill(&v);
+    e2ec_params p;
+    params(&p, 2);
+    p.max_error = 3;
+    uint8_t *s = NULL;
+    size_t n = 0;
+    e2ec_status st = e2ec_encode(&v, &p, &s, &n);
+    CHECK(st == E2EC_OK, "near-lossless encode: %s", e2ec_error_name(st));
+    e2ec_info info;
+    e2ec_volume d;
+    if (st == E2EC_OK && e2ec_get_info(s, n, &info) == E2EC_OK && e2ec_decode(s, n, 1, &d) == E2EC_OK) {
+        int worst = 0;
+        for (size_t i = 0; i < (size_t)NX * NY * NZ; i++) {
+            int a = abs((int)((uint16_t *)d.data)[i] - (int)((uint16_t *)v.data)[i]);
+            worst = a > worst ? a : worst;
+        }
+        CHECK(worst <= 3 && !info.has_residual, "every voxel within 3 (%d), no residual", worst);
+        e2ec_volume_free(&d);
+    } else {
+        CHECK(0, "near-lossless stream read back");
+    }
+    e2ec_free(s);
+    e2ec_volume_free(&v);
+}
+
 int main(void) {
+    near_lossless();
     roundtrip(E2EC_U8);
     roundtrip(E2EC_I16);
     roundtrip(E2EC_U16);

@@ -51,6 +51,15 @@ uint32_t exp2_neg_q30(uint64_t t) {
     return v >> n;
 }
 
+int32_t log2_q8(uint32_t n) {
+    int32_t k = 0;
+    while (k < 31 && (n >> (k + 1))) k++;
+    /* the largest i with n 2^(-i/256) >= 2^k, i.e. n table[i] >= 2^(30 + k) */
+    int32_t i = 0;
+    while (i < 255 && (uint64_t)n * exp2_table[i + 1] >= (uint64_t)1 << (30 + k)) i++;
+    return k * LAPLACE_FRAC + i;
+}
+
 void laplace_int_set(laplace_int *l, int32_t lo, int32_t hi, int64_t mu, int32_t log2b) {
     l->lo = lo;
     l->hi = hi;

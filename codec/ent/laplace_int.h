@@ -47,6 +47,9 @@ rans_sym laplace_int_sym(const laplace_int *l, int32_t k);
  * CDF outwards from mu, then a bisection; its result depends on the CDF alone. */
 int32_t laplace_int_find(const laplace_int *l, uint32_t slot, rans_sym *sym);
 
+/* log2(n) in 1/256 units, rounded down, for n >= 1 (a near-lossless step). */
+int32_t log2_q8(uint32_t n);
+
 /* 2^(-t) in 1/2^30 units for t >= 0 given in 1/2^16 units (0 from t >= 31). */
 uint32_t exp2_neg_q30(uint64_t t);
 

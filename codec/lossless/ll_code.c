@@ -1,4 +1,4 @@
-/* Lossless coding with the integer ARM (see ll_code.h). */
+/* Lossless and near-lossless coding with the integer ARM (see ll_code.h). */
 #include "ll_code.h"
 
 #include <sched.h>
@@ -11,43 +11,89 @@
 
 e2ec_status ll_model_check(const ll_model *m) {
     if (m->hi < m->lo || (int64_t)m->hi - m->lo >= LAPLACE_MAX_SYMBOLS || m->shift < 0 ||
-        m->shift > LL_MAX_SHIFT)
+        m->shift > LL_MAX_SHIFT || m->max_error < 0 || m->max_error > LL_MAX_ERROR)
         return E2EC_ERR_HEADER;
     return E2EC_OK;
 }
 
+/* One slice, row by row, in the decoder's order: the context is read from
+ * ctx, the reconstructed voxels written to r (the same array but for the
+ * lossless encoder, whose context is the original). The encoder passes the
+ * original voxels `orig` and gets the symbols in `syms`; the decoder passes
+ * its rANS stream `dec`. With `rows`, a row of slice z waits until slice
+ * z - 1 has two rows more (its S neighbour) and then publishes itself;
+ * without, slices run independently. */
+static void code_slice(const ll_shape *s, const ll_model *m, int z, const int32_t *ctx,
+                       int32_t *r, const int32_t *orig, rans_sym *syms, rans_dec *dec,
+                       atomic_int *rows, int *bad) {
+    const int32_t step = 2 * m->max_error + 1, log2_step = log2_q8((uint32_t)step);
+    for (int y = 0; y < s->ny; y++) {
+        if (rows && z > 0) {
+            int need = y + 2 < s->ny ? y + 2 : s->ny;
+            while (atomic_load_explicit(&rows[z - 1], memory_order_acquire) < need) sched_yield();
+        }
+        for (int x = 0; x < s->nx; x++) {
+            size_t i = (size_t)x + (size_t)s->nx * (y + (size_t)s->ny * z);
+            int64_t mu;
+            int32_t log2b;
+            ll_predict(s, ctx, x, y, z, m->shift, m->arm, &mu, &log2b);
+            /* the prediction p, mu rounded within [lo, hi] (shifting only
+             * non-negative numbers), and the symbols q with p + q step in
+             * [lo - E, hi + E] */
+            int64_t lo8 = (int64_t)m->lo * LAPLACE_FRAC, hi8 = (int64_t)m->hi * LAPLACE_FRAC;
+            int64_t mc = mu < lo8 ? lo8 : mu > hi8 ? hi8 : mu;
+            int32_t p = m->lo + (int32_t)((mc - lo8 + LAPLACE_FRAC / 2) >> LAPLACE_FRAC_BITS);
+            int32_t qlo = -((p - m->lo + m->max_error) / step);
+            int32_t qhi = (m->hi - p + m->max_error) / step;
+            laplace_int l;
+            laplace_int_set(&l, qlo, qhi, (mu - (int64_t)p * LAPLACE_FRAC) / step,
+                            log2b - log2_step);
+            int32_t q;
+            if (orig) {
+                int32_t e = orig[i] - p;
+                if (orig[i] < m->lo || orig[i] > m->hi) *bad = 1, e = 0;
+                q = e >= 0 ? (e + m->max_error) / step : -((-e + m->max_error) / step);
+                syms[(size_t)x + (size_t)s->nx * y] = laplace_int_sym(&l, q);
+            } else {
+                rans_sym sym;
+                q = laplace_int_find(&l, rans_dec_slot(dec), &sym);
+                rans_dec_advance(dec, sym);
+            }
+            int32_t v = p + q * step;
+            r[i] = v < m->lo ? m->lo : v > m->hi ? m->hi : v;
+        }
+        if (rows) atomic_store_explicit(&rows[z], y + 1, memory_order_release);
+    }
+}
+
+static atomic_int *rows_new(int nz) {
+    atomic_int *rows = malloc((size_t)nz * sizeof *rows);
+    for (int z = 0; rows && z < nz; z++) atomic_init(&rows[z], 0);
+    return rows;
+}
+
 e2ec_status ll_encode(const ll_shape *s, const int32_t *v, const ll_model *m, uint8_t **out,
-                      size_t *len, uint32_t *slice_bytes) {
+                      size_t *len, uint32_t *slice_bytes, int32_t *recon) {
     if (ll_model_check(m) != E2EC_OK) return E2EC_ERR_ARG;
     size_t plane = (size_t)s->nx * s->ny, cap = rans_bound(plane);
     uint8_t *buf = malloc(cap * (size_t)s->nz);
     rans_sym *syms = malloc(plane * (size_t)s->nz * sizeof *syms);
-    if (!buf || !syms) {
-        free(buf);
-        free(syms);
+    /* lossless: the context is the original, so slices are independent */
+    atomic_int *rows = m->max_error ? rows_new(s->nz) : NULL;
+    if (!buf || !syms || (m->max_error && !rows)) {
+        free(buf), free(syms), free(rows);
         return E2EC_ERR_NOMEM;
     }
     int bad = 0;
-    /* the encoder knows every voxel: all predictions are independent */
-    #pragma omp parallel for schedule(dynamic, 1) reduction(| : bad)
+    /* near-lossless: slice z on thread z mod T, in order, as the decoder */
+    #pragma omp parallel for schedule(static, 1) reduction(| : bad)
     for (int z = 0; z < s->nz; z++) {
         rans_sym *zs = syms + plane * (size_t)z;
-        for (int y = 0; y < s->ny; y++)
-            for (int x = 0; x < s->nx; x++) {
-                size_t i = (size_t)x + (size_t)s->nx * y;
-                int32_t val = v[plane * (size_t)z + i];
-                laplace_int l;
-                ll_predict(s, v, x, y, z, m->shift, m->arm, m->lo, m->hi, &l);
-                if (val < m->lo || val > m->hi) {
-                    bad = 1;
-                    zs[i] = (rans_sym){0, 1};
-                } else {
-                    zs[i] = laplace_int_sym(&l, val);
-                }
-            }
+        code_slice(s, m, z, m->max_error ? recon : v, recon, v, zs, NULL, rows, &bad);
         slice_bytes[z] = (uint32_t)rans_encode(zs, plane, buf + cap * (size_t)z, cap);
     }
     free(syms);
+    free(rows);
     if (bad) {
         free(buf);
         return E2EC_ERR_ARG;
@@ -63,38 +109,12 @@ e2ec_status ll_encode(const ll_shape *s, const int32_t *v, const ll_model *m, ui
     return E2EC_OK;
 }
 
-/* One slice, row by row, publishing its progress and waiting for the slice
- * before it to be two rows ahead. */
-static e2ec_status decode_slice(const ll_shape *s, const uint8_t *buf, size_t n, const ll_model *m,
-                                int32_t *v, int z, atomic_int *rows) {
-    rans_dec d;
-    e2ec_status st = rans_dec_init(&d, buf, n);
-    for (int y = 0; y < s->ny; y++) {
-        if (z > 0) {
-            int need = y + 2 < s->ny ? y + 2 : s->ny;
-            while (atomic_load_explicit(&rows[z - 1], memory_order_acquire) < need) sched_yield();
-        }
-        for (int x = 0; x < s->nx && st == E2EC_OK; x++) {
-            laplace_int l;
-            ll_predict(s, v, x, y, z, m->shift, m->arm, m->lo, m->hi, &l);
-            rans_sym sym;
-            v[(size_t)x + (size_t)s->nx * (y + (size_t)s->ny * z)] =
-                laplace_int_find(&l, rans_dec_slot(&d), &sym);
-            rans_dec_advance(&d, sym);
-        }
-        if (st != E2EC_OK) /* a broken slice still publishes rows: its followers finish */
-            for (int x = 0; x < s->nx; x++) v[(size_t)x + (size_t)s->nx * (y + (size_t)s->ny * z)] = m->lo;
-        atomic_store_explicit(&rows[z], y + 1, memory_order_release);
-    }
-    return st == E2EC_OK ? rans_dec_finish(&d) : st;
-}
-
 e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len,
                       const uint32_t *slice_bytes, const ll_model *m, int32_t *v) {
     e2ec_status st = ll_model_check(m);
     if (st != E2EC_OK) return st;
     size_t *start = malloc(((size_t)s->nz + 1) * sizeof *start);
-    atomic_int *rows = malloc((size_t)s->nz * sizeof *rows);
+    atomic_int *rows = rows_new(s->nz);
     if (!start || !rows) {
         free(start);
         free(rows);
@@ -103,7 +123,6 @@ e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len,
     start[0] = 0;
     for (int z = 0; z < s->nz; z++) {
         start[z + 1] = start[z] + slice_bytes[z];
-        atomic_init(&rows[z], 0);
         if (start[z + 1] > len) st = E2EC_ERR_TRUNCATED;
     }
     if (st == E2EC_OK && start[s->nz] != len) st = E2EC_ERR_ENTROPY;
@@ -111,10 +130,17 @@ e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len,
         int first_bad = s->nz;
         e2ec_status bad_st = E2EC_OK;
         /* static round robin: slice z on thread z mod T, in order, so each
-         * thread's wait is on a slice another thread already started */
+         * thread's wait is on a slice another thread already started; a
+         * broken slice decodes to its end all the same (bounded, zeros past
+         * its bytes), so its followers never wait for ever */
         #pragma omp parallel for schedule(static, 1)
         for (int z = 0; z < s->nz; z++) {
-            e2ec_status zs = decode_slice(s, buf + start[z], slice_bytes[z], m, v, z, rows);
+            rans_dec d;
+            e2ec_status zs = rans_dec_init(&d, buf + start[z], slice_bytes[z]);
+            if (zs != E2EC_OK) d = (rans_dec){.x = RANS_LOW}; /* decodes garbage, refused below */
+            int unused = 0;
+            code_slice(s, m, z, v, v, NULL, NULL, &d, rows, &unused);
+            if (zs == E2EC_OK) zs = rans_dec_finish(&d);
             if (zs != E2EC_OK) {
                 #pragma omp critical(ll_decode_error)
                 if (z < first_bad) first_bad = z, bad_st = zs;

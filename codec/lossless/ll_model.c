@@ -4,15 +4,15 @@
 #include <math.h>
 
 void ll_predict(const ll_shape *s, const int32_t *v, int x, int y, int z, int shift,
-                const arm_int *m, int32_t lo, int32_t hi, laplace_int *l) {
+                const arm_int *m, int64_t *mu_out, int32_t *log2b_out) {
     int32_t nb[LL_CTX], in[LL_CTX], mu, log2b;
     int32_t ref = ll_context(s, v, x, y, z, nb);
     for (int i = 0; i < LL_CTX; i++) in[i] = (nb[i] - ref) * (1 << (LAPLACE_FRAC_BITS - shift));
     arm_int_forward(m, in, &mu, &log2b);
     /* outputs in 1/65536 units, times 2^shift for mu, to the 1/256 units of laplace_int */
     int64_t mu_q = ((int64_t)mu * (1 << shift)) / (ARM_OUT_FRAC / LAPLACE_FRAC);
-    laplace_int_set(l, lo, hi, (int64_t)ref * LAPLACE_FRAC + mu_q,
-                    log2b / (ARM_OUT_FRAC / LAPLACE_FRAC) + shift * LAPLACE_FRAC);
+    *mu_out = (int64_t)ref * LAPLACE_FRAC + mu_q;
+    *log2b_out = log2b / (ARM_OUT_FRAC / LAPLACE_FRAC) + shift * LAPLACE_FRAC;
 }
 
 int32_t ll_inputs(const ll_shape *s, const int32_t *v, int x, int y, int z, int shift,

@@ -15,9 +15,10 @@
 
 #define LL_MAX_SHIFT 8
 
-/* The integer distribution of voxel (x, y, z) given the voxels before it. */
+/* The integer Laplace of voxel (x, y, z) given the voxels before it: its
+ * mean and log2 scale in 1/256 units (laplace_int's). */
 void ll_predict(const ll_shape *s, const int32_t *v, int x, int y, int z, int shift,
-                const arm_int *m, int32_t lo, int32_t hi, laplace_int *l);
+                const arm_int *m, int64_t *mu, int32_t *log2b);
 
 /* The float inputs of the twin for the same voxel; returns the reference. */
 int32_t ll_inputs(const ll_shape *s, const int32_t *v, int x, int y, int z, int shift,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ent/laplace_int.h"
+#include "ll_code.h"
 #include "ll_context.h"
 #include "ll_model.h"
 
@@ -48,7 +49,7 @@ void ll_section_write(uint8_t *dst, const ll_section *s) {
     *p++ = (uint8_t)s->arm.hidden;
     *p++ = (uint8_t)s->shift;
     for (int l = 0; l < ARM_LAYERS; l++) *p++ = (uint8_t)s->arm.shift[l];
-    p = put16(p, 0);
+    p = put16(p, (uint16_t)s->max_error);
     p = put32(p, (uint32_t)s->lo);
     p = put32(p, (uint32_t)s->hi);
     arm_tensors t = tensors_of((arm_int *)&s->arm);
@@ -68,11 +69,12 @@ e2ec_status ll_section_read(const uint8_t *src, size_t n, uint32_t nz, int64_t t
     int hidden = src[1], shifts[ARM_LAYERS] = {src[3], src[4], src[5]};
     memset(&s->arm, 0, sizeof s->arm);
     s->shift = src[2];
+    s->max_error = get16(src + 6);
     s->lo = (int32_t)get32(src + 8);
     s->hi = (int32_t)get32(src + 12);
     s->nz = nz;
     if (arm_int_check(LL_CTX, hidden, shifts) != E2EC_OK || s->shift > LL_MAX_SHIFT ||
-        get16(src + 6) != 0 || s->lo > s->hi || (int64_t)s->hi - s->lo >= LAPLACE_MAX_SYMBOLS ||
+        s->max_error > LL_MAX_ERROR || s->lo > s->hi || (int64_t)s->hi - s->lo >= LAPLACE_MAX_SYMBOLS ||
         s->lo < type_lo || s->hi > type_hi)
         return E2EC_ERR_HEADER;
     s->arm.ctx = LL_CTX;

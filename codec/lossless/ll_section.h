@@ -1,7 +1,7 @@
 /*
  * The lossless mode's section of a stream (docs/bitstream.md), little endian:
  *   u8 ctx (LL_CTX), u8 hidden, u8 input shift, u8 x 3 ARM layer shifts,
- *   u16 reserved (0), i32 lo, i32 hi,
+ *   u16 max_error (E, 0: lossless), i32 lo, i32 hi,
  *   the ARM: i16 W0 [hidden][ctx], i32 b0 [hidden], i16 W1 [hidden][hidden],
  *   i32 b1 [hidden], i16 W2 [2][hidden], i32 b2 [2],
  *   u32 slice bytes x nz, then the nz slices' rANS streams back to back.
@@ -23,6 +23,7 @@ typedef struct {
     arm_int arm;
     int32_t lo, hi;
     int shift;
+    int32_t max_error;
     uint32_t nz;
     const uint32_t *slice_bytes; /* writer: nz sizes */
     const uint8_t *slices;       /* writer: the streams back to back */

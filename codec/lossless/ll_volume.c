@@ -37,17 +37,20 @@ static int32_t *to_int32(const e2ec_volume *v, size_t n) {
 }
 
 uint64_t ll_compress_memory(uint64_t voxels, uint32_t nz) {
-    /* int32 voxels, one rANS symbol each, the streams' bound, the slice table */
-    return voxels * (sizeof(int32_t) + sizeof(rans_sym)) + 2 * voxels + 8 * (uint64_t)nz + (1u << 20);
+    /* int32 voxels and their reconstruction, one rANS symbol each, the
+     * streams' bound, the slice table */
+    return voxels * (2 * sizeof(int32_t) + sizeof(rans_sym)) + 4 * voxels + 16 * (uint64_t)nz +
+           (1u << 20);
 }
 
 uint64_t ll_decompress_memory(uint64_t voxels, uint32_t nz) {
     return voxels * sizeof(int32_t) + 16 * (uint64_t)nz + (1u << 20);
 }
 
-e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **section, size_t *n,
-                        double *fit_bits) {
+e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, int32_t max_error,
+                        uint8_t **section, size_t *n, double *fit_bits) {
     if (v->type == E2EC_F32) return E2EC_ERR_UNSUPPORTED;
+    if (max_error < 0 || max_error > LL_MAX_ERROR) return E2EC_ERR_LIMIT;
     size_t nv = (size_t)v->nx * v->ny * v->nz;
     int32_t *x = to_int32(v, nv);
     if (!x) return E2EC_ERR_NOMEM;
@@ -59,12 +62,13 @@ e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **se
     uint32_t *zb = malloc((size_t)v->nz * sizeof *zb);
     uint8_t *slices = NULL;
     size_t len = 0;
-    ll_section sec = {.lo = lo, .hi = hi, .shift = shift, .nz = v->nz};
-    e2ec_status st = p && zb ? E2EC_OK : E2EC_ERR_NOMEM;
+    ll_section sec = {.lo = lo, .hi = hi, .shift = shift, .max_error = max_error, .nz = v->nz};
+    int32_t *recon = malloc(nv * sizeof *recon);
+    e2ec_status st = p && zb && recon ? E2EC_OK : E2EC_ERR_NOMEM;
     if (st == E2EC_OK) st = ll_fit(&sh, x, lo, hi, shift, o, p, fit_bits);
     if (st == E2EC_OK) st = arm_int_quantise(&sec.arm, LL_CTX, o->hidden, p);
-    ll_model m = {lo, hi, shift, &sec.arm};
-    if (st == E2EC_OK) st = ll_encode(&sh, x, &m, &slices, &len, zb);
+    ll_model m = {lo, hi, shift, &sec.arm, max_error};
+    if (st == E2EC_OK) st = ll_encode(&sh, x, &m, &slices, &len, zb, recon);
     if (st == E2EC_OK) {
         sec.slice_bytes = zb;
         sec.slices = slices;
@@ -74,7 +78,7 @@ e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **se
         if (*section) ll_section_write(*section, &sec);
         else st = E2EC_ERR_NOMEM;
     }
-    free(x), free(p), free(zb), free(slices);
+    free(x), free(p), free(zb), free(slices), free(recon);
     return st;
 }
 
@@ -102,7 +106,7 @@ e2ec_status ll_decompress_planes(const uint8_t *section, size_t n, e2ec_volume *
         return E2EC_ERR_NOMEM;
     }
     ll_shape sh = {(int)out->nx, (int)out->ny, (int)z1, sec.lo};
-    ll_model m = {sec.lo, sec.hi, sec.shift, &sec.arm};
+    ll_model m = {sec.lo, sec.hi, sec.shift, &sec.arm, sec.max_error};
     st = ll_decode(&sh, sec.slices, len, zb, &m, x);
     for (size_t i = 0; st == E2EC_OK && i < nv; i++) {
         switch (out->type) {

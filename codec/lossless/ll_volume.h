@@ -17,10 +17,12 @@
  * sample at other widths and lengths). */
 void ll_fit_opts_default(ll_fit_opts *o);
 
-/* *section is malloc'ed; *fit_bits is the rate the fit expects per voxel.
- * E2EC_ERR_UNSUPPORTED for float voxels. */
-e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, uint8_t **section, size_t *n,
-                        double *fit_bits);
+/* *section is malloc'ed; *fit_bits is the rate the fit expects per voxel
+ * (of the lossless code). max_error E > 0 codes near-lossless: every voxel
+ * within E (the ARM is fitted for E = 0 and its scale divided by 2E + 1).
+ * E2EC_ERR_UNSUPPORTED for float voxels, E2EC_ERR_LIMIT for E > LL_MAX_ERROR. */
+e2ec_status ll_compress(const e2ec_volume *v, const ll_fit_opts *o, int32_t max_error,
+                        uint8_t **section, size_t *n, double *fit_bits);
 
 /* Decodes a section into out, whose dims and type are set and data allocated. */
 e2ec_status ll_decompress(const uint8_t *section, size_t n, e2ec_volume *out);
