@@ -13,14 +13,8 @@
 #include "volume_norm.h"
 
 int e2ec_default_epochs(e2ec_mode mode) {
-    switch (mode) {
-    case E2EC_MODE_GRID: return 2000; /* Adam steps: bench/results/defaults/ */
-    case E2EC_MODE_LOSSLESS: return 1500; /* the ARM's Adam steps: bench/results/lossless/ */
-    case E2EC_MODE_SIREN:
-    case E2EC_MODE_SIREN_DS:
-    case E2EC_MODE_E2E: return 5000; /* the paper's */
-    }
-    return 0;
+    const e2ec_mode_ops *m = e2ec_mode_ops_of(mode);
+    return m ? m->default_epochs : 0;
 }
 
 void e2ec_params_default(e2ec_params *p) {

@@ -177,6 +177,7 @@ const e2ec_mode_ops mode_grid = {
     /* binary16 MLP weights (the fp16 flag says so), no quantisation, no residual */
     .layout = {.min_version = 2, .header_bytes = GRID_HEADER_BYTES, .fp16_set = 1},
     .knob = MODE_KNOB_LAMBDA,
+    .default_epochs = 2000, /* Adam steps: bench/results/defaults/ */
     .read_header = grid_stream_read_header,
     .param_count = param_count,
     .check = check,

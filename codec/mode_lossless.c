@@ -113,6 +113,7 @@ const e2ec_mode_ops mode_lossless = {
     /* added in version 2 (readers that predate it refuse its mode byte) */
     .layout = {.min_version = 2, .own_error = 1}, /* --max-error: near-lossless in the section */
     .knob = MODE_KNOB_NONE,
+    .default_epochs = 1500, /* the ARM's Adam steps: bench/results/lossless/ */
     .param_count = param_count,
     .check = check,
     .encode_memory = encode_memory,

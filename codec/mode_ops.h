@@ -60,6 +60,7 @@ struct e2ec_mode_ops {
     e2ec_mode mode;
     mode_layout layout;
     mode_knob knob;
+    int default_epochs; /* e2ec_default_epochs: its training steps when the caller names none */
     const void *impl; /* the mode's own constants, for code modes share */
 
     /* ---- stream header */

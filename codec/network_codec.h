@@ -60,16 +60,17 @@ void network_decode_close(void *dec);
  * the upsampler or the SRNO's fields, and its network_variant. Every such
  * stream holds SIREN fields and a weights section, float or quantised, and may
  * carry a residual. */
-#define NETWORK_MODE_OPS(m, scaled_, upsampler_, srno_, variant)                              \
-    {                                                                                         \
-        .mode = (m),                                                                          \
-        .layout = {.min_version = 1, .scaled = (scaled_), .upsampler = (upsampler_),          \
-                   .siren = 1, .srno = (srno_), .weights = 1, .quantised = 1, .residual = 1}, \
-        .knob = MODE_KNOB_WIDTH, .impl = (variant), .check_info = network_check_info,         \
-        .param_count = network_param_count, .check = network_check,                           \
-        .encode_memory = network_encode_memory, .encode = network_encode,                     \
-        .decode_memory = network_decode_memory, .decode_open = network_decode_open,           \
-        .decode_planes = network_decode_planes, .decode_close = network_decode_close          \
+#define NETWORK_MODE_OPS(m, scaled_, upsampler_, srno_, variant)                               \
+    {                                                                                          \
+        .mode = (m),                                                                           \
+        .layout = {.min_version = 1, .scaled = (scaled_), .upsampler = (upsampler_),           \
+                   .siren = 1, .srno = (srno_), .weights = 1, .quantised = 1, .residual = 1},  \
+        .knob = MODE_KNOB_WIDTH, .default_epochs = 5000 /* the paper's */, .impl = (variant),  \
+        .check_info = network_check_info,                                                      \
+        .param_count = network_param_count, .check = network_check,                            \
+        .encode_memory = network_encode_memory, .encode = network_encode,                      \
+        .decode_memory = network_decode_memory, .decode_open = network_decode_open,            \
+        .decode_planes = network_decode_planes, .decode_close = network_decode_close           \
     }
 
 #endif

@@ -23,6 +23,8 @@ int main(void) {
         CHECK(o->param_count && o->check && o->encode_memory && o->encode && o->decode_memory &&
                   o->decode_open && o->decode_planes && o->decode_close,
               "mode %d: every function the callers call unchecked", m);
+        CHECK(o->default_epochs > 0 && e2ec_default_epochs(o->mode) == o->default_epochs,
+              "mode %d: %d default epochs", m, o->default_epochs);
         const mode_layout *l = &o->layout;
         CHECK(l->min_version >= 1 && l->min_version <= E2EC_BITSTREAM_VERSION,
               "mode %d: first version %d", m, l->min_version);
