@@ -11,8 +11,9 @@ static int32_t med(int32_t w, int32_t n, int32_t nw) {
 }
 
 int32_t ll_context(const ll_shape *s, const int32_t *v, int x, int y, int z, int32_t nb[LL_CTX]) {
-    size_t sx = 1, sy = (size_t)s->nx, sz = (size_t)s->nx * s->ny;
-    const int32_t *p = v + (size_t)x + sy * (size_t)y + sz * (size_t)z;
+    /* signed strides: p[-sy] is a pointer minus an offset, not plus a huge one */
+    const ptrdiff_t sx = 1, sy = s->nx, sz = (ptrdiff_t)s->nx * s->ny;
+    const int32_t *p = v + x + sy * y + sz * z;
     int hw = x > 0, hn = y > 0, hp = z > 0;
     /* W and N stand in for each other; without both, the previous slice or the fill */
     int32_t up = hp ? p[-sz] : s->fill;
