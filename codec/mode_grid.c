@@ -74,13 +74,8 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in,
     grid_fit_config c;
     grid_config_from_params(p, &c);
     e2ec_info *info = &out->info;
-    info->nx = in->nx, info->ny = in->ny, info->nz = in->nz;
-    info->lx = in->nx, info->ly = in->ny, info->lz = in->nz;
-    memcpy(info->spacing, in->spacing, sizeof info->spacing);
-    info->type = in->type;
-    info->bits_stored = in->bits_stored;
+    volume_header(in, info);
     info->mode = E2EC_MODE_GRID;
-    info->scale = 1;
     info->fp16 = 1;
     info->grid_levels = c.levels, info->grid_feats = c.feats, info->grid_hidden = c.hidden;
     memcpy(info->grid_step, c.fine_step, sizeof info->grid_step);
@@ -90,7 +85,6 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in,
     if (st) return st;
     info->grid_values = gs.off[gs.levels];
     info->n_weights = (uint32_t)grid_mlp_size(c.levels * c.feats, c.hidden);
-    volume_minmax(in, &info->vmin, &info->vmax);
     float *x = malloc(sizeof(float) * volume_voxels(in));
     if (!x) return E2EC_ERR_NOMEM;
     volume_to_normalised(in, info->vmin, info->vmax, x);

@@ -51,15 +51,9 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     ll_fit_opts o;
     fit_opts(p, &o);
     e2ec_info *info = &out->info;
-    info->nx = in->nx, info->ny = in->ny, info->nz = in->nz;
-    info->lx = in->nx, info->ly = in->ny, info->lz = in->nz;
-    memcpy(info->spacing, in->spacing, sizeof info->spacing);
-    info->type = in->type;
-    info->bits_stored = in->bits_stored;
+    volume_header(in, info);
     info->mode = E2EC_MODE_LOSSLESS;
-    info->scale = 1;
     info->n_weights = (uint32_t)arm_param_count(LL_CTX, o.hidden);
-    volume_minmax(in, &info->vmin, &info->vmax);
     double bits;
     return ll_compress(in, &o, p->max_error > 0 ? p->max_error : 0, &out->payload,
                        &out->payload_bytes, &bits);

@@ -1,6 +1,5 @@
 /* The paper's modes as codec modes (network_codec.h). */
 #include <stdlib.h>
-#include <string.h>
 #include "fft_downsample.h"
 #include "memory_budget.h"
 #include "network_codec.h"
@@ -119,13 +118,10 @@ e2ec_status network_encode(const e2ec_mode_ops *self, const e2ec_volume *in,
                            const e2ec_params *p, mode_stream *out) {
     const network_variant *v = self->impl;
     e2ec_info *info = &out->info;
+    volume_header(in, info); /* then the network's grid and scale */
     e2ec_status st = model_info_from_params(info, p, in->nx, in->ny, in->nz);
     if (st) return st;
-    memcpy(info->spacing, in->spacing, sizeof info->spacing);
-    info->type = in->type;
-    info->bits_stored = in->bits_stored;
     info->quant_bits = p->quant_bits;
-    volume_minmax(in, &info->vmin, &info->vmax);
     model m;
     if ((st = model_from_info(&m, info))) return st;
 

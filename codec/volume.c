@@ -64,6 +64,15 @@ void volume_minmax(const e2ec_volume *v, double *vmin, double *vmax) {
     *vmin = lo, *vmax = hi;
 }
 
+void volume_header(const e2ec_volume *v, e2ec_info *info) {
+    info->nx = info->lx = v->nx, info->ny = info->ly = v->ny, info->nz = info->lz = v->nz;
+    info->scale = 1;
+    memcpy(info->spacing, v->spacing, sizeof info->spacing);
+    info->type = v->type;
+    info->bits_stored = v->bits_stored;
+    volume_minmax(v, &info->vmin, &info->vmax);
+}
+
 void volume_to_normalised(const e2ec_volume *v, double vmin, double vmax, float *out) {
     size_t n = volume_voxels(v);
     double range = vmax - vmin;

@@ -8,6 +8,10 @@
 
 /* Smallest and largest stored value. */
 void volume_minmax(const e2ec_volume *v, double *vmin, double *vmax);
+/* The header fields every mode's stream takes from the volume it codes: its
+ * dims, the SIREN grid's equal to them (scale 1; the paper's modes then set
+ * their own), spacing, type, bits_stored, and its range vmin..vmax. */
+void volume_header(const e2ec_volume *v, e2ec_info *info);
 /* Voxel count, 0 if a dimension is 0. */
 size_t volume_voxels(const e2ec_volume *v);
 /* out[i] = (v[i] - vmin) / (vmax - vmin), or 0 where vmax == vmin. */
