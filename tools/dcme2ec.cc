@@ -56,6 +56,8 @@ static void add_options(OFCommandLine &cmd) {
                   "samples per step (e2e: attention windows), 0 = full batch");
     cmd.addOption("--fp16", "+h", "store weights as half floats");
     cmd.addOption("--qbits", 1, "[n]: integer (2..8)", "quantise weights to n bits");
+    cmd.addOption("--max-error", "+me", 1, "[n]: integer (0..65535)",
+                  "near-lossless: every voxel within n stored values\n(a residual is stored; not in grid mode)");
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
     dcme2e_add_max_memory(cmd);
     cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
@@ -82,7 +84,8 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
         {"--scale", &p.scale, 1, 8},      {"--width", &p.siren_width, 1, 4096},
         {"--channels", &p.srno_channels, 1, 256}, {"--epochs", &p.epochs, 0, 10000000},
         {"--batch", &p.batch, 0, 1 << 30},
-        {"--threads", &p.threads, 0, 1024}, {"--qbits", &p.quant_bits, 2, 8}};
+        {"--threads", &p.threads, 0, 1024}, {"--qbits", &p.quant_bits, 2, 8},
+        {"--max-error", &p.max_error, 0, 65535}};
     for (auto &o : ints)
         if (cmd.findOption(o.opt)) {
             app.checkValue(cmd.getValueAndCheckMinMax(n, o.lo, o.hi));

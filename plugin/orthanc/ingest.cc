@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "../archive_quality.h"
 #include "e2ec.h"
 #include "e2ec_dicom.h"
 #include "rest.h"
@@ -32,9 +33,9 @@ namespace {
 struct ingest_config {
     bool enabled = false;
     bool keep_originals = true;
-    double min_psnr = 40.0; /* dB, peak = range of the original, as dcme2ec -v prints */
+    archive_quality quality;              /* MinPsnr, MaxError, MaxTrials (archive_quality.h) */
     int epochs = 0, scale = 0, width = 0; /* 0: e2ec's defaults */
-    int mode = 0;                         /* 0: e2ec's default; else an e2ec_mode */
+    int mode = 0;                         /* 0: the archivers' default; else an e2ec_mode */
     double grid_lambda = -1;              /* < 0: e2ec's default */
 };
 
@@ -54,10 +55,31 @@ struct object_deleter {
     void operator()(e2ec_dicom_object *o) const { e2ec_dicom_object_free(o); }
 };
 
-/* Encodes the series in folder in, writes the object to out and checks it: one frame
- * per instance, PSNR at least min_psnr. Returns "" or why not; psnr is what it measured. */
+/* The encoder settings of the configuration (archive_settings: grid mode unless "Mode"
+ * names another); "" or why they cannot give the bar. */
+std::string ingest_params(e2ec_params &p) {
+    e2ec_params_default(&p);
+    if (cfg.mode > 0) p.mode = (e2ec_mode)cfg.mode, p.epochs = e2ec_default_epochs(p.mode);
+    if (cfg.epochs > 0) p.epochs = cfg.epochs;
+    if (cfg.scale > 0) p.scale = cfg.scale;
+    if (cfg.width > 0) p.siren_width = cfg.width;
+    if (cfg.grid_lambda >= 0) p.grid_lambda = (float)cfg.grid_lambda;
+    p.threads = e2ec_orthanc_threads;
+    return archive_settings(p, cfg.mode > 0, cfg.epochs > 0, cfg.quality);
+}
+
+/* What one encode measured, for the log line and the job's content. */
+struct ingest_figures {
+    double psnr = 0, max_error = 0;
+    double min_psnr = -1; /* the bar it was encoded to; < 0: none (a max-error bound) */
+    int encodes = 0;
+};
+
+/* Encodes the series in folder in to the bar (archive_quality.h), writes the object to
+ * out and checks it: one frame per instance, PSNR at least the bar, max error within
+ * the bound. Returns "" or why not; f is what it measured. */
 std::string encode_and_verify(const std::string &in, const std::string &out, size_t n,
-                              double &psnr) {
+                              ingest_figures &f) {
     char err[1024];
     const char *paths[] = {in.c_str()};
     e2ec_dicom_read_options ro = {};
@@ -66,16 +88,15 @@ std::string encode_and_verify(const std::string &in, const std::string &out, siz
     std::unique_ptr<e2ec_dicom_series, series_deleter> s(raw);
     if (e2ec_dicom_series_check_compressible(s.get(), err, sizeof err)) return err;
     e2ec_params p;
-    e2ec_params_default(&p);
-    if (cfg.mode > 0) p.mode = (e2ec_mode)cfg.mode;
-    if (cfg.epochs > 0) p.epochs = cfg.epochs;
-    if (cfg.scale > 0) p.scale = cfg.scale;
-    if (cfg.width > 0) p.siren_width = cfg.width;
-    if (cfg.grid_lambda >= 0) p.grid_lambda = (float)cfg.grid_lambda;
-    p.threads = e2ec_orthanc_threads;
+    ingest_params(p); /* checked when the configuration was read */
+    const archive_quality &q = cfg.quality;
+    f.min_psnr = archive_min_psnr(q, e2ec_dicom_series_path(s.get(), 0));
     uint8_t *stream = nullptr;
     size_t size = 0;
-    e2ec_status st = e2ec_encode(e2ec_dicom_series_volume(s.get()), &p, &stream, &size);
+    e2ec_target_result r;
+    e2ec_status st = archive_encode(e2ec_dicom_series_volume(s.get()), p, q, f.min_psnr,
+                                    &stream, &size, &r);
+    f.encodes = r.trials;
     if (st) return std::string("encoding failed: ") + e2ec_strerror(st);
     e2ec_dicom_write_options wo = {};
     st = e2ec_dicom_write_compressed(s.get(), stream, size, &wo, out.c_str(), err, sizeof err);
@@ -95,9 +116,18 @@ std::string encode_and_verify(const std::string &in, const std::string &out, siz
     st = e2ec_compare(e2ec_dicom_series_volume(s.get()), &v, p.threads, &m);
     e2ec_volume_free(&v);
     if (st) return std::string("cannot compare with the originals: ") + e2ec_strerror(st);
-    psnr = m.psnr;
-    if (!(m.psnr >= cfg.min_psnr))
-        return "PSNR " + std::to_string(m.psnr) + " dB below MinPsnr " + std::to_string(cfg.min_psnr);
+    f.psnr = m.psnr, f.max_error = m.max_abs_err;
+    char why[160];
+    if (f.min_psnr >= 0 && !(m.psnr >= f.min_psnr)) {
+        std::snprintf(why, sizeof why, "PSNR %.4f dB below MinPsnr %g (the nearest of %d encodes)",
+                      m.psnr, f.min_psnr, f.encodes);
+        return why;
+    }
+    if (q.max_error >= 0 && m.max_abs_err > q.max_error) {
+        std::snprintf(why, sizeof why, "max error %.0f above MaxError %d", m.max_abs_err,
+                      q.max_error);
+        return why;
+    }
     return "";
 }
 
@@ -191,7 +221,7 @@ class ingest_job {
 
     std::string encode_series() {
         object_ = out_->path() + "/e2ec.dcm";
-        std::string why = encode_and_verify(in_->path(), object_, ids_.size(), psnr_);
+        std::string why = encode_and_verify(in_->path(), object_, ids_.size(), fig_);
         if (why.empty()) stage_ = store;
         return why;
     }
@@ -230,9 +260,11 @@ class ingest_job {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
         char buf[512];
         std::snprintf(buf, sizeof buf,
-                      "instances=%zu bytes_in=%zu bytes_out=%zu ratio=%.1f psnr_db=%.4f time_s=%.1f "
-                      "status=ok originals_removed=%s object=%s",
-                      ids_.size(), bytes_in_, size_, (double)bytes_in_ / (double)size_, psnr_,
+                      "instances=%zu bytes_in=%zu bytes_out=%zu ratio=%.1f psnr_db=%.4f "
+                      "max_error=%.0f%s time_s=%.1f status=ok originals_removed=%s object=%s",
+                      ids_.size(), bytes_in_, size_, (double)bytes_in_ / (double)size_, fig_.psnr,
+                      fig_.max_error,
+                      archive_bar_fields(fig_.min_psnr, cfg.quality.max_error, fig_.encodes).c_str(),
                       secs, removed ? "yes" : "no", new_id_.c_str());
         line_ = buf;
     }
@@ -256,7 +288,9 @@ class ingest_job {
         c["BytesIn"] = (Json::UInt64)bytes_in_;
         if (!new_id_.empty()) {
             c["Object"] = new_id_, c["BytesOut"] = (Json::UInt64)size_;
-            c["Ratio"] = (double)bytes_in_ / (double)size_, c["PsnrDb"] = psnr_;
+            c["Ratio"] = (double)bytes_in_ / (double)size_, c["PsnrDb"] = fig_.psnr;
+            c["MaxError"] = fig_.max_error, c["Encodes"] = fig_.encodes;
+            if (fig_.min_psnr >= 0) c["MinPsnrDb"] = fig_.min_psnr;
         }
         if (!failure.empty()) c[ok ? "Skipped" : "FailureReason"] = failure;
         std::string text = Json::writeString(Json::StreamWriterBuilder(), c);
@@ -277,7 +311,7 @@ class ingest_job {
     std::vector<std::string> ids_;
     std::unique_ptr<temp_dir> in_, out_;
     size_t copied_ = 0, bytes_in_ = 0, size_ = 0;
-    double psnr_ = 0;
+    ingest_figures fig_;
     std::string object_, new_id_, line_;
     std::chrono::steady_clock::time_point t0_;
     std::mutex mu_;
@@ -333,7 +367,9 @@ bool read_config() {
     try {
         cfg.enabled = c.get("IngestCompression", false).asBool();
         cfg.keep_originals = c.get("KeepOriginals", true).asBool();
-        cfg.min_psnr = c.get("MinPsnr", cfg.min_psnr).asDouble();
+        cfg.quality.min_psnr = c.get("MinPsnr", -1.0).asDouble();
+        cfg.quality.max_error = c.get("MaxError", -1).asInt();
+        cfg.quality.max_trials = c.get("MaxTrials", 0).asInt();
         cfg.epochs = c.get("Epochs", 0).asInt();
         cfg.scale = c.get("Scale", 0).asInt();
         cfg.width = c.get("Width", 0).asInt();
@@ -353,7 +389,21 @@ bool read_config() {
         e2ec_orthanc_error(std::string("bad value in the \"E2EC\" configuration: ") + e.what());
         return false;
     }
-    return true;
+    const archive_quality &q = cfg.quality;
+    std::string why;
+    if (q.min_psnr >= 0 && !(q.min_psnr >= 1 && q.min_psnr <= 200))
+        why = "\"MinPsnr\" must be within 1..200 dB (-1: the modality's default)";
+    else if (q.max_error < -1 || q.max_error > 65535)
+        why = "\"MaxError\" must be within 0..65535 (-1: none)";
+    else if (q.max_trials < 0 || q.max_trials > 16)
+        why = "\"MaxTrials\" must be within 1..16 (0: the library's default)";
+    else {
+        e2ec_params p;
+        why = ingest_params(p);
+    }
+    if (why.empty()) return true;
+    e2ec_orthanc_error("\"E2EC\": " + why);
+    return false;
 }
 
 } // namespace

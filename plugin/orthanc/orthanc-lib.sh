@@ -23,3 +23,13 @@ orthanc_start() {
     sleep 0.25
   done
 }
+
+# psnr_vs ORIGINALS OBJECT DECODED: the PSNR, dB, of OBJECT decoded by dcme2ed ($dec)
+# into DECODED, against the original files in the folder ORIGINALS (dcme2ed --compare)
+psnr_vs() {
+  "$dec" --compare "$1" "$2" "$3" 2>"$work/compare.log" || fail "dcme2ed --compare: $(cat "$work/compare.log")"
+  sed -n 's/^W: compared with [0-9]* original frames: PSNR \([0-9.]*\) dB.*/\1/p' "$work/compare.log"
+}
+
+# at_least X MIN: whether the number X is at least MIN
+at_least() { awk -v x="$1" -v m="$2" 'BEGIN { exit !(x + 0 >= m + 0) }'; }

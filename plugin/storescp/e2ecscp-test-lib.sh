@@ -1,7 +1,8 @@
-# e2ecscp-test-lib.sh - sourced by the e2ecscp tests: a free loopback port, starting
-# e2ecscp and waiting until it answers C-ECHO, waiting for log lines, and the checks
-# every test makes on the spool and the archive. The caller sets $scp (the e2ecscp
-# binary) and $work (its scratch folder) before sourcing.
+# e2ecscp-test-lib.sh - sourced by the e2ecscp tests (and the hook's, for its encoder
+# settings and checks): a free loopback port, starting e2ecscp and waiting until it
+# answers C-ECHO, waiting for log lines, and the checks every test makes on the spool
+# and the archive. The caller sets $scp (the e2ecscp binary), $dec (dcme2ed) and $work
+# (its scratch folder) before sourcing.
 
 fail() {
   echo "FAIL: $*" >&2
@@ -15,8 +16,12 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 . "$(dirname "$0")/../../tests/require.sh"
 require storescu echoscu dcmdump python3
 
-# few epochs: these tests check the plumbing, not the quality
-ENC_OPTS="--mode siren-ds --epochs 20 --scale 4 --width 16 --threads 2 --min-psnr 10"
+# A short encode (50 grid steps, one encode, no search) with a bar just under what it
+# measurably reaches: these tests check the plumbing, the default bar and its search
+# are tested by *_default. 50 steps give 26.33 dB on the MR sample and 26.87 dB on the
+# CT sample (bench/results/pacs/plumbing.log); flat volumes give 16.3 and 17.6 dB.
+PLUMBING_MIN_PSNR=25
+ENC_OPTS="--mode grid --epochs 50 --max-trials 1 --threads 2 --min-psnr $PLUMBING_MIN_PSNR"
 
 # scp_start LOG ARGS...: runs e2ecscp in the background ($scp_pid, killed when the script
 # exits) and waits up to 60 s (AddressSanitizer builds start slowly) for its C-ECHO.
@@ -52,6 +57,36 @@ spool_count() { find "$1" -mindepth 3 -type f ! -name '.*' | wc -l; }
 no_partial_files() {
   _left=$(find "$@" \( -path '*/.incoming/*' -o -name '.*.partial.dcm' -o -name '.tmp-*' \) -print)
   [ -z "$_left" ] || fail "partial files left: $_left"
+}
+
+# compare OBJECT ORIGINALS: "PSNR MAX_ERROR" of OBJECT decoded against the original
+# files in the folder ORIGINALS (dcme2ed --compare: its own decode, not the archiver's)
+compare() {
+  "$dec" --compare "$2" "$1" "$work/compared.dcm" 2>"$work/compare.log" ||
+    fail "dcme2ed --compare $1 $2: $(cat "$work/compare.log")"
+  rm -f "$work/compared.dcm"
+  # "W: compared with N original frames: PSNR P dB (...), ... max error E"
+  sed -n 's/^W: compared with [0-9]* original frames: PSNR \([0-9.inf]*\) dB.*max error \([0-9]*\).*/\1 \2/p' \
+    "$work/compare.log"
+}
+
+# default_bar MODALITY: the archivers' default PSNR bar for CT or MR, dB, as
+# plugin/archive_quality.h states it (the tests of the default path check that the
+# archivers apply it)
+default_bar() { # as the archivers' log lines print it (%g)
+  sed -n "s/^#define E2EC_ARCHIVE_MIN_PSNR_$1 \([0-9.]*\).*/\1/p" "$(dirname "$0")/../archive_quality.h" |
+    awk '{ printf "%g\n", $1 }'
+}
+
+# at_least X MIN: whether the number X is at least MIN
+at_least() { awk -v x="$1" -v m="$2" 'BEGIN { exit !(x == "inf" || x + 0 >= m + 0) }'; }
+
+# psnr_at_least OBJECT ORIGINALS BAR: OBJECT's PSNR against ORIGINALS (compare) is at
+# least BAR dB, else the test fails; prints the PSNR
+psnr_at_least() {
+  _p=$(compare "$1" "$2" | cut -d ' ' -f 1)
+  at_least "${_p:-0}" "$3" || fail "$1: PSNR ${_p:-?} dB against $2, below the bar $3 dB"
+  echo "$_p"
 }
 
 # frames OBJECT: Number of Frames of a DICOM object (dcmdump), checked to be an e2ec object

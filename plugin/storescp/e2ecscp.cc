@@ -72,10 +72,12 @@ static void add_options(OFCommandLine &cmd) {
                   "archive a series once no instance of it arrived\nfor s seconds");
     cmd.addOption("--remove-originals", "+ro",
                   "delete a series' spooled originals once its object\nis verified (default: keep)");
-    cmd.addOption("--min-psnr", 1, "[d]B: float (default: 40)",
-                  "lowest PSNR accepted (peak = range of the original)");
-    cmd.addOption("--max-error", 1, "[n]: float (default: any)",
-                  "largest absolute error accepted, stored values");
+    cmd.addOption("--min-psnr", 1, "[d]B: float (1..200; default: MR 30, CT 32)",
+                  "the bar: encode to the smallest object whose PSNR\n(peak = range of the original) reaches d");
+    cmd.addOption("--max-error", 1, "[n]: integer (default: none)",
+                  "instead, a guaranteed bound: encode near-lossless,\nevery voxel within n stored values");
+    cmd.addOption("--max-trials", 1, "[n]: integer (1..16)",
+                  "encodes the PSNR search may run (default 6)");
     cmd.addOption("--log", 1, "[f]ile: string (default: ARCHIVE/e2ecscp.log)",
                   "one line per series is appended here");
     cmd.addGroup("e2ec options:", LONGCOL, SHORTCOL + 2);
@@ -104,6 +106,31 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
     return true;
 }
 
+/* The bar (--min-psnr, --max-error, --max-trials) and the encoder settings it implies
+ * when no mode is given (archive_settings); false after a message on a bad value. */
+static bool read_quality(OFCommandLine &cmd, OFConsoleApplication &app, ArchiveOptions &o) {
+    archive_quality &q = o.quality;
+    OFCmdFloat x;
+    OFCmdSignedInt n;
+    if (cmd.findOption("--min-psnr")) {
+        app.checkValue(cmd.getValueAndCheckMinMax(x, 1.0, 200.0));
+        q.min_psnr = x;
+    }
+    if (cmd.findOption("--max-error")) {
+        app.checkValue(cmd.getValueAndCheckMinMax(n, 0, 65535));
+        q.max_error = (int)n;
+    }
+    if (cmd.findOption("--max-trials")) {
+        app.checkValue(cmd.getValueAndCheckMinMax(n, 1, 16));
+        q.max_trials = (int)n;
+    }
+    std::string why = archive_settings(o.params, cmd.findOption("--mode"),
+                                       cmd.findOption("--epochs"), q);
+    if (why.empty()) return true;
+    OFLOG_FATAL(logger, why);
+    return false;
+}
+
 /* SIGINT/SIGTERM are taken by one thread (sigwait), which stops the pool; every other
  * thread has them blocked, so no DCMTK or OpenMP code runs in a signal handler. */
 static void wait_for_signal(sigset_t set, SpoolSCPPool *pool) {
@@ -124,7 +151,7 @@ int main(int argc, char *argv[]) {
     OFCmdUnsignedInt port = 0, max_assoc = 200, max_pdu = ASC_DEFAULTMAXPDU, acse = 30, dimse = 0;
     app.checkParam(cmd.getParamAndCheckMinMax(1, port, 1, 65535));
     const char *aet = "E2ECSCP", *spool = ".", *archive = NULL, *log = NULL;
-    OFCmdFloat quiet = 30, min_psnr = 40, max_error = -1;
+    OFCmdFloat quiet = 30;
     if (cmd.findOption("--aetitle")) app.checkValue(cmd.getValue(aet));
     if (cmd.findOption("--max-associations"))
         app.checkValue(cmd.getValueAndCheckMinMax(max_assoc, 1, 65535));
@@ -136,19 +163,16 @@ int main(int argc, char *argv[]) {
     if (cmd.findOption("--spool")) app.checkValue(cmd.getValue(spool));
     if (cmd.findOption("--archive")) app.checkValue(cmd.getValue(archive));
     if (cmd.findOption("--quiet-seconds")) app.checkValue(cmd.getValueAndCheckMin(quiet, 0.0));
-    if (cmd.findOption("--min-psnr")) app.checkValue(cmd.getValue(min_psnr));
-    if (cmd.findOption("--max-error")) app.checkValue(cmd.getValueAndCheckMin(max_error, 0.0));
     if (cmd.findOption("--log")) app.checkValue(cmd.getValue(log));
     ArchiveOptions opt;
-    if (!read_params(cmd, app, opt.params)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
+    if (!read_params(cmd, app, opt.params) || !read_quality(cmd, app, opt))
+        return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     if (!archive) {
         app.printError("--archive is required: where the e2ec objects go");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
     opt.archive = archive;
     opt.log_path = log ? log : opt.archive + "/e2ecscp.log";
-    opt.min_psnr = min_psnr;
-    opt.max_error = max_error;
     opt.remove_originals = cmd.findOption("--remove-originals");
 
     /* what a crash left behind: partial receptions (never acknowledged) and partial

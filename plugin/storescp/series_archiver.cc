@@ -74,6 +74,8 @@ namespace {
 struct Figures {
     size_t instances = 0, bytes_in = 0, bytes_out = 0;
     double psnr = NAN, max_error = NAN;
+    double min_psnr = -1; /* the bar it was encoded to; < 0: none (a max-error bound) */
+    int trials = 0;       /* encodes the PSNR search ran */
 };
 
 struct Owned {
@@ -112,19 +114,29 @@ std::string encode_and_verify(const SpoolSeries &s, const std::vector<std::strin
     p.progress = on_progress;
     p.progress_user = const_cast<std::atomic<bool> *>(&stop);
     p.progress_every = 1;
+    const archive_quality &q = o.quality;
+    f.min_psnr = archive_min_psnr(q, e2ec_dicom_series_path(w.series, 0));
     OFLOG_INFO(logger, "series " << s.series_uid << ": encoding " << files.size()
                                  << " instances, volume " << v->nx << " x " << v->ny << " x "
-                                 << v->nz);
+                                 << v->nz << ", to " << (q.max_error >= 0 ? "max error " : "PSNR ")
+                                 << (q.max_error >= 0 ? q.max_error : f.min_psnr)
+                                 << (q.max_error >= 0 ? "" : " dB"));
     size_t size = 0;
-    st = e2ec_encode(v, &p, &w.stream, &size);
+    e2ec_target_result r;
+    st = archive_encode(v, p, q, f.min_psnr, &w.stream, &size, &r);
+    f.trials = r.trials;
     if (st == E2EC_ERR_CANCELLED) {
         stopped = true;
         return "stopped";
     }
     if (st) return std::string("encoding failed: ") + e2ec_strerror(st);
     e2ec_dicom_write_options wo = {};
-    wo.derivation_description = "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
-                                " (implicit neural representation)";
+    wo.derivation_description =
+        p.mode == E2EC_MODE_GRID
+            ? "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
+              " (quantised feature grid)"
+            : "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
+              " (implicit neural representation)";
     st = e2ec_dicom_write_compressed(w.series, w.stream, size, &wo, partial.c_str(), err,
                                      sizeof err);
     if (st) return err;
@@ -142,14 +154,15 @@ std::string encode_and_verify(const SpoolSeries &s, const std::vector<std::strin
     if (st) return std::string("comparing with the originals: ") + e2ec_strerror(st);
     f.psnr = m.psnr;
     f.max_error = m.max_abs_err;
-    char why[128];
-    if (!(m.psnr >= o.min_psnr)) {
-        snprintf(why, sizeof why, "PSNR %.4f dB below --min-psnr %g", m.psnr, o.min_psnr);
+    char why[160];
+    if (f.min_psnr >= 0 && !(m.psnr >= f.min_psnr)) {
+        snprintf(why, sizeof why, "PSNR %.4f dB below --min-psnr %g (the nearest of %d encodes)",
+                 m.psnr, f.min_psnr, r.trials);
         return why;
     }
-    if (o.max_error >= 0 && m.max_abs_err > o.max_error) {
-        snprintf(why, sizeof why, "max error %.0f above --max-error %g", m.max_abs_err,
-                 o.max_error);
+    if (q.max_error >= 0 && m.max_abs_err > q.max_error) {
+        snprintf(why, sizeof why, "max error %.0f above --max-error %d", m.max_abs_err,
+                 q.max_error);
         return why;
     }
     return "";
@@ -226,9 +239,9 @@ ArchiveResult archive_series(const SpoolSeries &s, const std::vector<std::string
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char figures[256];
     snprintf(figures, sizeof figures,
-             " bytes_out=%zu ratio=%.1f psnr_db=%.4f max_error=%.0f time_s=%.1f", f.bytes_out,
+             " bytes_out=%zu ratio=%.1f psnr_db=%.4f max_error=%.0f%s time_s=%.1f", f.bytes_out,
              f.bytes_out ? (double)f.bytes_in / (double)f.bytes_out : 0.0, f.psnr, f.max_error,
-             secs);
+             archive_bar_fields(f.min_psnr, o.quality.max_error, f.trials).c_str(), secs);
     std::string line = describe(s, f) + figures + " status=ok originals_removed=" +
                        (o.remove_originals ? "yes" : "no") + " object=" + out;
     archive_log(o.log_path, line);

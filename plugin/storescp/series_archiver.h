@@ -2,10 +2,11 @@
  * series_archiver.h - one spooled series into one verified e2ec object in the archive,
  * with the checks of the storescp hook (e2ec-archive-study) done in-process:
  *
- *   1. the instances are read as one series (e2ec_dicom_series_read) and encoded;
+ *   1. the instances are read as one series (e2ec_dicom_series_read) and encoded to
+ *      the quality bar (../archive_quality.h: a PSNR search, or a max-error bound);
  *   2. the object is written to ARCHIVE/<Study UID>/.<Series UID>.partial.dcm;
  *   3. it is read back and decoded: one frame per instance, PSNR (peak = range of the
- *      original) >= min_psnr, max error <= max_error;
+ *      original) at least the bar, max error within the bound;
  *   4. the spool's .archived mark names the object and its instances (spool.h);
  *   5. the partial file is renamed to ARCHIVE/<Study UID>/<Series UID>.dcm and the
  *      folder flushed: a name without a dot in front is a complete, verified object;
@@ -20,15 +21,15 @@
 #include <string>
 #include <vector>
 
+#include "../archive_quality.h"
 #include "e2ec.h"
 #include "spool.h"
 
 struct ArchiveOptions {
-    std::string archive;  /* the archive folder */
-    std::string log_path; /* the per-series log (appended) */
-    e2ec_params params;   /* encoder settings */
-    double min_psnr = 40;
-    double max_error = -1; /* < 0: any */
+    std::string archive;     /* the archive folder */
+    std::string log_path;    /* the per-series log (appended) */
+    e2ec_params params;      /* encoder settings (archive_settings applied) */
+    archive_quality quality; /* the bar the encoder aims at and the object must meet */
     bool remove_originals = false;
 };
 

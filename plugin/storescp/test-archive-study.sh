@@ -2,12 +2,16 @@
 # test-archive-study.sh HOOK DCME2EC DCME2ED SAMPLES WORK - DCMTK's real storescp on
 # 127.0.0.1 runs e2ec-archive-study at the end of each study; storescu sends the CT and
 # the MR sample series (two studies). The archive must then hold one verified object per
-# series, with every instance accounted for and the originals removed. Then a series
-# whose object misses the quality bar keeps its originals and logs why, and a hook killed
-# (kill -9) at several points of its work loses nothing and succeeds when run again.
+# series, with every instance accounted for, its PSNR against the sample files at least
+# the bar, and the originals removed. Then a series whose object misses the quality bar
+# keeps its originals and logs why, and a hook killed (kill -9) at several points of its
+# work loses nothing and succeeds when run again. (The default bar and its search:
+# storescp_archive_default.)
 set -eu
 hook=$1 enc=$2 dec=$3 samples=$4 work=$5
 rm -rf "$work" && mkdir -p "$work/in" "$work/archive"
+# the plumbing settings and checks the e2ecscp tests use (ENC_OPTS, compare, frames)
+. "$(dirname "$0")/e2ecscp-test-lib.sh"
 fail() { echo "FAIL: $*" >&2; [ -f "$work/scp.log" ] && tail -n 20 "$work/scp.log" >&2; exit 1; }
 . "$(dirname "$0")/../../tests/require.sh"
 require storescp storescu echoscu dcmdump python3
@@ -15,8 +19,7 @@ ct=$samples/ct-chest mr=$samples/mr-t1-head-dicom
 n_ct=$(ls "$ct"/*.dcm | wc -l) n_mr=$(ls "$mr"/*.dcm | wc -l)
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# few epochs: this checks the plumbing, not the quality
-opts="--dcme2ec $enc --dcme2ed $dec --mode siren-ds --epochs 20 --scale 4 --width 16 --threads 2 --min-psnr 10"
+opts="--dcme2ec $enc --dcme2ed $dec $ENC_OPTS"
 storescp -aet E2ECSCP -od "$work/in" --sort-on-study-uid st --eostudy-timeout 2 \
   --exec-on-eostudy "$hook $opts --remove-originals #p $work/archive" "$port" \
   >"$work/scp.log" 2>&1 &
@@ -36,7 +39,7 @@ log=$work/archive/e2ec-archive.log
 i=0
 while [ "$(cat "$log" 2>/dev/null | wc -l)" -lt 2 ] || [ -n "$(ls "$work/in")" ]; do
   i=$((i + 1))
-  [ $i -le 600 ] || fail "the hook did not archive both series within 300 s"
+  [ $i -le 900 ] || fail "the hook did not archive both series within 450 s"
   sleep 0.5
 done
 kill $scp && wait $scp 2>/dev/null || true
@@ -48,10 +51,16 @@ grep -q "instances=$n_mr .*status=ok originals_removed=yes" "$log" || fail "MR s
 objects=$(find "$work/archive" -name '*.dcm' | wc -l)
 [ "$objects" -eq 2 ] || fail "$objects objects in the archive, expected 2"
 [ -z "$(find "$work/archive" -name '.*')" ] || fail "temporary files left in the archive"
+[ "$(grep -c " min_psnr_db=$PLUMBING_MIN_PSNR .*status=ok" "$log")" -eq 2 ] ||
+  fail "not both series encoded to --min-psnr $PLUMBING_MIN_PSNR"
 total=0
 for o in $(find "$work/archive" -name '*.dcm'); do
   "$dec" -v "$o" "$work/check.dcm" 2>"$work/check.log" || fail "$o does not decode"
-  total=$((total + $(sed -n 's/^I: .*: \([0-9]*\) frames, .*/\1/p' "$work/check.log")))
+  n=$(sed -n 's/^I: .*: \([0-9]*\) frames, .*/\1/p' "$work/check.log")
+  total=$((total + n))
+  originals=$mr
+  [ "$n" -eq "$n_ct" ] && originals=$ct
+  psnr_at_least "$o" "$originals" "$PLUMBING_MIN_PSNR" >/dev/null
 done
 [ "$total" -eq $((n_ct + n_mr)) ] || fail "$total frames archived for $((n_ct + n_mr)) instances sent"
 
@@ -61,7 +70,7 @@ cp "$mr"/*.dcm "$work/bad/study/"
 if "$hook" $opts --min-psnr 200 "$work/bad/study" "$work/bad/archive" 2>/dev/null; then
   fail "the hook accepted an object below --min-psnr"
 fi
-grep -q 'status=failed originals=kept reason="PSNR .* below --min-psnr 200"' \
+grep -q 'status=failed originals=kept reason="PSNR .* below --min-psnr 200 (the nearest of 1 encodes)"' \
   "$work/bad/archive/e2ec-archive.log" || fail "no failure line: $(cat "$work/bad/archive/e2ec-archive.log")"
 [ "$(ls "$work/bad/study" | wc -l)" -eq "$n_mr" ] || fail "originals lost after a failure"
 [ -z "$(find "$work/bad/archive" -name '*.dcm')" ] || fail "an unverified object was left in the archive"
@@ -98,4 +107,9 @@ fi
 [ "$(find "$kdest" -name '[!.]*.dcm' | wc -l)" -eq 1 ] || fail "not one object after the reruns"
 [ ! -d "$work/kill/study" ] || fail "originals not removed after the rerun"
 [ -z "$(find "$kdest" -name '.*')" ] || fail "partial files left: $(find "$kdest" -name '.*')"
+# a bound in a mode without a residual is refused, by name, before anything is touched
+status=0
+"$hook" --mode grid --max-error 4 "$work/kill" "$work/refused" 2>"$work/refused.log" || status=$?
+[ $status -eq 2 ] || fail "the hook took --mode grid --max-error (exit $status)"
+grep -q 'the grid mode has none' "$work/refused.log" || fail "no reason for the refusal: $(cat "$work/refused.log")"
 echo "archive-study OK: $((n_ct + n_mr)) instances, 2 series; kill -9 lost nothing"
