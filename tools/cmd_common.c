@@ -108,6 +108,12 @@ uint64_t stored_values(const e2ec_info *i) {
 }
 
 void print_weight_coding(const e2ec_info *i) {
+    if (i->mode == E2EC_MODE_LOSSLESS) { /* an integer ARM and the voxels' rANS streams */
+        printf("weights: %u int16 (the ARM)\n", i->n_weights);
+        printf("weight_coding: integer ARM; voxels rANS-coded, one stream per slice\n");
+        printf("weight_bytes: %u (the ARM and the coded voxels)\n", i->weights_bytes);
+        return;
+    }
     char coding[32];
     if (i->quant_bits) snprintf(coding, sizeof coding, "q%d", i->quant_bits);
     else snprintf(coding, sizeof coding, "%s", i->fp16 ? "fp16" : "fp32");

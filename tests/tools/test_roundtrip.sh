@@ -68,5 +68,22 @@ dd if=crop.raw of=c5.raw bs=$((24 * 24 * 2)) skip=5 count=1 2>/dev/null
 cmp -s c5.raw q5.raw && ok || fail "slice 5 of a lossless stream differs from the original"
 expect 1 "--qbits 1" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS $FAST --qbits 1
 
+# The lossless mode: every voxel back through the files, one slice alone too,
+# and within E with --max-error E; a rate target is refused (no knob).
+expect 0 "compress lossless" -- "$E2EC" compress crop.raw l.e2ec $CROP_ARGS --mode lossless \
+    --epochs 40 --threads 1
+[ "$(figure max_abs_err out.txt)" = 0 ] && ok || fail "lossless mode is not lossless"
+grep -q '^weight_coding: integer ARM' out.txt && ok || fail "compress does not describe the ARM"
+expect 0 "decompress lossless" -- "$E2EC" decompress l.e2ec l.raw
+cmp -s crop.raw l.raw && ok || fail "the lossless stream does not decode to the original"
+expect 0 "decompress lossless --slice" -- "$E2EC" decompress l.e2ec l7.raw --slice 7
+dd if=crop.raw of=c7.raw bs=$((24 * 24 * 2)) skip=7 count=1 2>/dev/null
+cmp -s c7.raw l7.raw && ok || fail "slice 7 of the lossless stream differs from the original"
+expect 0 "compress near-lossless" -- "$E2EC" compress crop.raw n.e2ec $CROP_ARGS --mode lossless \
+    --epochs 40 --threads 1 --max-error 3
+[ "$(figure max_abs_err out.txt)" -le 3 ] && ok || fail "near-lossless beyond 3: $(figure max_abs_err out.txt)"
+expect 83 "lossless with a target" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS --mode lossless \
+    --target-psnr 40
+
 no_temp_files
 finish
