@@ -6,6 +6,7 @@
 #include "bitstream.h"
 #include "check.h"
 #include "e2ec.h"
+#include "psnr_floor.h"
 
 /* A smooth 12-bit volume: a blob and a gradient, like soft tissue in CT. */
 static void make_volume(e2ec_volume *v, uint32_t nx, uint32_t ny, uint32_t nz) {
@@ -38,6 +39,12 @@ int main(void) {
     e2ec_volume vol;
     make_volume(&vol, 20, 18, 12);
     const e2ec_mode modes[] = {E2EC_MODE_SIREN, E2EC_MODE_SIREN_DS};
+    /* PSNR floors, 1.5 dB under the lowest that 300 epochs reached on this
+     * volume (tests/test_codec in the Release and Debug+ASan builds, OMP_NUM_THREADS
+     * 1 and 2, E2EC_ISA=baseline or not, OPENBLAS_CORETYPE=Haswell or not; Intel
+     * Xeon, AVX-512): SIREN 41.53-42.73 dB, SIREN_DS 35.76-36.27 dB. A flat
+     * volume scores 15.05 dB here. */
+    const double floors[] = {40.0, 34.2};
     for (int k = 0; k < 2; k++) {
         e2ec_params p = quick(modes[k], 300);
         uint8_t *s = NULL;
@@ -59,11 +66,8 @@ int main(void) {
         CHECK(e2ec_decode(s, n, 2, &out) == E2EC_OK, "decode");
         e2ec_metrics m;
         CHECK(e2ec_compare(&vol, &out, 1, &m) == E2EC_OK, "compare");
-        /* floor measured on this volume: 300 epochs reach ~37 dB (SIREN) and
-         * ~33 dB (SIREN_DS); 25 dB would mean training is broken */
-        CHECK(m.psnr > 25.0, "mode %d psnr %.2f", modes[k], m.psnr);
-        fprintf(stderr, "mode %d: %zu bytes, psnr %.2f dB, ssim %.4f\n", modes[k], n, m.psnr,
-                m.ssim3d);
+        check_psnr_floor(modes[k] == E2EC_MODE_SIREN ? "siren" : "siren-ds", m.psnr, floors[k],
+                         &vol);
 
         /* every slice decoded alone equals the same slice of the whole volume */
         uint16_t slice[20 * 18];

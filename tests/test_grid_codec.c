@@ -1,12 +1,14 @@
 /* GRID mode through the public API: e2ec_encode then e2ec_decode gives, bit
  * for bit, what the fit itself decodes (grid_fit + grid_decode + the stored
- * mapping); each e2ec_decode_slice equals its plane of the decode;
- * e2ec_get_info reports the grid; what the mode cannot do is refused. */
+ * mapping), at the PSNR this fit measurably reaches; each e2ec_decode_slice
+ * equals its plane of the decode; e2ec_get_info reports the grid; what the
+ * mode cannot do is refused. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "mode_grid.h"
+#include "psnr_floor.h"
 #include "volume_norm.h"
 
 #define NX 16
@@ -60,8 +62,13 @@ int main(void) {
     st = e2ec_decode(s, size, 1, &out);
     CHECK(st == E2EC_OK && !memcmp(out.data, want.data, n * sizeof(int16_t)),
           "decode equals the fit's own decoded output: %s", e2ec_error_name(st));
-    e2ec_metrics mt;
-    if (!st && !e2ec_compare(&v, &out, 1, &mt)) printf("grid: %zu bytes, PSNR %.2f dB\n", size, mt.psnr);
+    /* 1.5 dB under what this fit reaches (tests/test_grid_codec in the Release
+     * and Debug+ASan builds, OMP_NUM_THREADS 1 and 2, E2EC_ISA=baseline or not,
+     * OPENBLAS_CORETYPE=Haswell or not; Intel Xeon, AVX-512): 34.34 dB in
+     * every one; a flat volume scores 13.46 dB */
+    e2ec_metrics mt = {0};
+    CHECK(!st && !e2ec_compare(&v, &out, 1, &mt), "compare");
+    check_psnr_floor("grid", mt.psnr, 32.8, &v);
     int16_t plane[NX * NY];
     int slices_ok = !st;
     for (uint32_t z = 0; z < NZ && slices_ok; z++)

@@ -1,5 +1,6 @@
 /* grid_fit: level resolutions, argument checks, and a short fit of a small
- * smooth volume that must beat the best constant by a clear margin, decode
+ * smooth volume that must beat the best constant (the flat volume at the
+ * mean, whose MSE is the variance) by what this fit measurably gains, decode
  * inside [0,1], and give the same stream at 1 and 2 threads. */
 #include <omp.h>
 #include <string.h>
@@ -55,10 +56,14 @@ int main(void) {
     int inside = 1;
     for (size_t i = 0; i < n; i++) inside &= d[i] >= 0.0f && d[i] <= 1.0f;
     CHECK(inside, "decoded values in [0,1]");
-    double mse = mse_of(t, d, n);
-    printf("fit MSE %.3g, variance %.3g (%.1f dB better than the mean)\n", mse, var,
-           10.0 * log10(var / mse));
-    CHECK(mse < var / 20.0, "fit MSE %g not 13 dB under the variance %g", mse, var);
+    double mse = mse_of(t, d, n), gain = 10.0 * log10(var / mse);
+    /* 1.5 dB under what this fit gains over the mean (tests/test_grid_fit in the
+     * Release and Debug+ASan builds, OMP_NUM_THREADS 1 and 2, E2EC_ISA=baseline or not,
+     * OPENBLAS_CORETYPE=Haswell or not; Intel Xeon, AVX-512): 29.00-29.05 dB */
+    const double min_gain = 27.5;
+    printf("fit MSE %.3g, variance %.3g (%.2f dB better than the mean)\n", mse, var, gain);
+    CHECK(gain >= min_gain, "fit %.2f dB better than the mean, under the %.2f dB floor", gain,
+          min_gain);
 
     c.threads = 2;
     CHECK(grid_fit(t, NX, NY, NZ, &c, &m2) == E2EC_OK, "fit, 2 threads");

@@ -9,6 +9,7 @@
 #include <zstd.h>
 #include "check.h"
 #include "e2ec.h"
+#include "psnr_floor.h"
 #include "quant.h"
 #include "residual.h"
 #include "train.h"
@@ -249,9 +250,17 @@ static void test_codec(void) {
             e2ec_free(s);
             continue;
         }
-        if (cases[k].max_error >= 0)
+        if (cases[k].max_error >= 0) {
             CHECK(max_err(&vol, &out) <= cases[k].max_error, "case %zu: max error %g > %d", k,
                   max_err(&vol, &out), cases[k].max_error);
+        } else {
+            /* no bound: a floor 1.5 dB under what this case reaches (tests/test_quant in
+             * the Release and Debug+ASan builds, OMP_NUM_THREADS 1 and 2, E2EC_ISA=baseline
+             * or not, OPENBLAS_CORETYPE=Haswell or not; Intel Xeon, AVX-512): 18.87 dB */
+            e2ec_metrics m = {0};
+            CHECK(e2ec_compare(&vol, &out, 2, &m) == E2EC_OK, "case %zu: compare", k);
+            check_psnr_floor("siren-ds, 8-bit weights", m.psnr, 17.3, &vol);
+        }
         int16_t slice[16 * 12];
         int same = 1;
         for (uint32_t z = 0; z < 8; z++) {
