@@ -36,6 +36,19 @@ size_t ll_section_size(int hidden, uint32_t nz, size_t slices_bytes);
 /* Writes ll_section_size(...) bytes at dst. */
 void ll_section_write(uint8_t *dst, const ll_section *s);
 
+/* The slice table and the streams it sizes (the lossless section's tail, and
+ * each level of the latent mode's payload): nz u32 sizes, then the nz rANS
+ * streams back to back. The writer writes 4 nz + bytes bytes at dst and
+ * returns their end. The reader takes n bytes at src that must hold exactly
+ * that: *sizes (nz entries, malloc'ed, the caller frees it; NULL on error),
+ * *streams points into src and *bytes is their sum. E2EC_ERR_TRUNCATED when
+ * the table or the sizes run past n, E2EC_ERR_HEADER for a size below 8 (a
+ * stream's final state), E2EC_ERR_MISMATCH when bytes are left over. */
+uint8_t *ll_slices_write(uint8_t *dst, uint32_t nz, const uint32_t *sizes, const uint8_t *streams,
+                         size_t bytes);
+e2ec_status ll_slices_read(const uint8_t *src, size_t n, uint32_t nz, uint32_t **sizes,
+                           const uint8_t **streams, size_t *bytes);
+
 /* Parses n bytes at src for a volume of nz slices whose stored values lie in
  * [type_lo, type_hi]: s->slices points into src and *slice_bytes (nz entries,
  * malloc'ed, the caller frees it) gets the sizes. E2EC_ERR_UNSUPPORTED for
