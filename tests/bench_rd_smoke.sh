@@ -96,3 +96,21 @@ for r in jls:
     check(int(r["max_abs_err"]) <= near, f"JPEG-LS {r['parameter']}: max error {r['max_abs_err']}")
 sys.exit(1 if fails else 0)
 PY
+
+# --lossless: only the points with a bound (JPEG 2000 5/3, JPEG-LS NEAR = 0, 1,
+# 2, 4, 8), each checked against it, and their table.
+python3 "$root/bench/rd" --lossless --codecs j2k,jpegls --out "$work/ll" \
+    --raw-shape 32,32,4 --raw-type u16 --bits 12 "$work/vol.raw" > "$work/ll.log" 2>&1 ||
+    { cat "$work/ll.log"; echo "FAIL bench/rd --lossless on a 32x32x4 volume"; exit 1; }
+python3 - "$work/ll/vol.raw/rd.csv" "$work/ll.log" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+got = sorted((r["codec"], r["parameter"]) for r in rows)
+want = sorted([("JPEG 2000", "lossless")] + [("JPEG-LS", f"near={e}") for e in (0, 1, 2, 4, 8)])
+ok = got == want and all(int(r["max_abs_err"]) <= int(r["parameter"].split("=")[-1]
+                                                        if "=" in r["parameter"] else 0) for r in rows)
+table = [l for l in open(sys.argv[2]) if l.startswith("| ") and "JPEG-LS | near=" in l]
+ok = ok and len(table) == 5 and all("| 1.000 |" in l for l in table)
+print(("ok   " if ok else "FAIL ") + f"bench/rd --lossless: bounded points and their table ({got})")
+sys.exit(0 if ok else 1)
+PY
