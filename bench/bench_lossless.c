@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_raw.h"
 #include "lossless/ll_volume.h"
 
 int main(int argc, char **argv) {
@@ -20,17 +21,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: bench_lossless RAW NX NY NZ u8|i16|u16 [STEPS HIDDEN [E]]\n");
         return 2;
     }
-    e2ec_voxel_type type = !strcmp(argv[5], "u8") ? E2EC_U8 : !strcmp(argv[5], "i16") ? E2EC_I16 : E2EC_U16;
+    e2ec_voxel_type type = bench_raw_type(argv[5]);
     e2ec_volume v, d;
     uint32_t nx = (uint32_t)atoi(argv[2]), ny = (uint32_t)atoi(argv[3]), nz = (uint32_t)atoi(argv[4]);
-    if (e2ec_volume_alloc(&v, nx, ny, nz, type) || e2ec_volume_alloc(&d, nx, ny, nz, type)) return 1;
-    size_t n = (size_t)nx * ny * nz, bytes = e2ec_voxel_size(type);
-    FILE *f = fopen(argv[1], "rb");
-    if (!f || fread(v.data, bytes, n, f) != n) {
-        fprintf(stderr, "bench_lossless: cannot read %zu voxels from %s\n", n, argv[1]);
+    if (bench_raw_read("bench_lossless", argv[1], nx, ny, nz, type, &v) ||
+        e2ec_volume_alloc(&d, nx, ny, nz, type))
         return 1;
-    }
-    fclose(f);
+    size_t n = (size_t)nx * ny * nz;
     ll_fit_opts o;
     ll_fit_opts_default(&o);
     if (argc >= 8) o.steps = atoi(argv[6]), o.hidden = atoi(argv[7]);

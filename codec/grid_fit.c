@@ -5,9 +5,9 @@
 #include "adam.h"
 #include "caps.h"
 #include "grid_fit.h"
+#include "grid_mlp.h"
+#include "nn/relu_mlp.h"
 #include "half.h"
-#include "nn/linear.h"
-#include "nn/relu.h"
 #include "rng.h"
 #include "threads.h"
 
@@ -21,10 +21,6 @@ void grid_fit_defaults(grid_fit_config *c) {
     c->delta = 1.0f / 16, c->lambda = 0.0f;
     c->qat_from = 0.5f, c->freeze_from = 0.85f;
     c->seed = 1;
-}
-
-size_t grid_mlp_size(int cin, int h) {
-    return (size_t)h * cin + h + (size_t)h * h + h + h + 1;
 }
 
 e2ec_status grid_shape_for(const grid_fit_config *c, uint32_t nx, uint32_t ny, uint32_t nz,
@@ -46,50 +42,8 @@ e2ec_status grid_shape_for(const grid_fit_config *c, uint32_t nx, uint32_t ny, u
     return grid_shape_init(s) ? E2EC_OK : E2EC_ERR_ARG;
 }
 
-/* Activations of the MLP for up to cap points. */
-typedef struct {
-    float *feat, *h1p, *h1, *h2p, *h2, *y;
-} mlp_acts;
-
-static int acts_alloc(mlp_acts *a, int cap, int cin, int h) {
-    a->feat = malloc((size_t)cap * cin * sizeof(float));
-    a->h1p = malloc((size_t)cap * h * sizeof(float));
-    a->h1 = malloc((size_t)cap * h * sizeof(float));
-    a->h2p = malloc((size_t)cap * h * sizeof(float));
-    a->h2 = malloc((size_t)cap * h * sizeof(float));
-    a->y = malloc((size_t)cap * sizeof(float));
-    return a->feat && a->h1p && a->h1 && a->h2p && a->h2 && a->y;
-}
-
-static void acts_free(mlp_acts *a) {
-    free(a->feat), free(a->h1p), free(a->h1), free(a->h2p), free(a->h2), free(a->y);
-}
-
-/* Parameter blocks inside the flat weight array. */
-typedef struct {
-    float *w1, *b1, *w2, *b2, *w3, *b3;
-} mlp_view;
-
-static mlp_view view(float *w, int cin, int h) {
-    mlp_view v;
-    v.w1 = w, v.b1 = v.w1 + (size_t)h * cin, v.w2 = v.b1 + h, v.b2 = v.w2 + (size_t)h * h;
-    v.w3 = v.b2 + h, v.b3 = v.w3 + h;
-    return v;
-}
-
-/* a->feat must hold the points' features; leaves the output in a->y. */
-static void mlp_fwd(mlp_acts *a, const float *w, int n, int cin, int h) {
-    mlp_view v = view((float *)w, cin, h);
-    linear_forward(a->h1p, a->feat, v.w1, v.b1, n, cin, h);
-    relu_forward(a->h1, a->h1p, (size_t)n * h);
-    linear_forward(a->h2p, a->h1, v.w2, v.b2, n, h, h);
-    relu_forward(a->h2, a->h2p, (size_t)n * h);
-    linear_forward(a->y, a->h2, v.w3, v.b3, n, h, 1);
-}
-
-/* Positions in [0,1]^3 of the voxels idx[0..n) (or first..first+n when idx is NULL). */
-static void positions(float *pos, const uint32_t *idx, size_t first, int n, uint32_t nx,
-                      uint32_t ny, uint32_t nz) {
+void grid_positions(float *pos, const uint32_t *idx, size_t first, int n, uint32_t nx,
+                    uint32_t ny, uint32_t nz) {
     float sx = 1.0f / (float)(nx - 1), sy = 1.0f / (float)(ny - 1), sz = 1.0f / (float)(nz - 1);
     for (int i = 0; i < n; i++) {
         size_t k = idx ? idx[i] : first + (size_t)i;
@@ -103,6 +57,16 @@ static void quantise(int32_t *q, float *deq, const float *g, size_t n, float del
         q[i] = (int32_t)lrintf(g[i] / delta);
         deq[i] = (float)q[i] * delta;
     }
+}
+
+int fit_progress(e2ec_progress_fn fn, void *user, int every, int step, int steps,
+                 double *mse_acc, int *mse_steps, double t0) {
+    if (!fn || every <= 0 || ((step + 1) % every != 0 && step + 1 != steps)) return 0;
+    double mse = *mse_acc / *mse_steps;
+    e2ec_progress pr = {step + 1, steps, mse, mse > 0 ? -10.0 * log10(mse) : INFINITY,
+                        omp_get_wtime() - t0};
+    *mse_acc = 0.0, *mse_steps = 0;
+    return fn(&pr, user);
 }
 
 void grid_model_free(grid_model *m) {
@@ -128,30 +92,22 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     float *g = malloc(ng * sizeof *g), *gq = malloc(ng * sizeof *gq);
     float *dg = malloc(ng * sizeof *dg), *w = malloc(nw * sizeof *w), *dw = malloc(nw * sizeof *dw);
     float *pos = malloc((size_t)B * 3 * sizeof *pos), *t = malloc((size_t)B * sizeof *t);
-    float *dy = malloc((size_t)B * sizeof *dy), *dh2 = malloc((size_t)B * h * sizeof *dh2);
-    float *dh2p = malloc((size_t)B * h * sizeof *dh2p), *dh1 = malloc((size_t)B * h * sizeof *dh1);
-    float *dh1p = malloc((size_t)B * h * sizeof *dh1p);
+    float *dy = malloc((size_t)B * sizeof *dy);
+    float *feat = malloc((size_t)B * cin * sizeof *feat);
     float *dfeat = malloc((size_t)B * cin * sizeof *dfeat);
     uint32_t *idx = malloc((size_t)B * sizeof *idx);
     int32_t *q = malloc(ng * sizeof *q);
-    mlp_acts a;
-    int ok = acts_alloc(&a, B, cin, h);
+    relu_mlp_acts a;
+    int ok = !relu_mlp_alloc(&a, B, h, 1, 1);
     adam_state ag = {0}, aw = {0};
-    if (!ok || !g || !gq || !dg || !w || !dw || !pos || !t || !dy || !dh2 || !dh2p || !dh1 ||
-        !dh1p || !dfeat || !idx || !q || adam_init(&ag, ng, c->lr_grid) ||
-        adam_init(&aw, nw, c->lr_mlp)) {
+    if (!ok || !g || !gq || !dg || !w || !dw || !pos || !t || !dy || !feat || !dfeat || !idx ||
+        !q || adam_init(&ag, ng, c->lr_grid) || adam_init(&aw, nw, c->lr_mlp)) {
         st = E2EC_ERR_NOMEM;
         goto done;
     }
     rng r = {c->seed};
     for (size_t i = 0; i < ng; i++) g[i] = rng_range(&r, -1e-3f, 1e-3f);
-    /* Kaiming-uniform for the ReLU layers, small output layer */
-    mlp_view v = view(w, cin, h);
-    float b1 = sqrtf(6.0f / (float)cin), b2 = sqrtf(6.0f / (float)h), b3 = sqrtf(1.0f / (float)h);
-    for (size_t i = 0; i < (size_t)h * cin; i++) v.w1[i] = rng_range(&r, -b1, b1);
-    for (size_t i = 0; i < (size_t)h * h; i++) v.w2[i] = rng_range(&r, -b2, b2);
-    for (int i = 0; i < h; i++) v.b1[i] = v.b2[i] = 0.01f, v.w3[i] = rng_range(&r, -b3, b3);
-    *v.b3 = 0.0f;
+    grid_mlp_init(w, cin, h, &r);
     /* gradient magnitude of the rate proxy lambda * sum|g| / delta / voxels */
     float l1 = c->lambda / (c->delta * (float)voxels);
     int qat = (int)(c->qat_from * (float)c->steps), frz = (int)(c->freeze_from * (float)c->steps);
@@ -168,46 +124,33 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
             idx[i] = (uint32_t)(rng_next(&r) % voxels);
             t[i] = target[idx[i]];
         }
-        positions(pos, idx, 0, B, nx, ny, nz);
-        grid_interp_forward(a.feat, gf, &s, pos, B);
-        mlp_fwd(&a, w, B, cin, h);
+        grid_positions(pos, idx, 0, B, nx, ny, nz);
+        grid_interp_forward(feat, gf, &s, pos, B);
+        relu_mlp_forward(&a, w, feat, B, cin, h, 1);
         double se = 0.0;
         for (int i = 0; i < B; i++) {
-            float e = a.y[i] - t[i];
+            float e = a.out[i] - t[i];
             se += (double)e * e;
             dy[i] = 2.0f * e / (float)B;
         }
         mse_acc += se / B, mse_steps++;
         memset(dw, 0, nw * sizeof *dw);
-        memset(dh2, 0, (size_t)B * h * sizeof *dh2), memset(dh2p, 0, (size_t)B * h * sizeof *dh2p);
-        memset(dh1, 0, (size_t)B * h * sizeof *dh1), memset(dh1p, 0, (size_t)B * h * sizeof *dh1p);
-        mlp_view d = view(dw, cin, h);
-        linear_backward(dh2, d.w3, d.b3, dy, a.h2, v.w3, B, h, 1);
-        relu_backward(dh2p, dh2, a.h2p, (size_t)B * h);
-        linear_backward(dh1, d.w2, d.b2, dh2p, a.h1, v.w2, B, h, h);
-        relu_backward(dh1p, dh1, a.h1p, (size_t)B * h);
         if (!frozen) {
             memset(dfeat, 0, (size_t)B * cin * sizeof *dfeat);
-            linear_backward(dfeat, d.w1, d.b1, dh1p, a.feat, v.w1, B, cin, h);
+            relu_mlp_backward(&a, w, dw, feat, dy, dfeat, B, cin, h, 1);
             memset(dg, 0, ng * sizeof *dg);
             grid_interp_backward(dg, dfeat, &s, pos, B);
             if (l1 > 0.0f)
                 for (size_t i = 0; i < ng; i++) dg[i] += g[i] > 0.0f ? l1 : g[i] < 0.0f ? -l1 : 0.0f;
             adam_step(&ag, g, dg);
         } else {
-            linear_backward(NULL, d.w1, d.b1, dh1p, a.feat, v.w1, B, cin, h);
+            relu_mlp_backward(&a, w, dw, feat, dy, NULL, B, cin, h, 1);
         }
         adam_step(&aw, w, dw);
-        if (c->progress && c->progress_every > 0 &&
-            ((step + 1) % c->progress_every == 0 || step + 1 == c->steps)) {
-            double mse = mse_acc / mse_steps;
-            e2ec_progress pr = {step + 1, c->steps, mse, mse > 0 ? -10.0 * log10(mse) : INFINITY,
-                                omp_get_wtime() - t0};
-            mse_acc = 0.0, mse_steps = 0;
-            if (c->progress(&pr, c->progress_user)) {
-                st = E2EC_ERR_CANCELLED;
-                goto done;
-            }
+        if (fit_progress(c->progress, c->progress_user, c->progress_every, step, c->steps,
+                         &mse_acc, &mse_steps, t0)) {
+            st = E2EC_ERR_CANCELLED;
+            goto done;
         }
     }
     quantise(q, gq, g, ng, c->delta);
@@ -215,9 +158,10 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     m->shape = s, m->delta = c->delta, m->hidden = h, m->q = q, m->mlp = w;
     q = NULL, w = NULL;
 done:
-    adam_free(&ag), adam_free(&aw), acts_free(&a);
-    free(g), free(gq), free(dg), free(w), free(dw), free(pos), free(t), free(dy), free(dh2);
-    free(dh2p), free(dh1), free(dh1p), free(dfeat), free(idx), free(q);
+    adam_free(&ag), adam_free(&aw), relu_mlp_free(&a);
+    free(g), free(gq), free(dg), free(w), free(dw), free(pos), free(t), free(dy), free(feat);
+    free(dfeat);
+    free(idx), free(q);
     threads_leave(saved);
     return st;
 }
@@ -235,8 +179,9 @@ e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, ui
     size_t ng = s->off[s->levels], plane = (size_t)nx * ny, voxels = plane * (z1 - z0);
     int cin = s->levels * s->feats, h = m->hidden, chunk = GRID_DECODE_CHUNK;
     float *g = malloc(ng * sizeof *g), *pos = malloc((size_t)chunk * 3 * sizeof *pos);
-    mlp_acts a;
-    int ok = acts_alloc(&a, chunk, cin, h);
+    float *feat = malloc((size_t)chunk * cin * sizeof *feat);
+    relu_mlp_acts a;
+    int ok = !relu_mlp_alloc(&a, chunk, h, 1, 0) && feat;
     e2ec_status st = E2EC_OK;
     if (!ok || !g || !pos) {
         st = E2EC_ERR_NOMEM;
@@ -245,14 +190,14 @@ e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, ui
     for (size_t i = 0; i < ng; i++) g[i] = (float)m->q[i] * m->delta;
     for (size_t first = 0; first < voxels; first += (size_t)chunk) {
         int n = voxels - first < (size_t)chunk ? (int)(voxels - first) : chunk;
-        positions(pos, NULL, plane * z0 + first, n, nx, ny, nz);
-        grid_interp_forward(a.feat, g, s, pos, n);
-        mlp_fwd(&a, m->mlp, n, cin, h);
-        for (int i = 0; i < n; i++) out[first + i] = a.y[i] < 0.0f ? 0.0f : a.y[i] > 1.0f ? 1.0f : a.y[i];
+        grid_positions(pos, NULL, plane * z0 + first, n, nx, ny, nz);
+        grid_interp_forward(feat, g, s, pos, n);
+        relu_mlp_forward(&a, m->mlp, feat, n, cin, h, 1);
+        for (int i = 0; i < n; i++) out[first + i] = a.out[i] < 0.0f ? 0.0f : a.out[i] > 1.0f ? 1.0f : a.out[i];
     }
 done:
-    acts_free(&a);
-    free(g), free(pos);
+    relu_mlp_free(&a);
+    free(g), free(pos), free(feat);
     threads_leave(saved);
     return st;
 }

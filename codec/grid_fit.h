@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "e2ec.h"
+#include "grid_mlp.h"
 #include "nn/grid_interp.h"
 
 typedef struct {
@@ -51,8 +52,10 @@ typedef struct {
     float *mlp;          /* grid_mlp_size() weights, already rounded to binary16 */
 } grid_model;
 
-/* MLP weights for input width cin and hidden width h. */
-size_t grid_mlp_size(int cin, int h);
+/* Positions in [0,1]^3 of the voxels idx[0..n) (or first..first+n when idx is
+ * NULL) of an nx ny nz volume: the points the grid is read at. */
+void grid_positions(float *pos, const uint32_t *idx, size_t first, int n, uint32_t nx,
+                    uint32_t ny, uint32_t nz);
 /* The level resolutions of config c for an nx*ny*nz volume (coarsest at least
  * 2 nodes per axis); E2EC_ERR_ARG when a field is out of range. */
 e2ec_status grid_shape_for(const grid_fit_config *c, uint32_t nx, uint32_t ny, uint32_t nz,
@@ -68,6 +71,11 @@ e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t 
 /* Planes [z0, z1) of it: nx*ny*(z1-z0) values, the same bits as grid_decode's. */
 e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
                                uint32_t z0, uint32_t z1, int threads, float *out);
+/* The progress call of a fit after step (0-based) of steps, every `every`
+ * steps and after the last, with the mean of the *mse_steps batch MSEs summed
+ * in *mse_acc (both reset); nonzero when fn cancels. */
+int fit_progress(e2ec_progress_fn fn, void *user, int every, int step, int steps,
+                 double *mse_acc, int *mse_steps, double t0);
 void grid_model_free(grid_model *m);
 
 #endif

@@ -1,0 +1,17 @@
+/* The grid representation's synthesis MLP (see grid_mlp.h). */
+#include "grid_mlp.h"
+
+#include <math.h>
+
+#include "nn/relu_mlp.h"
+
+size_t grid_mlp_size(int cin, int h) { return relu_mlp_size(cin, h, 1); }
+
+void grid_mlp_init(float *w, int cin, int h, rng *r) {
+    float *w1 = w, *b1 = w1 + (size_t)h * cin, *w2 = b1 + h, *b2 = w2 + (size_t)h * h, *w3 = b2 + h;
+    float k1 = sqrtf(6.0f / (float)cin), k2 = sqrtf(6.0f / (float)h), k3 = sqrtf(1.0f / (float)h);
+    for (size_t i = 0; i < (size_t)h * cin; i++) w1[i] = rng_range(r, -k1, k1);
+    for (size_t i = 0; i < (size_t)h * h; i++) w2[i] = rng_range(r, -k2, k2);
+    for (int i = 0; i < h; i++) b1[i] = b2[i] = 0.01f, w3[i] = rng_range(r, -k3, k3);
+    w3[h] = 0.0f; /* b3 */
+}

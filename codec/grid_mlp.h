@@ -1,0 +1,18 @@
+/*
+ * The grid representation's synthesis MLP (grid_fit.h): nn/relu_mlp.h with
+ * one output, L -> h -> h -> 1. grid_fit and the latent mode's fit
+ * (latent/latent_fit.h) train it; both decode through grid_decode.
+ */
+#ifndef E2EC_GRID_MLP_H
+#define E2EC_GRID_MLP_H
+
+#include <stddef.h>
+
+#include "rng.h"
+
+/* Weights for input width cin and hidden width h. */
+size_t grid_mlp_size(int cin, int h);
+/* Kaiming-uniform hidden layers, a small output layer, biases 0.01 and 0. */
+void grid_mlp_init(float *w, int cin, int h, rng *r);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Fitting the latent mode's model (latent_model.h) to one volume: latents,
+ * synthesis MLP and ARM trained together on rate + distortion,
+ *     loss = MSE(decoded, target) + lambda * (bits of the latents) / voxels,
+ * values normalised to [0, 1], the rate the exact -log2 of the discretised
+ * Laplace the ARM predicts (ent/laplace_rate.h); latents relaxed with noise,
+ * then soft-rounding with an annealed temperature, then straight-through
+ * rounding; Adam with a cosine schedule. The result is what the stream
+ * holds: integer latents, binary16 synthesis weights, the integer ARM.
+ */
+#ifndef E2EC_LATENT_FIT_H
+#define E2EC_LATENT_FIT_H
+
+#include <stdint.h>
+#include "e2ec.h"
+#include "latent_model.h"
+
+typedef struct {
+    int levels;        /* pyramid levels, 1..GRID_MAX_LEVELS */
+    int hidden;        /* synthesis MLP width */
+    int arm_hidden;    /* ARM hidden width, 1..ARM_MAX_HIDDEN */
+    int steps, batch;  /* Adam steps, voxels per step */
+    float lambda;      /* rate weight (the rate control's knob) */
+    float lr_latent, lr_mlp, lr_arm; /* Adam's peak rates (cosine decay); latents in steps of 1 */
+    /* the phases, as fractions of steps (0 <= soft_from <= ste_from <= freeze_from <= 1):
+     * [0, soft_from) uniform noise on the latents; [soft_from, ste_from)
+     * soft-rounding, noise, soft-rounding, the temperature going from t_start
+     * to t_end; [ste_from, freeze_from) rounded latents, the gradient straight
+     * through; [freeze_from, 1) latents fixed, the synthesis and the ARM adapt
+     * to them */
+    float soft_from, ste_from, freeze_from;
+    float t_start, t_end;
+    int threads;       /* 0 = OpenMP's default */
+    uint64_t seed;
+    e2ec_progress_fn progress;
+    void *progress_user;
+    int progress_every;
+} latent_fit_config;
+
+void latent_fit_defaults(latent_fit_config *c);
+
+/* The pyramid of an nx ny nz volume with voxel spacing sp (mm): level
+ * levels-1 at the volume's resolution; each coarser level halves an axis only
+ * where that keeps its node spacing within twice the finest in-plane spacing
+ * of that level (thick slices keep z at full resolution for the fine levels). */
+e2ec_status latent_shape_for(int levels, uint32_t nx, uint32_t ny, uint32_t nz,
+                             const float sp[3], grid_shape *s);
+
+/* Fits target (nx ny nz values in [0, 1], x fastest, every dimension >= 2). */
+e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
+                       const float sp[3], const latent_fit_config *c, latent_model *m);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * The latent mode's model (issue 17): a pyramid of 3D latent grids, one
+ * integer per node, finest at the volume's own resolution, read by the grid
+ * representation's synthesis (trilinear upsampling of every level to the
+ * voxel, then a small MLP: nn/grid_interp.h, grid_fit.h's grid_decode with
+ * delta 1), and coded level by level by the lossless mode's coder
+ * (lossless/ll_code.h: each level is an integer volume, coded in raster
+ * order under the integer Laplace that one shared ARM predicts from its
+ * causal 3D context), so the latents decode bit for bit on every machine.
+ *
+ * Levels run coarse to fine as in grid_shape; feats is 1. The ARM is shared by
+ * every level (its weights are paid once); each level has its own input shift
+ * and alphabet [lo, hi].
+ */
+#ifndef E2EC_LATENT_MODEL_H
+#define E2EC_LATENT_MODEL_H
+
+#include <stdint.h>
+#include "ent/arm_int.h"
+#include "grid_fit.h"
+
+typedef struct {
+    grid_model syn;   /* shape (feats 1), q (the latents, shape.off[levels] of them),
+                         delta 1, hidden, mlp (binary16-rounded synthesis weights) */
+    arm_int arm;      /* the entropy model every level shares */
+    int shift[GRID_MAX_LEVELS];        /* the ARM's input shift per level, 0..LL_MAX_SHIFT */
+    int32_t lo[GRID_MAX_LEVELS], hi[GRID_MAX_LEVELS]; /* each level's latents lie in [lo, hi] */
+} latent_model;
+
+void latent_model_free(latent_model *m);
+
+#endif
