@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "adam.h"
+#include "ent/arm_float.h"
 #include "ent/arm_int.h"
-#include "ent/laplace_rate.h"
 #include "ll_model.h"
-#include "nn/linear.h"
-#include "nn/relu.h"
 #include "rng.h"
 
 int ll_pick_shift(const ll_shape *s, const int32_t *v) {
@@ -32,36 +30,23 @@ e2ec_status ll_fit(const ll_shape *s, const int32_t *v, int32_t lo, int32_t hi, 
                    const ll_fit_opts *o, float *params, double *bits) {
     const int C = LL_CTX, H = o->hidden, B = o->batch;
     int np = arm_param_count(C, H);
-    /* views: W0 [H][C] b0 [H], W1 [H][H] b1 [H], W2 [2][H] b2 [2] */
-    float *w0 = params, *b0 = w0 + H * C, *w1 = b0 + H, *b1 = w1 + H * H, *w2 = b1 + H,
-          *b2 = w2 + 2 * H;
+    /* the output layer's biases: b2[1] is log2 b's */
+    float *b2 = params + np - 2;
     float *grad = calloc((size_t)np, sizeof *grad);
-    float *x = malloc((size_t)B * C * sizeof *x), *a1 = malloc((size_t)B * H * sizeof *a1),
-          *h1 = malloc((size_t)B * H * sizeof *h1), *a2 = malloc((size_t)B * H * sizeof *a2),
-          *h2 = malloc((size_t)B * H * sizeof *h2), *out = malloc((size_t)B * 2 * sizeof *out),
-          *dout = malloc((size_t)B * 2 * sizeof *dout), *dh2 = malloc((size_t)B * H * sizeof *dh2),
-          *da2 = malloc((size_t)B * H * sizeof *da2), *dh1 = malloc((size_t)B * H * sizeof *dh1),
-          *da1 = malloc((size_t)B * H * sizeof *da1);
+    float *x = malloc((size_t)B * C * sizeof *x), *dout = malloc((size_t)B * 2 * sizeof *dout);
     int32_t *ref = malloc((size_t)B * sizeof *ref), *val = malloc((size_t)B * sizeof *val);
+    arm_float a;
     adam_state opt = {0};
     e2ec_status st = E2EC_OK;
-    if (!grad || !x || !a1 || !h1 || !a2 || !h2 || !out || !dout || !dh2 || !da2 || !dh1 || !da1 ||
-        !ref || !val || adam_init(&opt, (size_t)np, o->lr)) {
+    if (arm_float_alloc(&a, B, C, H) || !grad || !x || !dout || !ref || !val ||
+        adam_init(&opt, (size_t)np, o->lr)) {
         st = E2EC_ERR_NOMEM;
         goto done;
     }
     rng r = {o->seed};
-    /* PyTorch's default init, then an output layer near zero: start at MED */
-    int fan[3] = {C, H, H}, size[3] = {H * C + H, H * H + H, 2 * H + 2};
-    float *p = params;
-    for (int l = 0; l < 3; l++) {
-        float bound = 1.0f / sqrtf((float)fan[l]) * (l == 2 ? 0.01f : 1.0f);
-        for (int i = 0; i < size[l]; i++) *p++ = rng_range(&r, -bound, bound);
-    }
+    /* the output layer near zero: start at MED */
+    arm_float_init(params, C, H, &r);
     const size_t n = (size_t)s->nx * s->ny * s->nz;
-    /* log2 b within the integer model's clamp */
-    const double lb_lo = (double)LAPLACE_LOG2B_MIN / LAPLACE_FRAC,
-                 lb_hi = (double)LAPLACE_LOG2B_MAX / LAPLACE_FRAC;
     /* the scale's start: the mean |voxel - reference| of a sample */
     double mad = 0.0;
     for (int i = 0; i < 4096; i++) {
@@ -81,40 +66,24 @@ e2ec_status ll_fit(const ll_shape *s, const int32_t *v, int32_t lo, int32_t hi, 
             ref[i] = ll_inputs(s, v, x0, y0, z0, shift, x + (size_t)i * C);
             val[i] = v[k];
         }
-        linear_forward(a1, x, w0, b0, B, C, H);
-        relu_forward(h1, a1, (size_t)B * H);
-        linear_forward(a2, h1, w1, b1, B, H, H);
-        relu_forward(h2, a2, (size_t)B * H);
-        linear_forward(out, h2, w2, b2, B, H, 2);
-        double sum = 0.0, scale = ldexp(1.0, shift);
+        arm_float_forward(&a, params, x, B);
+        double sum = 0.0;
         for (int i = 0; i < B; i++) {
-            double mu = ref[i] + out[2 * i] * scale, lb = out[2 * i + 1] + shift, dmu, dlb;
-            int clamped = lb < lb_lo || lb > lb_hi;
-            lb = fmin(fmax(lb, lb_lo), lb_hi);
-            sum += laplace_rate(val[i], lo, hi, mu, lb, &dmu, &dlb);
-            dout[2 * i] = (float)(dmu * scale / B);
-            dout[2 * i + 1] = clamped ? 0.0f : (float)(dlb / B);
+            double d[2], dx;
+            sum += arm_float_rate(a.m.out + 2 * i, ref[i], shift, val[i], lo, hi, d, &dx);
+            dout[2 * i] = (float)(d[0] / B);
+            dout[2 * i + 1] = (float)(d[1] / B);
         }
         if (step >= tail_from) tail += sum / B;
         memset(grad, 0, (size_t)np * sizeof *grad);
-        memset(dh2, 0, (size_t)B * H * sizeof *dh2);
-        memset(da2, 0, (size_t)B * H * sizeof *da2);
-        memset(dh1, 0, (size_t)B * H * sizeof *dh1);
-        memset(da1, 0, (size_t)B * H * sizeof *da1);
-        float *gw0 = grad, *gb0 = gw0 + H * C, *gw1 = gb0 + H, *gb1 = gw1 + H * H, *gw2 = gb1 + H,
-              *gb2 = gw2 + 2 * H;
-        linear_backward(dh2, gw2, gb2, dout, h2, w2, B, H, 2);
-        relu_backward(da2, dh2, a2, (size_t)B * H);
-        linear_backward(dh1, gw1, gb1, da2, h1, w1, B, H, H);
-        relu_backward(da1, dh1, a1, (size_t)B * H);
-        linear_backward(NULL, gw0, gb0, da1, x, w0, B, C, H);
+        arm_float_backward(&a, params, x, dout, B, grad);
         opt.lr = o->lr * 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)o->steps));
         adam_step(&opt, params, grad);
     }
     *bits = tail / (o->steps - tail_from);
 done:
     adam_free(&opt);
-    free(grad), free(x), free(a1), free(h1), free(a2), free(h2), free(out), free(dout);
-    free(dh2), free(da2), free(dh1), free(da1), free(ref), free(val);
+    arm_float_free(&a);
+    free(grad), free(x), free(dout), free(ref), free(val);
     return st;
 }
