@@ -19,6 +19,10 @@
 #define E2EC_MAX_GRID_FEATS 16              /* GRID mode: features per node */
 #define E2EC_MAX_GRID_HIDDEN 256            /* GRID mode: the MLP's hidden width */
 #define E2EC_MAX_GRID_VALUES (1ull << 27)   /* GRID mode: integer features (512 MiB as int32) */
+#define E2EC_MAX_LATENTS (1ull << 29)       /* LATENT mode: latents of all levels (the finest
+                                               level alone has a latent per voxel; 2 GiB as int32) */
+#define E2EC_MAX_LATENT_ABS (1 << 24)       /* LATENT mode: |lo|, |hi| of a level's alphabet (a
+                                               binary32 holds every integer up to 2^24) */
 
 /* A count read from a stream that must be 1..cap: 0 is meaningless
  * (E2EC_ERR_HEADER), more is beyond a cap (E2EC_ERR_LIMIT). */

@@ -3,11 +3,11 @@
 #include <string.h>
 #include "blas_pack.h"
 #include "caps.h"
+#include "grid_decoder.h"
 #include "grid_stream.h"
 #include "memory_budget.h"
 #include "mode_grid.h"
 #include "mode_ops.h"
-#include "slab_decode.h"
 #include "volume_norm.h"
 
 /* Output planes decoded per pass: bounds the float scratch whatever nz is. */
@@ -100,30 +100,10 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in,
 static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *info, uint32_t z0,
                                  uint32_t z1, int whole, int threads, uint64_t *bytes) {
     (void)self;
-    uint64_t ng = info->grid_values, nw = info->n_weights, plane = (uint64_t)info->nx * info->ny;
-    uint64_t slab = z1 - z0 < GRID_DECODE_SLAB ? z1 - z0 : GRID_DECODE_SLAB;
-    uint64_t cin = (uint64_t)info->grid_levels * info->grid_feats, h = (uint64_t)info->grid_hidden;
-    *bytes = ng * 4 + nw * 4                          /* the model: q, mlp */
-             + ng * (uint64_t)info->grid_feature_bytes + 2 * nw /* the unpacked payload */
-             + ng * 4                                 /* grid_decode_planes' features */
-             + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin + 4 * h + 1) /* positions, activations */
-             + plane * slab * 4;                      /* a slab of floats */
-    *bytes += memory_budget_runtime(threads, /* the MLP's rows */
-                                    blas_packed_floats(GRID_DECODE_CHUNK, cin > h ? cin : h));
-    if (whole) *bytes += plane * info->nz * e2ec_voxel_size(info->type);
+    uint64_t ng = info->grid_values, nw = info->n_weights;
+    *bytes = grid_decoder_memory(info, ng, nw, GRID_DECODE_SLAB, z0, z1, whole, threads) +
+             ng * (uint64_t)info->grid_feature_bytes + 2 * nw; /* the unpacked payload */
     return E2EC_OK;
-}
-
-typedef struct {
-    e2ec_info info;
-    grid_model m;
-} grid_decoder;
-
-static void decode_close(void *dec) {
-    grid_decoder *d = dec;
-    if (!d) return;
-    grid_model_free(&d->m);
-    free(d);
 }
 
 /* The whole grid is unpacked (it is one zstd frame); the MLP runs only on the
@@ -135,35 +115,17 @@ static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
     grid_fit_defaults(&c);
     c.levels = info->grid_levels, c.feats = info->grid_feats;
     memcpy(c.fine_step, info->grid_step, sizeof c.fine_step);
-    grid_decoder *d = calloc(1, sizeof *d);
-    if (!d) return E2EC_ERR_NOMEM;
-    d->info = *info;
-    d->m = (grid_model){.delta = info->grid_delta, .hidden = info->grid_hidden};
-    e2ec_status st = grid_shape_for(&c, info->nx, info->ny, info->nz, &d->m.shape);
-    if (st || d->m.shape.off[d->m.shape.levels] != info->grid_values) st = E2EC_ERR_ARG;
-    if (!st) {
-        d->m.q = malloc(sizeof(int32_t) * info->grid_values);
-        d->m.mlp = malloc(sizeof(float) * info->n_weights);
-        st = d->m.q && d->m.mlp ? grid_stream_read(payload, n, info, d->m.q, d->m.mlp)
-                                : E2EC_ERR_NOMEM;
-    }
+    grid_model m = {.delta = info->grid_delta, .hidden = info->grid_hidden};
+    e2ec_status st = grid_shape_for(&c, info->nx, info->ny, info->nz, &m.shape);
+    if (st || m.shape.off[m.shape.levels] != info->grid_values) return E2EC_ERR_ARG;
+    m.q = malloc(sizeof(int32_t) * info->grid_values);
+    m.mlp = malloc(sizeof(float) * info->n_weights);
+    st = m.q && m.mlp ? grid_stream_read(payload, n, info, m.q, m.mlp) : E2EC_ERR_NOMEM;
     if (st) {
-        decode_close(d);
+        grid_model_free(&m);
         return st;
     }
-    *dec = d;
-    return E2EC_OK;
-}
-
-static e2ec_status eval(const void *state, uint32_t z0, uint32_t z1, float *out) {
-    const grid_decoder *d = state;
-    return grid_decode_planes(&d->m, d->info.nx, d->info.ny, d->info.nz, z0, z1, 0, out);
-}
-
-static e2ec_status decode_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
-    grid_decoder *d = dec;
-    uint32_t slab = z1 - z0 < GRID_DECODE_SLAB ? z1 - z0 : GRID_DECODE_SLAB;
-    return slab_decode(&d->info, slab, eval, d, z0, z1, dst);
+    return grid_decoder_new(info, &m, GRID_DECODE_SLAB, dec);
 }
 
 const e2ec_mode_ops mode_grid = {
@@ -179,6 +141,6 @@ const e2ec_mode_ops mode_grid = {
     .encode = encode,
     .decode_memory = decode_memory,
     .decode_open = decode_open,
-    .decode_planes = decode_planes,
-    .decode_close = decode_close,
+    .decode_planes = grid_decoder_planes,
+    .decode_close = grid_decoder_close,
 };

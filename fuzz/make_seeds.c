@@ -11,6 +11,8 @@
  *               fuzz_dcmtk;
  *   OUT/lossless  lossless and near-lossless sections of small generated volumes
  *               (each type), behind the 4-byte shape fuzz_lossless reads.
+ *   OUT/latent  the latent mode's header sections and payloads of models made
+ *               without training, behind the 3-byte shape fuzz_latent reads.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "bitstream.h"
+#include "latent_synthetic.h"
 #include "lossless/ll_volume.h"
 #include "quant.h"
 #include "e2ec_dicom.h"
@@ -206,20 +209,53 @@ static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uin
     return bad;
 }
 
+/* A latent stream made without training (tests/latent_synthetic.h: levels of
+ * wide and narrow alphabets, an all-zero level, one of only the two ends), whole
+ * in the stream corpus, and its header section and payload behind the 3-byte
+ * shape fuzz_latent reads; and a tiny encoded one in the stream corpus. */
+static int latent_seeds(const char *streams, const char *dir) {
+    static const syn_draw kinds[3][SYN_LEVELS] = {
+        {DRAW_RANDOM, DRAW_RANDOM, DRAW_RANDOM}, {DRAW_ZERO, DRAW_ENDS, DRAW_RANDOM},
+        {DRAW_RANDOM, DRAW_ZERO, DRAW_ENDS}};
+    static const int32_t lo[SYN_LEVELS] = {-40, -300, -3}, hi[SYN_LEVELS] = {40, 300, 3};
+    int bad = encoded_seed(streams, E2EC_MODE_LATENT, SEED_FP16);
+    for (int k = 0; k < 3; k++) {
+        latent_model m;
+        latent_synthetic(&m, kinds[k], lo, hi, (uint64_t)k + 1);
+        mode_stream ms;
+        uint8_t *s = NULL, *in = NULL;
+        size_t size = 0;
+        bad |= latent_synthetic_stream(&m, &ms, &s, &size) != E2EC_OK;
+        size_t body = s ? size - BS_OFF_PAYLOAD_V2 - BS_CRC_BYTES : 0;
+        if (s && (in = malloc(body + 3))) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/latent-synthetic-%d", streams, k);
+            bad |= write_file(path, s, size);
+            in[0] = SYN_NX - 2, in[1] = SYN_NY - 2, in[2] = SYN_NZ - 2;
+            memcpy(in + 3, s + BS_OFF_PAYLOAD_V2, body);
+            snprintf(path, sizeof path, "%s/latent-synthetic-%d", dir, k);
+            bad |= write_file(path, in, body + 3);
+        }
+        free(in), free(ms.payload), e2ec_free(s);
+        latent_model_free(&m);
+    }
+    return bad;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: make-seeds OUT SAMPLE_DIR\n");
         return 2;
     }
     /* shorter than the file paths made under it, so that they never truncate */
-    char dir[4][1024];
-    const char *names[4] = {"stream", "dicom", "object", "lossless"};
+    char dir[5][1024];
+    const char *names[5] = {"stream", "dicom", "object", "lossless", "latent"};
     if (strlen(argv[1]) + sizeof "/lossless" > sizeof dir[0]) {
         fprintf(stderr, "make-seeds: %s: path too long\n", argv[1]);
         return 2;
     }
     mkdir(argv[1], 0777);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         snprintf(dir[i], sizeof dir[i], "%s/%s", argv[1], names[i]);
         mkdir(dir[i], 0777);
     }
@@ -240,5 +276,6 @@ int main(int argc, char **argv) {
     bad |= lossless_seed(dir[3], E2EC_I16, 9, 7, 3, 0);
     bad |= lossless_seed(dir[3], E2EC_U16, 20, 4, 2, 0);
     bad |= lossless_seed(dir[3], E2EC_U16, 11, 9, 4, 3); /* near-lossless */
+    bad |= latent_seeds(dir[0], dir[4]);
     return bad;
 }

@@ -105,9 +105,13 @@ typedef enum {
     E2EC_MODE_E2E = 3,      /* SIREN on the low-res grid + SRNO, trained end to end */
     E2EC_MODE_GRID = 4,     /* quantised multi-resolution feature grid + tiny MLP
                                (docs/architecture.md, "Representations tried") */
-    E2EC_MODE_LOSSLESS = 5  /* every voxel exact: a per-volume auto-regressive model
+    E2EC_MODE_LOSSLESS = 5, /* every voxel exact: a per-volume auto-regressive model
                                over a causal 3D context, arithmetic-coded; integer
                                volumes only (docs/architecture.md, "Lossless mode") */
+    E2EC_MODE_LATENT = 6    /* a pyramid of integer latent grids (finest at full
+                               resolution) read by the grid's synthesis, the latents
+                               coded by the lossless mode's coder under one learned ARM
+                               (docs/latent.md) */
 } e2ec_mode;
 
 typedef enum {
@@ -171,7 +175,8 @@ typedef struct {
      * batch fit since its previous call. */
     float grid_lambda;  /* the rate knob: weight of the L1 rate proxy on the grid's
                            features; larger = smaller stream (MR: 1e-1 ~ 0.08 bpp,
-                           4e-3 ~ 0.27 bpp, the default) */
+                           4e-3 ~ 0.27 bpp, the default). LATENT mode: lambda in
+                           MSE + lambda * bits / voxel (docs/latent.md) */
     uint64_t max_memory; /* bytes of working memory encoding may use; 0 = the default
                             E2EC_DEFAULT_MAX_MEMORY (see e2ec_encode_memory) */
 } e2ec_params;
@@ -182,9 +187,9 @@ void e2ec_params_default(e2ec_params *p);
 
 /* The default training length of a mode: GRID 2,000 Adam steps (the sample MR,
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
- * bench/results/defaults/), the paper's 5,000 epochs for SIREN, SIREN_DS and
- * E2E; 0 for an unknown mode. A caller that chooses another mode without
- * choosing epochs sets epochs to this. */
+ * bench/results/defaults/), LATENT 1,500 (its fit's default), the paper's 5,000
+ * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
+ * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);
 
 /* ---------------------------------------------------------- the codec */
@@ -238,6 +243,9 @@ e2ec_status e2ec_decode(const uint8_t *stream, size_t size, int threads, e2ec_vo
 e2ec_status e2ec_decode_slice(const uint8_t *stream, size_t size, uint32_t z, int threads,
                               void *out);
 
+/* Levels a LATENT stream may have. */
+#define E2EC_MAX_LATENT_LEVELS 8
+
 /* What a stream's header says, validated like a decode but without inflating weights. */
 typedef struct {
     uint16_t version;
@@ -268,6 +276,15 @@ typedef struct {
     int grid_feature_bytes;  /* 1, 2 or 4: bytes of each zigzag-coded feature before zstd */
     float grid_delta;        /* feature = integer * grid_delta */
     uint64_t grid_values;    /* integer features in the stream */
+    /* LATENT mode (else 0), with grid_levels, grid_feats (1), grid_hidden (the
+     * synthesis MLP's width), grid_delta (1) and grid_values (the latents) as in
+     * GRID mode; the n_weights are the synthesis MLP's (binary16) and the ARM's */
+    int latent_res[E2EC_MAX_LATENT_LEVELS][3]; /* nodes per axis of each level, coarse to fine */
+    int latent_shift[E2EC_MAX_LATENT_LEVELS];  /* the ARM's input shift of each level */
+    int32_t latent_lo[E2EC_MAX_LATENT_LEVELS], latent_hi[E2EC_MAX_LATENT_LEVELS]; /* alphabets */
+    uint32_t latent_bytes[E2EC_MAX_LATENT_LEVELS]; /* each level's coded latents, in bytes */
+    int arm_hidden;          /* the latents' entropy model: hidden width, */
+    int arm_shift[3];        /* and its layers' weight steps (2^-shift) */
 } e2ec_info;
 
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);
@@ -321,7 +338,7 @@ typedef struct {
     double psnr;      /* of the returned stream, decoded and measured */
     double true_bpp;
     int siren_width;  /* the width chosen (network modes; 0 in grid mode) */
-    float grid_lambda; /* the rate weight chosen (grid mode; 0 otherwise) */
+    float grid_lambda; /* the rate weight chosen (grid and latent modes; 0 otherwise) */
     int trials;       /* full encodes run */
 } e2ec_target_result;
 
@@ -329,7 +346,7 @@ typedef struct {
  * Encodes with the knob chosen so that the stream meets a target: the
  * smallest stream whose PSNR reaches the target, or the best PSNR whose
  * size fits it. The knob is the SIREN width in the network modes, and
- * grid_lambda (searched within (0, 1]) in E2EC_MODE_GRID, where the search
+ * grid_lambda (searched within (0, 1]) in E2EC_MODE_GRID and LATENT, where the search
  * stops once a trial is within 0.25 dB above a PSNR target or 5 % below a
  * bpp target. p gives every other parameter and the first knob tried
  * (docs/rate_control.md).

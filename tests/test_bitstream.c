@@ -345,7 +345,7 @@ static void test_lies(writer_fn write) {
         {"voxel type 5", E2EC_MODE_SIREN, BS_OFF_VOXEL_TYPE, U8, 5, E2EC_ERR_HEADER},
         {"bits_stored 17 of i16", E2EC_MODE_SIREN, BS_OFF_BITS_STORED, U8, 17, E2EC_ERR_MISMATCH},
         {"mode 0", E2EC_MODE_SIREN, BS_OFF_MODE, U8, 0, E2EC_ERR_HEADER},
-        {"mode 6 (unknown)", E2EC_MODE_SIREN, BS_OFF_MODE, U8, E2EC_MODE_LOSSLESS + 1, E2EC_ERR_HEADER},
+        {"mode 7 (unknown)", E2EC_MODE_SIREN, BS_OFF_MODE, U8, E2EC_MODE_LATENT + 1, E2EC_ERR_HEADER},
         /* a known mode whose layout the fields contradict: a SIREN stream called lossless */
         {"mode 5 on SIREN fields", E2EC_MODE_SIREN, BS_OFF_MODE, U8, E2EC_MODE_LOSSLESS, E2EC_ERR_MISMATCH},
         {"upsampler in SIREN", E2EC_MODE_SIREN, BS_OFF_UPSAMPLER, U8, 1, E2EC_ERR_MISMATCH},

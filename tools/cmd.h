@@ -59,6 +59,8 @@ int crop_volume(const e2ec_volume *in, const long box[6], e2ec_volume *out);
 double now_seconds(void);
 /* "siren", "siren-ds", "e2e" */
 const char *mode_name(e2ec_mode m);
+/* Whether the mode's rate knob is --grid-lambda (grid, latent). */
+int mode_has_lambda(e2ec_mode m);
 extern const opt_choice mode_choices[];
 /* Prints the metric lines ("psnr_db: 33.12", ...) to stdout. */
 void print_metrics(const e2ec_metrics *m);

@@ -20,7 +20,10 @@ const opt_choice mode_choices[] = {{"siren", E2EC_MODE_SIREN},
                                    {"e2e", E2EC_MODE_E2E},
                                    {"grid", E2EC_MODE_GRID},
                                    {"lossless", E2EC_MODE_LOSSLESS},
+                                   {"latent", E2EC_MODE_LATENT},
                                    {NULL, 0}};
+
+int mode_has_lambda(e2ec_mode m) { return m == E2EC_MODE_GRID || m == E2EC_MODE_LATENT; }
 
 const char *mode_name(e2ec_mode m) {
     for (const opt_choice *c = mode_choices; c->name; c++)
@@ -104,7 +107,7 @@ double now_seconds(void) {
 }
 
 uint64_t stored_values(const e2ec_info *i) {
-    return (uint64_t)i->n_weights + (i->mode == E2EC_MODE_GRID ? i->grid_values : 0);
+    return (uint64_t)i->n_weights + (mode_has_lambda(i->mode) ? i->grid_values : 0);
 }
 
 void print_weight_coding(const e2ec_info *i) {
@@ -112,6 +115,14 @@ void print_weight_coding(const e2ec_info *i) {
         printf("weights: %u int16 (the ARM)\n", i->n_weights);
         printf("weight_coding: integer ARM; voxels rANS-coded, one stream per slice\n");
         printf("weight_bytes: %u (the ARM and the coded voxels)\n", i->weights_bytes);
+        return;
+    }
+    if (i->mode == E2EC_MODE_LATENT) { /* an integer ARM, the latents' rANS streams, a binary16 MLP */
+        printf("weights: %u (the synthesis MLP's in fp16, the ARM's in int16)\n", i->n_weights);
+        printf("weight_coding: latents rANS-coded under an integer ARM; MLP fp16\n");
+        printf("grid_values: %llu\n", (unsigned long long)i->grid_values);
+        printf("weight_bytes: %u (the ARM, the coded latents and the MLP)\n", i->weights_bytes);
+        printf("bits_per_latent: %.3f\n", 8.0 * (double)i->weights_bytes / (double)i->grid_values);
         return;
     }
     char coding[32];

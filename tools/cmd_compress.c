@@ -66,7 +66,7 @@ static void print_target(const e2ec_target *t, const e2ec_target_result *r, e2ec
     const char *unit = t->kind == E2EC_TARGET_PSNR ? "dB" : "bpp";
     printf("target: %s %g\n", t->kind == E2EC_TARGET_PSNR ? "psnr" : "bpp", t->value);
     printf("target_met: %s\n", r->met ? "yes" : "no");
-    if (mode == E2EC_MODE_GRID) printf("target_grid_lambda: %.6g\n", r->grid_lambda);
+    if (mode_has_lambda(mode)) printf("target_grid_lambda: %.6g\n", r->grid_lambda);
     else printf("target_width: %d\n", r->siren_width);
     printf("target_trials: %d\n", r->trials);
     if (!r->met)
@@ -112,7 +112,7 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--layers", .arg = "L", .kind = OPT_INT, .target = &p.siren_layers, .lo = 1,
          .hi = 64, .help = "SIREN hidden layers"},
         {.name = "--epochs", .arg = "N", .kind = OPT_INT, .target = &p.epochs, .lo = 1,
-         .hi = 100000000, .help = "training epochs (grid: Adam steps)", .seen = &epochs_given},
+         .hi = 100000000, .help = "training epochs (grid, latent: Adam steps)", .seen = &epochs_given},
         {.name = "--lr", .arg = "X", .kind = OPT_DOUBLE, .target = &lr, .lo = 1e-9, .hi = 10,
          .help = "Adam learning rate"},
         {.name = "--batch", .arg = "N", .kind = OPT_INT, .target = &p.batch, .lo = 0,
@@ -139,11 +139,11 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--heads", .arg = "h", .kind = OPT_INT, .target = &p.srno_heads, .lo = 1,
          .hi = 256, .help = "SRNO attention heads (e2e)"},
         {.name = "--grid-lambda", .arg = "X", .kind = OPT_DOUBLE, .target = &grid_lambda,
-         .lo = 0, .hi = 1e3, .help = "grid: rate knob, larger = smaller stream"},
+         .lo = 0, .hi = 1e3, .help = "grid, latent: rate knob, larger = smaller stream"},
         {.name = "--target-psnr", .arg = "DB", .kind = OPT_DOUBLE, .target = &target_psnr,
-         .lo = 1, .hi = 200, .help = "choose --width (grid: --grid-lambda) for the smallest stream reaching this PSNR; 0 = off"},
+         .lo = 1, .hi = 200, .help = "choose --width (grid, latent: --grid-lambda) for the smallest stream reaching this PSNR; 0 = off"},
         {.name = "--target-bpp", .arg = "B", .kind = OPT_DOUBLE, .target = &target_bpp,
-         .lo = 1e-6, .hi = 64, .help = "choose --width (grid: --grid-lambda) for the best PSNR within B bits/voxel; 0 = off"},
+         .lo = 1e-6, .hi = 64, .help = "choose --width (grid, latent: --grid-lambda) for the best PSNR within B bits/voxel; 0 = off"},
         {.name = "--max-trials", .arg = "N", .kind = OPT_INT, .target = &max_trials, .lo = 1,
          .hi = 16, .help = "full encodes a target search may run"},
         MAX_MEMORY_OPTION_SPEC(p.max_memory),
@@ -175,9 +175,9 @@ int cmd_compress(int argc, char **argv) {
     if (!epochs_given) p.epochs = e2ec_default_epochs((e2ec_mode)mode);
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
-    if (mode == E2EC_MODE_GRID && (target_psnr > 0 || target_bpp > 0) &&
+    if (mode_has_lambda((e2ec_mode)mode) && (target_psnr > 0 || target_bpp > 0) &&
         !(grid_lambda > 0 && grid_lambda <= 1)) {
-        log_error("a target search in grid mode starts from --grid-lambda, which must be in (0, 1]");
+        log_error("a target search in grid or latent mode starts from --grid-lambda, which must be in (0, 1]");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
 
@@ -186,7 +186,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_volume in;
     if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
 
-    progress_state st = {isatty(2), p.mode == E2EC_MODE_GRID ? "step" : "epoch"};
+    progress_state st = {isatty(2), mode_has_lambda(p.mode) ? "step" : "epoch"};
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
         p.progress_every = p.epochs / (st.tty ? 200 : 10);
@@ -200,9 +200,9 @@ int cmd_compress(int argc, char **argv) {
     int searching = target_psnr > 0 || target_bpp > 0;
     if (searching)
         log_info("training %s: searching the %s for %s %g, starting at %g", mode_name(p.mode),
-                 p.mode == E2EC_MODE_GRID ? "grid lambda" : "width",
+                 mode_has_lambda(p.mode) ? "grid lambda" : "width",
                  target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value,
-                 p.mode == E2EC_MODE_GRID ? (double)p.grid_lambda : (double)p.siren_width);
+                 mode_has_lambda(p.mode) ? (double)p.grid_lambda : (double)p.siren_width);
     else
         log_info("training %s, %zu weights, %d %ss", mode_name(p.mode), e2ec_param_count(&p),
                  p.epochs, st.unit);

@@ -44,7 +44,8 @@ static const struct {
 } modes[] = {{"siren", E2EC_MODE_SIREN},
              {"siren-ds", E2EC_MODE_SIREN_DS},
              {"e2e", E2EC_MODE_E2E},
-             {"grid", E2EC_MODE_GRID}};
+             {"grid", E2EC_MODE_GRID},
+             {"latent", E2EC_MODE_LATENT}};
 
 /* The work a child does, exit status 0 when it succeeded. */
 typedef struct {

@@ -45,6 +45,8 @@ measure siren-ds medium 64 64 32 2
 measure siren-ds whole 128 128 62 2 "$LOOSEST"
 measure grid medium 64 64 32 2
 measure grid whole 128 128 62 2 "$LOOSEST"
+measure latent medium 64 64 32 2
+measure latent whole 128 128 62 2 "$LOOSEST"
 # e2e trains slowest: the small box and the middle one (a single attention window)
 measure e2e small 32 32 16 1
 measure e2e medium 64 64 32 1 "$LOOSEST"

@@ -85,5 +85,20 @@ expect 0 "compress near-lossless" -- "$E2EC" compress crop.raw n.e2ec $CROP_ARGS
 expect 83 "lossless with a target" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS --mode lossless \
     --target-psnr 40
 
+# The latent mode through the files: info describes the pyramid, one slice
+# alone equals its plane of the whole decode, --grid-lambda is its knob.
+expect 0 "compress latent" -- "$E2EC" compress crop.raw t.e2ec $CROP_ARGS --mode latent \
+    --epochs 30 --threads 1 --grid-lambda 1e-4
+grep -q '^step 30/30 ' err.txt && ok || fail "no final step line on stderr in latent mode"
+expect 0 "info latent" -- "$E2EC" info t.e2ec
+grep -q '^mode: latent$' out.txt && ok || fail "info does not say mode latent"
+grep -q '^latent_level_0: .*, shift [0-8], alphabet \[-\?[0-9]*, -\?[0-9]*\], [0-9]* bytes$' out.txt &&
+    ok || fail "info does not describe the latent levels: $(grep latent out.txt)"
+grep -q "^latent_level_[0-9]: 24x24x12," out.txt && ok || fail "the finest level is not the volume's grid"
+expect 0 "decompress latent" -- "$E2EC" decompress t.e2ec t.raw
+expect 0 "decompress latent --slice" -- "$E2EC" decompress t.e2ec t3.raw --slice 3
+dd if=t.raw of=tt3.raw bs=$((24 * 24 * 2)) skip=3 count=1 2>/dev/null
+cmp -s tt3.raw t3.raw && ok || fail "slice 3 of the latent stream differs from the whole decode"
+
 no_temp_files
 finish

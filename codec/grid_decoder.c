@@ -1,0 +1,50 @@
+/* The grid_model decoder of the grid and latent modes (grid_decoder.h). */
+#include "grid_decoder.h"
+
+#include <stdlib.h>
+#include "blas_pack.h"
+#include "memory_budget.h"
+#include "slab_decode.h"
+
+e2ec_status grid_decoder_new(const e2ec_info *info, grid_model *m, uint32_t slab, void **dec) {
+    grid_decoder *d = malloc(sizeof *d);
+    if (!d) {
+        grid_model_free(m);
+        return E2EC_ERR_NOMEM;
+    }
+    *d = (grid_decoder){*info, *m, slab};
+    *dec = d;
+    return E2EC_OK;
+}
+
+uint64_t grid_decoder_memory(const e2ec_info *info, uint64_t ng, uint64_t nw, uint32_t slab,
+                             uint32_t z0, uint32_t z1, int whole, int threads) {
+    uint64_t plane = (uint64_t)info->nx * info->ny, planes = z1 - z0 < slab ? z1 - z0 : slab;
+    uint64_t cin = (uint64_t)info->grid_levels * info->grid_feats, h = (uint64_t)info->grid_hidden;
+    uint64_t bytes = ng * 4 + nw * 4                                 /* the model: q, mlp */
+                     + ng * 4                                        /* grid_decode_planes' features */
+                     + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin + 4 * h + 1) /* positions, activations */
+                     + plane * planes * 4                            /* a slab of floats */
+                     + memory_budget_runtime(threads, /* the MLP's rows */
+                                             blas_packed_floats(GRID_DECODE_CHUNK, cin > h ? cin : h));
+    if (whole) bytes += plane * info->nz * e2ec_voxel_size(info->type);
+    return bytes;
+}
+
+static e2ec_status eval(const void *state, uint32_t z0, uint32_t z1, float *out) {
+    const grid_decoder *d = state;
+    return grid_decode_planes(&d->m, d->info.nx, d->info.ny, d->info.nz, z0, z1, 0, out);
+}
+
+e2ec_status grid_decoder_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
+    grid_decoder *d = dec;
+    uint32_t slab = z1 - z0 < d->slab ? z1 - z0 : d->slab;
+    return slab_decode(&d->info, slab, eval, d, z0, z1, dst);
+}
+
+void grid_decoder_close(void *dec) {
+    grid_decoder *d = dec;
+    if (!d) return;
+    grid_model_free(&d->m);
+    free(d);
+}

@@ -1,0 +1,265 @@
+/* The latent mode's header section and payload (latent_section.h, docs/bitstream.md). */
+#include "latent_section.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes_le.h"
+#include "caps.h"
+#include "ent/arm_section.h"
+#include "ent/laplace_int.h"
+#include "half.h"
+#include "lossless/ll_code.h"
+#include "lossless/ll_model.h"
+#include "lossless/ll_section.h"
+#include "weights_section.h"
+
+_Static_assert(E2EC_MAX_LATENT_LEVELS == GRID_MAX_LEVELS, "a latent level is a grid level");
+_Static_assert(LATENT_HEADER_BYTES <= MODE_MAX_HEADER_BYTES, "the header section fits");
+
+uint32_t latent_weight_count(int levels, int hidden, int arm_hidden) {
+    return (uint32_t)(grid_mlp_size(levels, hidden) + (size_t)arm_param_count(LL_CTX, arm_hidden));
+}
+
+static uint64_t level_nodes(const int r[3]) { return (uint64_t)r[0] * (uint64_t)r[1] * (uint64_t)r[2]; }
+
+/* The payload's bytes outside the levels: the ARM's tensors and the MLP's. */
+static uint64_t fixed_bytes(const e2ec_info *in) {
+    return arm_section_bytes(LL_CTX, in->arm_hidden) + 2 * grid_mlp_size(in->grid_levels, in->grid_hidden);
+}
+
+/* A level's ll_model (E = 0: the latents are coded exactly). */
+static ll_model level_model(const latent_model *m, int l) {
+    return (ll_model){m->lo[l], m->hi[l], m->shift[l], &m->arm, 0};
+}
+
+static ll_shape level_shape(const grid_shape *s, int l, int32_t lo) {
+    return (ll_shape){s->res[l][0], s->res[l][1], s->res[l][2], lo};
+}
+
+/* The header's fields of m into info; E2EC_ERR_ARG where m does not fit them. */
+static e2ec_status fill_info(const latent_model *m, e2ec_info *in) {
+    const grid_shape *s = &m->syn.shape;
+    uint32_t n[3] = {in->nx, in->ny, in->nz};
+    if (s->levels < 1 || s->levels > E2EC_MAX_LATENT_LEVELS || s->feats != 1 ||
+        m->syn.hidden < 1 || m->syn.hidden > E2EC_MAX_GRID_HIDDEN || m->arm.ctx != LL_CTX ||
+        arm_int_check(m->arm.ctx, m->arm.hidden, m->arm.shift) || !m->syn.q || !m->syn.mlp)
+        return E2EC_ERR_ARG;
+    in->grid_levels = s->levels, in->grid_feats = 1, in->grid_hidden = m->syn.hidden;
+    in->grid_delta = 1.0f;
+    in->arm_hidden = m->arm.hidden;
+    memcpy(in->arm_shift, m->arm.shift, sizeof in->arm_shift);
+    for (int l = 0; l < s->levels; l++) {
+        for (int a = 0; a < 3; a++) {
+            int r = s->res[l][a], finer = l + 1 < s->levels ? s->res[l + 1][a] : (int)n[a];
+            if (r < 2 || r > finer || (l + 1 == s->levels && r != finer)) return E2EC_ERR_ARG;
+            in->latent_res[l][a] = r;
+        }
+        ll_model lm = level_model(m, l);
+        if (ll_model_check(&lm) || m->lo[l] < -E2EC_MAX_LATENT_ABS || m->hi[l] > E2EC_MAX_LATENT_ABS)
+            return E2EC_ERR_ARG;
+        in->latent_shift[l] = m->shift[l], in->latent_lo[l] = m->lo[l], in->latent_hi[l] = m->hi[l];
+    }
+    in->grid_values = s->off[s->levels];
+    if (in->grid_values > E2EC_MAX_LATENTS) return E2EC_ERR_ARG;
+    in->n_weights = latent_weight_count(s->levels, m->syn.hidden, m->arm.hidden);
+    return E2EC_OK;
+}
+
+static void write_header(const e2ec_info *in, uint8_t *h) {
+    memset(h, 0, LATENT_HEADER_BYTES);
+    h[LAT_HDR_LEVELS] = (uint8_t)in->grid_levels;
+    h[LAT_HDR_ARM_CTX] = LL_CTX;
+    h[LAT_HDR_ARM_HIDDEN] = (uint8_t)in->arm_hidden;
+    for (int k = 0; k < ARM_LAYERS; k++) h[LAT_HDR_ARM_SHIFT + k] = (uint8_t)in->arm_shift[k];
+    put_u16(h + LAT_HDR_HIDDEN, (uint32_t)in->grid_hidden);
+    for (int l = 0; l < in->grid_levels; l++) {
+        uint8_t *v = h + LAT_HDR_LEVEL + LAT_LEVEL_BYTES * l;
+        for (int a = 0; a < 3; a++) put_u16(v + LAT_LVL_RES + 2 * a, (uint32_t)in->latent_res[l][a]);
+        v[LAT_LVL_SHIFT] = (uint8_t)in->latent_shift[l];
+        put_u32(v + LAT_LVL_LO, (uint32_t)in->latent_lo[l]);
+        put_u32(v + LAT_LVL_HI, (uint32_t)in->latent_hi[l]);
+        put_u32(v + LAT_LVL_BYTES, in->latent_bytes[l]);
+    }
+}
+
+/* Each level coded by ll_encode: its streams and slice sizes. */
+typedef struct {
+    uint8_t *streams[E2EC_MAX_LATENT_LEVELS];
+    uint32_t *sizes[E2EC_MAX_LATENT_LEVELS];
+    size_t bytes[E2EC_MAX_LATENT_LEVELS];
+} coded_levels;
+
+static void coded_free(coded_levels *c) {
+    for (int l = 0; l < E2EC_MAX_LATENT_LEVELS; l++) free(c->streams[l]), free(c->sizes[l]);
+}
+
+static e2ec_status code_levels(const latent_model *m, e2ec_info *in, coded_levels *c) {
+    const grid_shape *s = &m->syn.shape;
+    for (int l = 0; l < s->levels; l++) {
+        ll_shape sh = level_shape(s, l, m->lo[l]);
+        ll_model lm = level_model(m, l);
+        size_t nodes = s->off[l + 1] - s->off[l];
+        int32_t *recon = malloc(nodes * sizeof *recon);
+        c->sizes[l] = malloc((size_t)sh.nz * sizeof *c->sizes[l]);
+        e2ec_status st = recon && c->sizes[l] ? E2EC_OK : E2EC_ERR_NOMEM;
+        if (!st)
+            st = ll_encode(&sh, m->syn.q + s->off[l], &lm, &c->streams[l], &c->bytes[l], c->sizes[l],
+                           recon);
+        free(recon);
+        if (st) return st;
+        uint64_t level = 4ull * (uint64_t)sh.nz + c->bytes[l];
+        if (level > UINT32_MAX) return E2EC_ERR_LIMIT;
+        in->latent_bytes[l] = (uint32_t)level;
+    }
+    return E2EC_OK;
+}
+
+e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
+    e2ec_info *in = &out->info;
+    if (!m) return E2EC_ERR_ARG;
+    e2ec_status st = fill_info(m, in);
+    coded_levels c;
+    memset(&c, 0, sizeof c);
+    if (!st) st = code_levels(m, in, &c);
+    uint64_t total = fixed_bytes(in);
+    for (int l = 0; l < in->grid_levels; l++) total += in->latent_bytes[l];
+    if (!st && total > UINT32_MAX) st = E2EC_ERR_LIMIT;
+    uint8_t *p = st ? NULL : malloc((size_t)total);
+    if (!st && !p) st = E2EC_ERR_NOMEM;
+    if (!st) {
+        uint8_t *at = arm_section_write(p, &m->arm);
+        for (int l = 0; l < in->grid_levels; l++)
+            at = ll_slices_write(at, (uint32_t)m->syn.shape.res[l][2], c.sizes[l], c.streams[l],
+                                 c.bytes[l]);
+        st = weights_float_bytes(m->syn.mlp, grid_mlp_size(in->grid_levels, in->grid_hidden), 1, at);
+    }
+    coded_free(&c);
+    if (st) {
+        free(p);
+        return st;
+    }
+    write_header(in, out->header);
+    out->payload = p;
+    out->payload_bytes = (size_t)total;
+    return E2EC_OK;
+}
+
+/* A level's slot, in stream order: resolution (nested in the previous level),
+ * input shift, reserved byte, alphabet, bytes. */
+static e2ec_status read_level(const uint8_t *v, int l, const uint32_t n[3], e2ec_info *in) {
+    for (int a = 0; a < 3; a++) {
+        uint32_t r = get_u16(v + LAT_LVL_RES + 2 * a);
+        if (r < 2) return E2EC_ERR_HEADER; /* a grid interpolates between 2 nodes at least */
+        if (r > n[a] || (l > 0 && (int)r < in->latent_res[l - 1][a])) return E2EC_ERR_MISMATCH;
+        in->latent_res[l][a] = (int)r;
+    }
+    if (v[LAT_LVL_SHIFT] > LL_MAX_SHIFT || v[LAT_LVL_RESERVED]) return E2EC_ERR_HEADER;
+    in->latent_shift[l] = v[LAT_LVL_SHIFT];
+    int32_t lo = (int32_t)get_u32(v + LAT_LVL_LO), hi = (int32_t)get_u32(v + LAT_LVL_HI);
+    if (lo > hi) return E2EC_ERR_HEADER;
+    if ((int64_t)hi - lo >= LAPLACE_MAX_SYMBOLS || lo < -E2EC_MAX_LATENT_ABS ||
+        hi > E2EC_MAX_LATENT_ABS)
+        return E2EC_ERR_LIMIT;
+    in->latent_lo[l] = lo, in->latent_hi[l] = hi;
+    in->latent_bytes[l] = get_u32(v + LAT_LVL_BYTES);
+    /* each slice: its size in the table and a stream of 8 bytes at least */
+    if (in->latent_bytes[l] / 12 < (uint32_t)in->latent_res[l][2]) return E2EC_ERR_MISMATCH;
+    return E2EC_OK;
+}
+
+static int all_zero(const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in) {
+    uint32_t levels = sec[LAT_HDR_LEVELS], arm_hidden = sec[LAT_HDR_ARM_HIDDEN];
+    uint32_t hidden = get_u16(sec + LAT_HDR_HIDDEN), n[3] = {in->nx, in->ny, in->nz};
+    e2ec_status st = caps_check_count(levels, E2EC_MAX_LATENT_LEVELS);
+    if (st) return st;
+    if (sec[LAT_HDR_ARM_CTX] != LL_CTX) return E2EC_ERR_UNSUPPORTED;
+    if ((st = caps_check_count(arm_hidden, ARM_MAX_HIDDEN))) return st;
+    for (int k = 0; k < ARM_LAYERS; k++) {
+        in->arm_shift[k] = sec[LAT_HDR_ARM_SHIFT + k];
+        if (in->arm_shift[k] > ARM_MAX_SHIFT) return E2EC_ERR_HEADER;
+    }
+    if ((st = caps_check_count(hidden, E2EC_MAX_GRID_HIDDEN))) return st;
+    in->grid_levels = (int)levels, in->grid_feats = 1, in->grid_hidden = (int)hidden;
+    in->grid_delta = 1.0f, in->arm_hidden = (int)arm_hidden;
+    uint64_t latents = 0, payload = fixed_bytes(in);
+    for (uint32_t l = 0; l < E2EC_MAX_LATENT_LEVELS; l++) {
+        const uint8_t *v = sec + LAT_HDR_LEVEL + LAT_LEVEL_BYTES * l;
+        if (l >= levels) {
+            if (!all_zero(v, LAT_LEVEL_BYTES)) return E2EC_ERR_HEADER;
+            continue;
+        }
+        if ((st = read_level(v, (int)l, n, in))) return st;
+        latents += level_nodes(in->latent_res[l]);
+        payload += in->latent_bytes[l];
+    }
+    for (int a = 0; a < 3; a++) /* the finest level is the volume's grid */
+        if ((uint32_t)in->latent_res[levels - 1][a] != n[a]) return E2EC_ERR_MISMATCH;
+    if (latents > E2EC_MAX_LATENTS) return E2EC_ERR_LIMIT;
+    in->grid_values = latents;
+    if (in->n_weights != latent_weight_count((int)levels, (int)hidden, (int)arm_hidden) ||
+        in->weights_bytes != payload)
+        return E2EC_ERR_MISMATCH;
+    return E2EC_OK;
+}
+
+/* The synthesis model's shape and buffers from info. */
+static e2ec_status model_alloc(const e2ec_info *info, latent_model *m) {
+    memset(m, 0, sizeof *m);
+    grid_shape *s = &m->syn.shape;
+    s->levels = info->grid_levels, s->feats = 1;
+    memcpy(s->res, info->latent_res, sizeof s->res);
+    if (grid_shape_init(s) != info->grid_values) return E2EC_ERR_ARG;
+    m->syn.delta = 1.0f, m->syn.hidden = info->grid_hidden;
+    m->syn.q = malloc((size_t)info->grid_values * sizeof *m->syn.q);
+    m->syn.mlp = malloc(grid_mlp_size(s->levels, m->syn.hidden) * sizeof *m->syn.mlp);
+    return m->syn.q && m->syn.mlp ? E2EC_OK : E2EC_ERR_NOMEM;
+}
+
+static e2ec_status read_levels(const uint8_t *p, const e2ec_info *info, latent_model *m) {
+    const grid_shape *s = &m->syn.shape;
+    e2ec_status st = E2EC_OK;
+    for (int l = 0; l < s->levels && !st; l++) {
+        m->shift[l] = info->latent_shift[l], m->lo[l] = info->latent_lo[l], m->hi[l] = info->latent_hi[l];
+        ll_shape sh = level_shape(s, l, m->lo[l]);
+        ll_model lm = level_model(m, l);
+        uint32_t *sizes;
+        const uint8_t *streams;
+        size_t bytes;
+        st = ll_slices_read(p, info->latent_bytes[l], (uint32_t)sh.nz, &sizes, &streams, &bytes);
+        if (!st) st = ll_decode(&sh, streams, bytes, sizes, &lm, m->syn.q + s->off[l]);
+        free(sizes);
+        p += info->latent_bytes[l];
+    }
+    return st;
+}
+
+e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_info *info,
+                                latent_model *m) {
+    uint64_t want = fixed_bytes(info);
+    for (int l = 0; l < info->grid_levels; l++) want += info->latent_bytes[l];
+    e2ec_status st = model_alloc(info, m);
+    if (!st && want != n) st = E2EC_ERR_MISMATCH;
+    if (!st) {
+        m->arm.ctx = LL_CTX, m->arm.hidden = info->arm_hidden;
+        memcpy(m->arm.shift, info->arm_shift, sizeof m->arm.shift);
+        if (arm_int_check(m->arm.ctx, m->arm.hidden, m->arm.shift)) st = E2EC_ERR_ARG;
+    }
+    if (!st) st = arm_section_read(payload, &m->arm);
+    if (!st) st = read_levels(payload + arm_section_bytes(LL_CTX, info->arm_hidden), info, m);
+    size_t nw = grid_mlp_size(info->grid_levels, info->grid_hidden);
+    const uint8_t *mlp = st ? payload : payload + (n - 2 * nw); /* its tail (n == want) */
+    for (size_t i = 0; i < nw && !st; i++) {
+        m->syn.mlp[i] = half_to_float((uint16_t)get_u16(mlp + 2 * i));
+        if (!isfinite(m->syn.mlp[i])) st = E2EC_ERR_WEIGHTS;
+    }
+    if (st) grid_model_free(&m->syn);
+    return st;
+}

@@ -1,0 +1,71 @@
+/*
+ * The latent mode's part of its stream (docs/bitstream.md, "LATENT mode"): a
+ * header section at offset 104 that says everything the payload's sizes are
+ * derived from (levels, each level's resolution, ARM input shift, alphabet and
+ * coded bytes, the synthesis MLP's width, the ARM's shape), then the payload:
+ * the ARM's integer tensors once (ent/arm_section.h), each level's slice table
+ * and rANS streams (lossless/ll_section.h's ll_slices_*, coded by ll_encode),
+ * then the synthesis MLP's weights as binary16.
+ *
+ * Storing each level's resolution (rather than deriving it from the spacing)
+ * keeps the format independent of how the encoder chooses its pyramid: the
+ * reader only checks that the levels nest (each at most its finer neighbour,
+ * at least 2 nodes per axis) and that the finest is the volume's grid.
+ */
+#ifndef E2EC_LATENT_SECTION_H
+#define E2EC_LATENT_SECTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "e2ec.h"
+#include "latent_model.h"
+#include "mode_ops.h"
+
+/* Offsets within the header section. */
+enum {
+    LAT_HDR_LEVELS = 0,     /* u8: L, 1..E2EC_MAX_LATENT_LEVELS */
+    LAT_HDR_ARM_CTX = 1,    /* u8: the ARM's inputs, LL_CTX */
+    LAT_HDR_ARM_HIDDEN = 2, /* u8: 1..ARM_MAX_HIDDEN */
+    LAT_HDR_ARM_SHIFT = 3,  /* 3 x u8: 0..ARM_MAX_SHIFT */
+    LAT_HDR_HIDDEN = 6,     /* u16: the synthesis MLP's width, 1..E2EC_MAX_GRID_HIDDEN */
+    LAT_HDR_LEVEL = 8,      /* E2EC_MAX_LATENT_LEVELS slots of LAT_LEVEL_BYTES, coarse to
+                               fine; the slots from L on are all zero */
+    /* within a level's slot */
+    LAT_LVL_RES = 0,        /* 3 x u16: nodes along x, y, z */
+    LAT_LVL_SHIFT = 6,      /* u8: the ARM's input shift, 0..LL_MAX_SHIFT */
+    LAT_LVL_RESERVED = 7,   /* u8, 0 */
+    LAT_LVL_LO = 8,         /* i32: the alphabet [lo, hi] */
+    LAT_LVL_HI = 12,        /* i32 */
+    LAT_LVL_BYTES = 16,     /* u32: the level's slice table and streams */
+    LAT_LEVEL_BYTES = 20,
+    LATENT_HEADER_BYTES = LAT_HDR_LEVEL + E2EC_MAX_LATENT_LEVELS * LAT_LEVEL_BYTES
+};
+
+/* The weights n_weights counts: the synthesis MLP's and the ARM's. */
+uint32_t latent_weight_count(int levels, int hidden, int arm_hidden);
+
+/* Codes m into out: the header section and out->info's latent and grid
+ * fields (the caller sets the volume's fields first, nx ny nz among them),
+ * n_weights, and the payload. E2EC_ERR_ARG when m does not fit the stream's
+ * fields (a resolution that does not nest, an alphabet too wide, a latent
+ * outside its level's alphabet), E2EC_ERR_WEIGHTS for an MLP weight beyond
+ * the half range. */
+e2ec_status latent_section_pack(const latent_model *m, mode_stream *out);
+
+/* mode_ops.read_header: the header section at sec, in stream order, every
+ * field checked before anything is derived from it; then the latents' count
+ * against its cap, n_weights and weights_bytes against the sizes the fields
+ * imply. */
+e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in);
+
+/* The model of a payload of n bytes (info as read from the same stream):
+ * the ARM (E2EC_ERR_WEIGHTS beyond its bounds), every level's latents
+ * (ll_slices_read's and ll_decode's errors: E2EC_ERR_ENTROPY for a stream that
+ * does not end where its last symbol does), the MLP (E2EC_ERR_WEIGHTS for a
+ * NaN or infinity); E2EC_ERR_MISMATCH when n is not what info says. m is
+ * freed on error. */
+e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_info *info,
+                                latent_model *m);
+
+#endif

@@ -1,0 +1,162 @@
+/* E2EC_MODE_LATENT: a pyramid of integer latent grids read by the grid's
+ * synthesis, the latents coded by the lossless mode's coder under one learned
+ * ARM (latent/latent_model.h, docs/latent.md). The latents decode bit for bit
+ * on every machine (integer arithmetic); the synthesis is the grid mode's
+ * floating-point decode. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas_pack.h"
+#include "grid_decoder.h"
+#include "latent/latent_fit.h"
+#include "latent/latent_section.h"
+#include "memory_budget.h"
+#include "mode_ops.h"
+#include "volume_norm.h"
+
+/* Output planes synthesised per pass. grid_decode_planes turns every latent
+ * into a float per call, so a slab thinner than this pays that more often
+ * than it saves memory (a 512 x 512 slab of 32 planes is 32 MiB of floats). */
+#define LATENT_DECODE_SLAB 32
+
+/* The fit from the parameters: epochs are its Adam steps, batch its voxels per
+ * step (0: the fit's default). grid_lambda is the fit's lambda as it is: the
+ * loss is MSE + lambda bits / voxel on values in [0, 1], so at the rates
+ * that matter (MSE 1e-5 .. 1e-2, where dMSE/dbit is about 1.4 MSE) lambda
+ * lies within the rate control's (0, 1] (docs/latent.md). */
+static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
+    latent_fit_defaults(c);
+    c->lambda = p->grid_lambda;
+    c->steps = p->epochs;
+    if (p->batch > 0) c->batch = p->batch;
+    c->threads = p->threads;
+    c->seed = p->seed;
+    c->progress = p->progress, c->progress_user = p->progress_user;
+    c->progress_every = p->progress_every;
+}
+
+static size_t param_count(const e2ec_mode_ops *self, const e2ec_params *p) {
+    (void)self;
+    latent_fit_config c;
+    config_from_params(p, &c);
+    return latent_weight_count(c.levels, c.hidden, c.arm_hidden);
+}
+
+static e2ec_status shape_of(const e2ec_volume *in, const latent_fit_config *c, grid_shape *s) {
+    e2ec_status st = latent_shape_for(c->levels, in->nx, in->ny, in->nz, in->spacing, s);
+    if (st) return st;
+    return s->off[s->levels] > E2EC_MAX_LATENTS ? E2EC_ERR_LIMIT : E2EC_OK;
+}
+
+static e2ec_status check(const e2ec_mode_ops *self, const e2ec_volume *in, const e2ec_params *p) {
+    (void)self;
+    if (!(p->grid_lambda >= 0.0f) || p->epochs < 1) return E2EC_ERR_ARG;
+    if (in->nx < 2 || in->ny < 2 || in->nz < 2) return E2EC_ERR_UNSUPPORTED;
+    latent_fit_config c;
+    config_from_params(p, &c);
+    grid_shape s;
+    return shape_of(in, &c, &s);
+}
+
+/* Bytes of coding the levels of shape s besides the latents themselves:
+ * ll_encode's streams (rans_bound, about 4 bytes a symbol), its symbols (8
+ * bytes) and reconstruction (4), for the largest level (encode); and what the
+ * coder and decoder both allocate: the slice tables, the decoder's slice
+ * starts and row counters. */
+static uint64_t coder_bytes(const grid_shape *s, int encode) {
+    uint64_t most = 0, tables = 0;
+    for (int l = 0; l < s->levels; l++) {
+        uint64_t n = s->off[l + 1] - s->off[l];
+        most = n > most ? n : most;
+        tables += 16ull * (uint64_t)s->res[l][2] + 64;
+    }
+    return (encode ? most * (4 + 8 + 4) : 0) + tables + (1u << 20);
+}
+
+static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *in,
+                                 const e2ec_params *p, int threads, uint64_t *bytes) {
+    (void)self;
+    latent_fit_config c;
+    config_from_params(p, &c);
+    grid_shape s;
+    e2ec_status st = shape_of(in, &c, &s);
+    if (st) return st;
+    /* latent_fit's buffers: per latent its float value, relaxed value and its
+     * derivative, gradient and integer (5 x 4 bytes) and Adam's two moments;
+     * per point of a chunk (8,192) its position, target, gradient, features,
+     * ARM inputs and outputs, MLP and ARM activations; the normalised volume.
+     * Then the section: the latents, the coder's buffers and the payload (at
+     * most the coder's streams). */
+    uint64_t ng = s.off[s.levels], cin = (uint64_t)s.levels, h = (uint64_t)c.hidden;
+    uint64_t ah = (uint64_t)c.arm_hidden, chunk = 8192;
+    uint64_t fit = ng * 4 * (5 + 2) +
+                   chunk * 4 * (3 + 3 + 2 * cin + 2 * 18 + 4 + 10 * h + 8 * ah + 32) +
+                   8ull * latent_weight_count(s.levels, c.hidden, c.arm_hidden) * 4;
+    uint64_t pack = ng * 4 + coder_bytes(&s, 1) * 2;
+    uint64_t voxels = (uint64_t)in->nx * in->ny * in->nz;
+    *bytes = voxels * 4 + (fit > pack ? fit : pack) +
+             memory_budget_runtime(threads, blas_packed_floats(chunk, cin > h ? cin : h));
+    return E2EC_OK;
+}
+
+static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, const e2ec_params *p,
+                          mode_stream *out) {
+    (void)self;
+    latent_fit_config c;
+    config_from_params(p, &c);
+    e2ec_info *info = &out->info;
+    volume_header(in, info);
+    info->mode = E2EC_MODE_LATENT;
+    info->fp16 = 1;
+    float *x = malloc(sizeof(float) * volume_voxels(in));
+    if (!x) return E2EC_ERR_NOMEM;
+    volume_to_normalised(in, info->vmin, info->vmax, x);
+    latent_model m;
+    e2ec_status st = latent_fit(x, in->nx, in->ny, in->nz, in->spacing, &c, &m);
+    free(x);
+    if (st) return st;
+    st = latent_section_pack(&m, out);
+    latent_model_free(&m);
+    return st;
+}
+
+static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *info, uint32_t z0,
+                                 uint32_t z1, int whole, int threads, uint64_t *bytes) {
+    (void)self;
+    grid_shape s = {.levels = info->grid_levels, .feats = 1};
+    memcpy(s.res, info->latent_res, sizeof s.res);
+    if (grid_shape_init(&s) != info->grid_values) return E2EC_ERR_ARG;
+    /* every latent is decoded whatever the planes (docs/latent.md) */
+    *bytes = grid_decoder_memory(info, info->grid_values, info->n_weights, LATENT_DECODE_SLAB, z0,
+                                 z1, whole, threads) +
+             coder_bytes(&s, 0);
+    return E2EC_OK;
+}
+
+/* Every level's latents are decoded here, once for all the planes asked; the
+ * ARM is not needed after. */
+static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
+                               const uint8_t *payload, size_t n, void **dec) {
+    (void)self;
+    latent_model m;
+    e2ec_status st = latent_section_read(payload, n, info, &m);
+    return st ? st : grid_decoder_new(info, &m.syn, LATENT_DECODE_SLAB, dec);
+}
+
+const e2ec_mode_ops mode_latent = {
+    .mode = E2EC_MODE_LATENT,
+    /* joined version 2 as modes 4 and 5 did (docs/bitstream.md); the MLP is
+     * binary16 (the fp16 flag says so); --max-error adds the residual */
+    .layout = {.min_version = 2, .header_bytes = LATENT_HEADER_BYTES, .fp16_set = 1, .residual = 1},
+    .knob = MODE_KNOB_LAMBDA,
+    .default_epochs = 1500, /* latent_fit_defaults' steps */
+    .read_header = latent_section_read_header,
+    .param_count = param_count,
+    .check = check,
+    .encode_memory = encode_memory,
+    .encode = encode,
+    .decode_memory = decode_memory,
+    .decode_open = decode_open,
+    .decode_planes = grid_decoder_planes,
+    .decode_close = grid_decoder_close,
+};

@@ -1,0 +1,35 @@
+/*
+ * libFuzzer target for the latent mode's reader (codec/latent/latent_section.h):
+ * its header section, then its payload (the ARM, every level's slice table and
+ * rANS streams through ll_decode, the binary16 MLP), then one plane of the
+ * synthesis. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
+ * a header section (LATENT_HEADER_BYTES) and a payload; n_weights and
+ * weights_bytes, which the container would hold, are taken as the header's
+ * fields imply, so that mutations reach past those checks. make-seeds writes
+ * real ones (OUT/latent). Whatever the bytes, the reader must refuse or fill
+ * the model, never read or write outside it.
+ */
+#include "bytes_le.h"
+#include "fuzz_common.h"
+#include "latent/latent_section.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 3 + LATENT_HEADER_BYTES) return 0;
+    const uint8_t *sec = data + 3, *payload = sec + LATENT_HEADER_BYTES;
+    e2ec_info in;
+    memset(&in, 0, sizeof in);
+    in.nx = data[0] % 32u + 2, in.ny = data[1] % 32u + 2, in.nz = data[2] % 32u + 2;
+    in.n_weights = latent_weight_count(sec[LAT_HDR_LEVELS], (int)get_u16(sec + LAT_HDR_HIDDEN),
+                                       sec[LAT_HDR_ARM_HIDDEN]);
+    size_t n = size - 3 - LATENT_HEADER_BYTES;
+    in.weights_bytes = (uint32_t)n;
+    if (latent_section_read_header(sec, &in) != E2EC_OK) return 0;
+    in.type = E2EC_U16, in.vmax = 1.0;
+    latent_model m;
+    if (latent_section_read(payload, n, &in, &m) != E2EC_OK) return 0;
+    float *plane = malloc((size_t)in.nx * in.ny * sizeof *plane);
+    if (plane && grid_decode_planes(&m.syn, in.nx, in.ny, in.nz, in.nz - 1, in.nz, 1, plane)) abort();
+    free(plane);
+    latent_model_free(&m);
+    return 0;
+}
