@@ -9,7 +9,8 @@
  * one entry in mode.c's list; its stream fields and payload are documented in
  * docs/bitstream.md (a new mode bumps the bitstream version). The modes:
  * mode_siren.c, mode_siren_ds.c and mode_e2e.c (the paper's three, which share
- * network_codec.c), mode_grid.c.
+ * network_codec.c), mode_grid.c and mode_latent.c (which share grid_decoder.c),
+ * mode_lossless.c.
  */
 #ifndef E2EC_MODE_H
 #define E2EC_MODE_H
