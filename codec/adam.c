@@ -24,6 +24,9 @@ void adam_step(adam_state *s, float *params, const float *grads) {
     s->t++;
     float c1 = 1.0f - powf(s->beta1, (float)s->t);
     float c2 = 1.0f - powf(s->beta2, (float)s->t);
+    /* elementwise, so the thread count does not change the result; threads
+     * only pay on large parameter sets (the latent mode's latents) */
+    #pragma omp parallel for schedule(static) if (s->n >= (1u << 16))
     for (size_t i = 0; i < s->n; i++) {
         float g = grads[i];
         s->m[i] = s->beta1 * s->m[i] + (1.0f - s->beta1) * g;

@@ -237,6 +237,7 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         rate(&f, &r, c->batch);
         float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)c->steps));
         if (!frozen) {
+            #pragma omp parallel for schedule(static)
             for (size_t i = 0; i < ng; i++) f.g[i] *= f.dyh[i];
             ay.lr = c->lr_latent * decay;
             adam_step(&ay, f.y, f.g);
