@@ -20,6 +20,7 @@
 #include "check.h"
 #include "e2ec.h"
 #include "ent/arm_section.h"
+#include "latent/latent_fit.h"
 #include "latent/latent_section.h"
 #include "latent_synthetic.h"
 #include "lossless/ll_code.h"
@@ -365,6 +366,10 @@ int main(int argc, char **argv) {
         printf("%016llx\n", (unsigned long long)decode_hash(buf, n));
         return 0;
     }
+    latent_fit_config c;
+    latent_fit_defaults(&c);
+    CHECK(e2ec_default_epochs(E2EC_MODE_LATENT) == c.steps, "the mode's default steps are the fit's (%d)",
+          c.steps);
     roundtrip(argv[0]);
     extremes();
     refusals();
