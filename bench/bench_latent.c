@@ -1,8 +1,9 @@
 /*
  * The latent mode's fit (codec/latent/latent_fit.h) on a raw volume, at one
- * or more rate weights: fits, codes every level's latents with ll_encode as
- * the stream does (and decodes them back, checking every latent), decodes the
- * volume with grid_decode, and prints one CSV row per lambda: the coded
+ * or more rate weights: fits, writes the mode's section (latent_section_pack:
+ * every level's latents coded with ll_encode) and reads it back as a decoder
+ * does (every latent checked), decodes the volume with grid_decode from what
+ * was read, and prints one CSV row per lambda: the coded
  * latent bytes, the ARM's and the MLP's bytes, the total with the stream's
  * fixed headers, true bpp, PSNR (MAX = data range of the original), 3D SSIM
  * and the fit's seconds. Issue 17; bench/results/latent/ holds its runs.
@@ -19,44 +20,36 @@
 #include <string.h>
 
 #include "bench_raw.h"
+#include "ent/arm_section.h"
 #include "latent/latent_fit.h"
-#include "lossless/ll_code.h"
+#include "latent/latent_section.h"
+#include "lossless/ll_context.h"
 #include "volume_norm.h"
 
-/* The stream's fixed parts as docs/bitstream.md lays them out: the main
- * header (104 bytes) and the latent header section (8 bytes and 20 a level,
- * for the 8 levels the format allows). */
-#define FIXED_BYTES (104 + 8 + 20 * GRID_MAX_LEVELS)
+/* A stream's bytes besides the payload: the main header (104), the latent
+ * header section, the CRC-32 (docs/bitstream.md). */
+#define FIXED_BYTES (104 + LATENT_HEADER_BYTES + 4)
 
-/* Codes every level as the stream does: *slices gets the levels' slice
- * tables (4 bytes a slice) and rANS bytes; 0, or nonzero when a level does
- * not decode back to its latents. */
-static int code_latents(const latent_model *m, size_t *slices) {
-    const grid_shape *s = &m->syn.shape;
-    int bad = 0;
-    *slices = 0;
-    for (int l = 0; l < s->levels; l++) {
-        const int *r = s->res[l];
-        ll_shape sh = {r[0], r[1], r[2], m->lo[l]};
-        ll_model lm = {m->lo[l], m->hi[l], m->shift[l], &m->arm, 0};
-        size_t n = (size_t)r[0] * r[1] * r[2], len = 0;
-        uint32_t *zb = malloc((size_t)r[2] * sizeof *zb);
-        int32_t *back = malloc(n * sizeof *back);
-        uint8_t *buf = NULL;
-        if (!zb || !back || ll_encode(&sh, m->syn.q + s->off[l], &lm, &buf, &len, zb, back) ||
-            ll_decode(&sh, buf, len, zb, &lm, back) ||
-            memcmp(back, m->syn.q + s->off[l], n * sizeof *back))
-            bad = 1;
-        *slices += len + 4 * (size_t)r[2];
-        free(zb), free(back), free(buf);
-    }
-    return bad;
-}
-
-/* The ARM's tensors: int16 weights, int32 biases (arm_int.h). */
-static size_t arm_bytes_of(int h) {
-    size_t biases = (size_t)2 * h + 2;
-    return 2 * ((size_t)arm_param_count(LL_CTX, h) - biases) + 4 * biases;
+/* Writes m's section as the mode does (latent_section_pack: every level coded
+ * with ll_encode) and reads it back as a decoder does into *back; *payload
+ * gets the payload's bytes, *lat those of the latents (slice tables and
+ * rANS streams). */
+static e2ec_status through_stream(const latent_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
+                                  latent_model *back, size_t *payload, size_t *lat) {
+    mode_stream s;
+    memset(&s, 0, sizeof s);
+    s.info.nx = nx, s.info.ny = ny, s.info.nz = nz;
+    e2ec_status st = latent_section_pack(m, &s);
+    if (st) return st;
+    /* the main header's fields as written, the section's as a reader gets them */
+    e2ec_info in = s.info;
+    in.weights_bytes = (uint32_t)s.payload_bytes;
+    st = latent_section_read_header(s.header, &in);
+    if (!st) st = latent_section_read(s.payload, s.payload_bytes, &in, back);
+    *payload = s.payload_bytes, *lat = 0;
+    for (int l = 0; l < in.grid_levels; l++) *lat += in.latent_bytes[l];
+    free(s.payload);
+    return st;
 }
 
 static int print_step(const e2ec_progress *p, void *user) {
@@ -113,7 +106,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_latent: bad pyramid settings\n");
         return 2;
     }
-    size_t mlp_bytes = 2 * grid_mlp_size(s.levels, c.hidden), arm_bytes = arm_bytes_of(c.arm_hidden);
+    size_t mlp_bytes = 2 * grid_mlp_size(s.levels, c.hidden), arm_bytes = arm_section_bytes(LL_CTX, c.arm_hidden);
     printf("# %s %ux%ux%u %s, spacing %g x %g x %g mm, stored %.0f..%.0f; levels %d (", argv[1], nx,
            ny, nz, argv[5], sp[0], sp[1], sp[2], vmin, vmax, s.levels);
     for (int l = 0; l < s.levels; l++) printf("%s%dx%dx%d", l ? " " : "", s.res[l][0], s.res[l][1], s.res[l][2]);
@@ -133,21 +126,23 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_latent: fit failed: %s\n", e2ec_error_name(st));
             return 1;
         }
-        size_t lat_bytes;
-        if (code_latents(&m, &lat_bytes)) {
-            fprintf(stderr, "bench_latent: the latents do not code back\n");
+        latent_model back;
+        size_t payload, lat_bytes;
+        st = through_stream(&m, nx, ny, nz, &back, &payload, &lat_bytes);
+        if (st || memcmp(back.syn.q, m.syn.q, m.syn.shape.off[s.levels] * sizeof *m.syn.q)) {
+            fprintf(stderr, "bench_latent: the latents do not come back: %s\n", e2ec_error_name(st));
             return 1;
         }
         e2ec_metrics mt;
-        if (grid_decode(&m.syn, nx, ny, nz, c.threads, dec)) return 1;
+        if (grid_decode(&back.syn, nx, ny, nz, c.threads, dec)) return 1;
         normalised_to_stored(dec, n, vmin, vmax, type, 0, d.data);
         if (e2ec_compare(&v, &d, c.threads, &mt)) return 1;
-        size_t total = lat_bytes + arm_bytes + mlp_bytes + FIXED_BYTES;
+        size_t total = payload + FIXED_BYTES;
         printf("%g,%zu,%zu,%zu,%d,%zu,%.4f,%.2f,%.4f,%.1f\n", c.lambda, lat_bytes, arm_bytes,
                mlp_bytes, FIXED_BYTES, total, 8.0 * (double)total / (double)n, mt.psnr, mt.ssim3d,
                fit_s);
         fflush(stdout);
-        latent_model_free(&m);
+        latent_model_free(&m), latent_model_free(&back);
     }
     free(target), free(dec);
     e2ec_volume_free(&v), e2ec_volume_free(&d);
