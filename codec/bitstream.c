@@ -349,6 +349,9 @@ e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info) 
     if (in.version < mode->layout.min_version) return E2EC_ERR_MISMATCH;
     /* (a mode with a header section of its own exists from version 2 on) */
     if (v2 && mode->layout.header_bytes) TRY(mode->read_header(s + BS_OFF_PAYLOAD_V2, &in));
+    if (v2 && mode->read_payload_info)
+        TRY(mode->read_payload_info(s + BS_OFF_PAYLOAD_V2 + mode->layout.header_bytes,
+                                    in.weights_bytes, &in));
     in.stream_bytes = size;
     *info = in;
     return E2EC_OK;

@@ -30,6 +30,8 @@ static size_t param_count(const e2ec_mode_ops *self, const e2ec_params *p) {
     return (size_t)arm_param_count(LL_CTX, o.hidden);
 }
 
+_Static_assert(LL_MAX_ERROR == E2EC_LOSSLESS_MAX_ERROR, "e2ec.h states the mode's cap");
+
 static e2ec_status check(const e2ec_mode_ops *self, const e2ec_volume *in, const e2ec_params *p) {
     (void)self;
     if (p->epochs < 1) return E2EC_ERR_ARG;
@@ -57,6 +59,21 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     double bits;
     return ll_compress(in, &o, p->max_error > 0 ? p->max_error : 0, &out->payload,
                        &out->payload_bytes, &bits);
+}
+
+/* The bound the section codes to, for e2ec_info: the u16 after its six u8
+ * fields (ll_section.h), checked as ll_section_read checks it. This is what a
+ * reader tells a lossless stream (0) from a near-lossless one by, without
+ * decoding (the DICOM writer's Lossy Image Compression, e2ec info). */
+#define SECTION_OFF_MAX_ERROR 6
+
+static e2ec_status read_payload_info(const uint8_t *sec, size_t n, e2ec_info *in) {
+    if (n < LL_SECTION_FIXED) return E2EC_ERR_TRUNCATED;
+    uint32_t e = (uint32_t)sec[SECTION_OFF_MAX_ERROR] | (uint32_t)sec[SECTION_OFF_MAX_ERROR + 1] << 8;
+    if (e > LL_MAX_ERROR) return E2EC_ERR_HEADER;
+    in->max_error = e;
+    in->lossless = e == 0;
+    return E2EC_OK;
 }
 
 static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *info, uint32_t z0,
@@ -108,6 +125,7 @@ const e2ec_mode_ops mode_lossless = {
     .layout = {.min_version = 2, .own_error = 1}, /* --max-error: near-lossless in the section */
     .knob = MODE_KNOB_NONE,
     .default_epochs = 1500, /* the ARM's Adam steps: bench/results/lossless/ */
+    .read_payload_info = read_payload_info,
     .param_count = param_count,
     .check = check,
     .encode_memory = encode_memory,

@@ -68,6 +68,10 @@ struct e2ec_mode_ops {
      * sec) into in, whose common fields are read and checked; in stream order,
      * as docs/bitstream.md lists the errors. NULL when header_bytes is 0. */
     e2ec_status (*read_header)(const uint8_t *sec, e2ec_info *in);
+    /* Reads the fields of e2ec_info that the mode's payload (n bytes, after its
+     * header section) holds at its start, and checks them: the lossless section's
+     * bound (max_error, lossless). NULL: none. Called after read_header. */
+    e2ec_status (*read_payload_info)(const uint8_t *payload, size_t n, e2ec_info *in);
     /* e2ec_get_info's last check of a header read as above: that it describes
      * a model this build runs (e.g. n_weights is its architecture's); NULL: none. */
     e2ec_status (*check_info)(const e2ec_mode_ops *self, const e2ec_info *info);

@@ -1,7 +1,8 @@
 /* e2ec_dicom_write_decompressed: the decoded volume as an uncompressed multi-frame
  * object (the compressed object's attributes, Explicit VR Little Endian) or as a
- * single-frame CT/MR Image series. Lossy Image Compression stays "01": the pixels
- * went through a lossy codec whatever their encoding now. */
+ * single-frame CT/MR Image series. The Lossy Image Compression attributes are the
+ * compressed object's: "01" stays, since the pixels went through a lossy codec whatever
+ * their encoding now, and a lossless object's "00" too. */
 #include "dicom_internal.h"
 
 extern "C" {

@@ -35,8 +35,11 @@ extern "C" {
 /* Implementation Class UID of files we write (UUID a2eabbb4-f8e8-48c6-80be-3f130d08f6f1). */
 #define E2EC_DICOM_IMPLEMENTATION_UID "2.25.216553739930751753403406110735064430321"
 #define E2EC_DICOM_IMPLEMENTATION_VERSION "E2EC_010"
-/* Lossy Image Compression Method (0028,2114) of e2ec streams. */
+/* Lossy Image Compression Method (0028,2114) of lossy e2ec streams (the network modes). */
 #define E2EC_DICOM_COMPRESSION_METHOD "E2EC_INR_V1"
+/* ... and of the lossless mode's near-lossless streams (a lossless one is not lossy:
+ * Lossy Image Compression "00", no ratio or method; CONFORMANCE.md section 8). */
+#define E2EC_DICOM_NEAR_LOSSLESS_METHOD "E2EC_NEAR_LL_V1"
 /* Bytes per Pixel Data fragment; the last one is shorter, every one is even. */
 #define E2EC_DICOM_FRAGMENT_BYTES 65536u
 
@@ -84,7 +87,9 @@ typedef struct {
     /* Nonzero keeps the source Series Instance UID (default: a new one, as for a
      * derived series). */
     int keep_series_uid;
-    const char *derivation_description; /* (0008,2111); NULL: a default sentence */
+    /* (0008,2111) of a lossy stream's Derivation Image items; NULL: a default sentence.
+     * A lossless stream's object has no such item (CONFORMANCE.md section 8). */
+    const char *derivation_description;
 } e2ec_dicom_write_options;
 
 /* Whether the series has a form in the SOP classes we write (Modality CT or MR,

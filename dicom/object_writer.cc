@@ -61,7 +61,8 @@ void put_derivation(DcmItem &pf, const e2ec_dicom_slice &sl, const std::string &
 }
 
 /* Per-frame groups of a Legacy Converted object: frame content, plane position and
- * orientation, and the source image each frame was converted from. */
+ * orientation, the source image each frame was converted from, and (deriv not empty:
+ * a lossy stream) its Derivation Image item. */
 void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std::string &deriv) {
     std::string iop = dicom_ds_list(s.fmt.iop, 6);
     for (size_t z = 0; z < s.slices.size(); z++) {
@@ -82,7 +83,7 @@ void put_per_frame_groups(DcmDataset &ds, const e2ec_dicom_series &s, const std:
             conv->putAndInsertString(DCM_ReferencedFrameNumber,
                                      std::to_string(s.slices[z].frame).c_str());
         dicom_item(*pf, DCM_UnassignedPerFrameConvertedAttributesSequence); /* one item */
-        put_derivation(*pf, s.slices[z], deriv);
+        if (!deriv.empty()) put_derivation(*pf, s.slices[z], deriv);
     }
 }
 
@@ -131,8 +132,8 @@ void put_converted_attributes(DcmDataset &ds, const e2ec_dicom_series &s) {
 }
 
 /* Per-frame groups of an Enhanced CT/MR source, kept as the Enhanced IOD requires:
- * each source frame's item follows its frame into our (sorted) order and gains a
- * Derivation Image item. */
+ * each source frame's item follows its frame into our (sorted) order and, for a lossy
+ * stream (deriv not empty), gains a Derivation Image item. */
 void put_enhanced_per_frame_groups(DcmDataset &ds, DcmDataset &src, const e2ec_dicom_series &s,
                                    const std::string &deriv) {
     auto *seq = new DcmSequenceOfItems(DCM_PerFrameFunctionalGroupsSequence);
@@ -140,7 +141,7 @@ void put_enhanced_per_frame_groups(DcmDataset &ds, DcmDataset &src, const e2ec_d
         DcmItem *it = NULL;
         src.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, it, (long)sl.frame - 1);
         DcmItem *copy = it ? (DcmItem *)it->clone() : new DcmItem();
-        put_derivation(*copy, sl, deriv);
+        if (!deriv.empty()) put_derivation(*copy, sl, deriv);
         seq->append(copy);
     }
     ds.insert(seq, true);
@@ -181,22 +182,50 @@ void put_references(DcmDataset &ds, const e2ec_dicom_series &s) {
     }
 }
 
-/* Lossy Image Compression, Ratio and Method: "01", with this compression's ratio and
- * method after those of an earlier lossy compression of the source (PS3.3
- * C.7.6.1.1.5: the values list every lossy step, oldest first). */
-void put_lossy(DcmDataset &ds, DcmDataset &src, double ratio) {
+/* Lossy Image Compression, Ratio and Method (PS3.3 C.7.6.1.1.5: the values list every
+ * lossy step, oldest first). A lossy stream (every mode but lossless, and the lossless
+ * mode's near-lossless) is one more step: "01", its ratio and method after those of an
+ * earlier lossy compression of the source. A lossless stream is none: "00", or, from a
+ * source that was lossy compressed, its "01" and its values as they were (once lossy,
+ * always lossy). */
+void put_lossy(DcmDataset &ds, DcmDataset &src, const e2ec_info &info, double ratio) {
     OFString was, ratios, methods;
-    if (src.findAndGetOFString(DCM_LossyImageCompression, was).good() && was == "01") {
+    const bool src_lossy =
+        src.findAndGetOFString(DCM_LossyImageCompression, was).good() && was == "01";
+    if (src_lossy) {
         src.findAndGetOFStringArray(DCM_LossyImageCompressionRatio, ratios);
         src.findAndGetOFStringArray(DCM_LossyImageCompressionMethod, methods);
     }
-    auto join = [](const OFString &a, const std::string &b) {
-        return a.empty() ? b : std::string(a.c_str()) + "\\" + b;
-    };
-    ds.putAndInsertString(DCM_LossyImageCompression, "01");
-    ds.putAndInsertString(DCM_LossyImageCompressionRatio, join(ratios, dicom_ds(ratio)).c_str());
-    ds.putAndInsertString(DCM_LossyImageCompressionMethod,
-                          join(methods, E2EC_DICOM_COMPRESSION_METHOD).c_str());
+    ds.putAndInsertString(DCM_LossyImageCompression, src_lossy || !info.lossless ? "01" : "00");
+    std::string r = ratios.c_str(), m = methods.c_str();
+    if (!info.lossless) {
+        auto join = [](const std::string &a, const std::string &b) {
+            return a.empty() ? b : a + "\\" + b;
+        };
+        r = join(r, dicom_ds(ratio));
+        m = join(m, info.mode == E2EC_MODE_LOSSLESS ? E2EC_DICOM_NEAR_LOSSLESS_METHOD
+                                                    : E2EC_DICOM_COMPRESSION_METHOD);
+    }
+    /* (an Enhanced source's own values came with its attributes: replaced or removed) */
+    delete ds.remove(DCM_LossyImageCompressionRatio);
+    delete ds.remove(DCM_LossyImageCompressionMethod);
+    if (!r.empty()) ds.putAndInsertString(DCM_LossyImageCompressionRatio, r.c_str());
+    if (!m.empty()) ds.putAndInsertString(DCM_LossyImageCompressionMethod, m.c_str());
+}
+
+/* The Derivation Description of a lossy stream: the caller's, else one naming e2ec and
+ * its representation; "" for a lossless stream, which derives nothing (its frames have
+ * no Derivation Image item: Conversion Source and Source Image Evidence name the
+ * source). */
+std::string derivation_of(const e2ec_info &info, const e2ec_dicom_write_options *opt) {
+    if (info.lossless) return "";
+    if (opt && opt->derivation_description) return opt->derivation_description;
+    if (info.mode != E2EC_MODE_LOSSLESS)
+        return "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
+               " (implicit neural representation)";
+    return "Near-lossless compression of the whole series by e2ec " E2EC_VERSION_STRING
+           " (auto-regressive model): every voxel within " + std::to_string(info.max_error) +
+           " stored values";
 }
 
 void put_u16(std::vector<Uint8> &b, unsigned v) {
@@ -290,11 +319,8 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
     ds.putAndInsertString(DCM_InstanceNumber, "1");
     ds.putAndInsertString(DCM_NumberOfFrames, std::to_string(s->vol.nz).c_str());
     dicom_put_pixel_format(ds, s->fmt);
-    put_lossy(ds, src, (double)e2ec_dicom_series_pixel_bytes(s) / (double)size);
-    std::string deriv = opt && opt->derivation_description
-                            ? opt->derivation_description
-                            : "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
-                              " (implicit neural representation)";
+    put_lossy(ds, src, info, (double)e2ec_dicom_series_pixel_bytes(s) / (double)size);
+    const std::string deriv = derivation_of(info, opt);
     if (enhanced) {
         put_enhanced_per_frame_groups(ds, src, *s, deriv);
     } else {
@@ -307,7 +333,10 @@ extern "C" e2ec_status e2ec_dicom_write_compressed(const e2ec_dicom_series *s,
         put_per_frame_groups(ds, *s, deriv);
         put_converted_attributes(ds, *s);
     }
-    put_references(ds, *s);
+    /* (a lossless object derives nothing: its frames name their sources in the Conversion
+     * Source Attributes, and the IODs want Common Instance Reference and Source Image
+     * Evidence only where Source Image Sequences reference instances) */
+    if (!info.lossless) put_references(ds, *s);
 
     std::string why;
     st = dicom_save(ff, E2EC_DICOM_TRANSFER_SYNTAX_UID, dicom_encapsulate(stream, size), path, why);

@@ -157,7 +157,8 @@ typedef struct {
                            10 % of the epochs; not with fp16 */
     int max_error;      /* < 0: off (the default). >= 0: near-lossless, every decoded
                            integer voxel within max_error of the original (0 = lossless):
-                           a quantised residual is stored after the network */
+                           a quantised residual is stored after the network; LOSSLESS
+                           mode codes the voxels so itself, up to E2EC_LOSSLESS_MAX_ERROR */
     int threads;        /* worker threads; 0 = OpenMP's default */
     uint64_t seed;      /* initialisation and batch sampling; same seed => same stream */
     int progress_every; /* call progress every this many epochs (0 = never) */
@@ -180,6 +181,9 @@ typedef struct {
     uint64_t max_memory; /* bytes of working memory encoding may use; 0 = the default
                             E2EC_DEFAULT_MAX_MEMORY (see e2ec_encode_memory) */
 } e2ec_params;
+
+/* The largest max_error of LOSSLESS mode (stored units). */
+#define E2EC_LOSSLESS_MAX_ERROR 255
 
 /* Fills the defaults above: GRID mode, lambda 4e-3, e2ec_default_epochs(GRID)
  * steps; the other modes' fields at the paper's trade-off point. */
@@ -267,7 +271,14 @@ typedef struct {
     uint32_t n_weights;
     uint32_t weights_bytes; /* bytes of the coded weights (version 1: the zlib payload) */
     int has_residual;      /* a near-lossless residual follows the weights (version 2) */
-    uint32_t max_error;    /* its bound, in stored units (has_residual) */
+    uint32_t max_error;    /* the bound every decoded voxel keeps, in stored units: the
+                              residual's (has_residual), or in LOSSLESS mode the one its
+                              section codes to (0: lossless, else near-lossless) */
+    int lossless;          /* 1: every voxel decodes to the encoded value, on any machine,
+                              thread count and ISA path: LOSSLESS mode with max_error 0,
+                              integer arithmetic throughout. A residual with max_error 0
+                              is not counted: it corrects a network decoded in floating
+                              point, whose rounding may differ between machines */
     uint8_t residual_sample_bytes; /* 1, 2 or 4 bytes per coded residual sample */
     size_t stream_bytes;
     /* GRID mode (else 0); the MLP's weights are n_weights binary16 (fp16 = 1) */

@@ -2,14 +2,18 @@
  * LOSSLESS mode through the public API: e2ec_encode then e2ec_decode gives
  * every voxel back, for each integer type; e2ec_decode_slice gives each slice;
  * the stream is the same bytes on 1 and 2 threads and decodes the same with
- * either; e2ec_get_info reports the mode; what the mode cannot do (float
+ * either; e2ec_get_info reports the mode and the bound (lossless, or
+ * near-lossless and its max_error: what the DICOM writer's Lossy Image
+ * Compression follows), and refuses a bound beyond the cap; what the mode cannot do (float
  * voxels, a rate target, a near-lossless residual on top) is refused by name,
  * and a corrupted payload is refused, never decoded into wrong voxels.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
+#include "bitstream.h"
 #include "check.h"
 #include "e2ec.h"
 
@@ -54,6 +58,8 @@ static void roundtrip(e2ec_voxel_type type) {
     e2ec_info info;
     CHECK(e2ec_get_info(s[0], size[0], &info) == E2EC_OK && info.mode == E2EC_MODE_LOSSLESS &&
               info.type == type && info.nz == NZ, "type %d: info", type);
+    CHECK(info.lossless == 1 && info.max_error == 0 && !info.has_residual,
+          "type %d: info says lossless (%d, max_error %u)", type, info.lossless, info.max_error);
     for (int t = 1; t <= 2; t++) {
         e2ec_volume d;
         e2ec_status st = e2ec_decode(s[0], size[0], t, &d);
@@ -122,6 +128,21 @@ static void near_lossless(void) {
             worst = a > worst ? a : worst;
         }
         CHECK(worst <= 3 && !info.has_residual, "every voxel within 3 (%d), no residual", worst);
+        CHECK(info.max_error == 3 && !info.lossless, "info says near-lossless within 3 (%u, %d)",
+              info.max_error, info.lossless);
+        /* the section's bound is read by e2ec_get_info: beyond the cap, refused by name
+         * (CRC repaired, so that the field itself is what is refused) */
+        uint8_t *c = malloc(n);
+        memcpy(c, s, n);
+        c[BS_OFF_PAYLOAD_V2 + 6] = (E2EC_LOSSLESS_MAX_ERROR + 1) & 0xff;
+        c[BS_OFF_PAYLOAD_V2 + 7] = (E2EC_LOSSLESS_MAX_ERROR + 1) >> 8;
+        uLong crc = crc32(0L, c, (uInt)(n - 4));
+        for (int b = 0; b < 4; b++) c[n - 4 + b] = (uint8_t)(crc >> (8 * b));
+        e2ec_info bad;
+        st = e2ec_get_info(c, n, &bad);
+        CHECK(st == E2EC_ERR_HEADER, "a bound of %d in the section: %s", E2EC_LOSSLESS_MAX_ERROR + 1,
+              e2ec_error_name(st));
+        free(c);
         e2ec_volume_free(&d);
     } else {
         CHECK(0, "near-lossless stream read back");

@@ -55,7 +55,14 @@ struct dcme2e_mode_entry {
 inline constexpr dcme2e_mode_entry dcme2e_modes[] = {{"siren", E2EC_MODE_SIREN},
                     {"siren-ds", E2EC_MODE_SIREN_DS},
                     {"e2e", E2EC_MODE_E2E},
-                    {"grid", E2EC_MODE_GRID}};
+                    {"grid", E2EC_MODE_GRID},
+                    {"lossless", E2EC_MODE_LOSSLESS},
+                    {"latent", E2EC_MODE_LATENT}};
+
+/* Whether the mode's rate knob is --grid-lambda (grid, latent). */
+static inline bool dcme2e_mode_has_lambda(e2ec_mode m) {
+    return m == E2EC_MODE_GRID || m == E2EC_MODE_LATENT;
+}
 
 static inline const char *dcme2e_mode_name(e2ec_mode m) {
     for (auto &e : dcme2e_modes)
@@ -63,12 +70,16 @@ static inline const char *dcme2e_mode_name(e2ec_mode m) {
     return "?";
 }
 
-/* --mode and --grid-lambda, declared where the encoder settings are. */
-static inline void dcme2e_add_mode_options(OFCommandLine &cmd) {
-    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds, e2e or grid",
-                  "representation (default: grid; the paper's:\nsiren, siren-ds, e2e)");
+/* --mode and --grid-lambda, declared where the encoder settings are; dflt says what
+ * the tool encodes with when no mode is given. */
+static inline void dcme2e_add_mode_options(OFCommandLine &cmd, const char *dflt) {
+    cmd.addOption("--mode", "-m", 1, "[m]ode: siren, siren-ds, e2e, grid, lossless\nor latent",
+                  (std::string("representation (default: ") + dflt +
+                   ";\nthe paper's: siren, siren-ds, e2e; lossless:\nevery voxel exact, or "
+                   "within --max-error)")
+                      .c_str());
     cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
-                  "grid mode: rate weight, larger = smaller (default 0.004)");
+                  "grid, latent: rate weight, larger = smaller\n(default 0.004)");
 }
 
 /* Reads --mode and --grid-lambda into p, with the mode's default epochs (an
@@ -84,7 +95,7 @@ static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplica
             if (std::string(s) == m.name) p.mode = m.mode, known = true;
         p.epochs = e2ec_default_epochs(p.mode);
         if (!known) {
-            OFLOG_FATAL(log, "unknown --mode " << s << " (siren, siren-ds, e2e or grid)");
+            OFLOG_FATAL(log, "unknown --mode " << s << " (siren, siren-ds, e2e, grid, lossless or latent)");
             return false;
         }
     }

@@ -43,13 +43,14 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--rescale-convert", "+rc",
                   "convert slices with differing Rescale Slope/\nIntercept to one (default: refuse)");
     cmd.addGroup("e2ec options:");
-    dcme2e_add_mode_options(cmd);
+    dcme2e_add_mode_options(cmd, "grid");
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--channels", "-c", 1, "[n]: integer", "SRNO encoder channels (e2e mode)");
     cmd.addOption("--epochs", "-e", 1, "[n]: integer",
-                  ("training epochs, grid: Adam steps (default " +
-                   std::to_string(e2ec_default_epochs(E2EC_MODE_GRID)) + ";\nthe paper's modes " +
+                  ("training epochs, grid and lossless: Adam steps\n(default " +
+                   std::to_string(e2ec_default_epochs(E2EC_MODE_GRID)) + "; lossless " +
+                   std::to_string(e2ec_default_epochs(E2EC_MODE_LOSSLESS)) + "; the paper's modes " +
                    std::to_string(e2ec_default_epochs(E2EC_MODE_E2E)) + ")")
                       .c_str());
     cmd.addOption("--batch", "-b", 1, "[n]: integer",
@@ -57,7 +58,7 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--fp16", "+h", "store weights as half floats");
     cmd.addOption("--qbits", 1, "[n]: integer (2..8)", "quantise weights to n bits");
     cmd.addOption("--max-error", "+me", 1, "[n]: integer (0..65535)",
-                  "near-lossless: every voxel within n stored values\n(a residual is stored; not in grid mode)");
+                  "near-lossless: every voxel within n stored values\n(lossless mode: coded so, n <= 255; siren,\nsiren-ds, e2e: a residual is stored; not grid)");
     cmd.addOption("--threads", "-t", 1, "[n]: integer", "worker threads (default: all)");
     dcme2e_add_max_memory(cmd);
     cmd.addOption("--seed", 1, "[n]: integer", "seed of initialisation and sampling");
@@ -134,12 +135,12 @@ static e2ec_status encode(const e2ec_volume *v, e2ec_params &p, const e2ec_targe
     e2ec_status st = e2ec_encode_target(v, &p, &t, stream, size, &r);
     if (st) return st;
     const char *unit = t.kind == E2EC_TARGET_PSNR ? " dB" : " bpp";
-    if (p.mode == E2EC_MODE_GRID) p.grid_lambda = r.grid_lambda;
+    if (dcme2e_mode_has_lambda(p.mode)) p.grid_lambda = r.grid_lambda;
     else p.siren_width = r.siren_width;
     OFLOG_INFO(logger, "target " << t.value << unit << ": " << r.psnr << " dB at " << r.true_bpp
                                  << " bpp after " << r.trials << " encodes ("
-                                 << (p.mode == E2EC_MODE_GRID ? "grid lambda " : "width ")
-                                 << (p.mode == E2EC_MODE_GRID ? (double)r.grid_lambda
+                                 << (dcme2e_mode_has_lambda(p.mode) ? "grid lambda " : "width ")
+                                 << (dcme2e_mode_has_lambda(p.mode) ? (double)r.grid_lambda
                                                               : (double)r.siren_width)
                                  << ")");
     if (!r.met)
@@ -207,11 +208,12 @@ int main(int argc, char *argv[]) {
     e2ec_target target;
     if (!read_params(cmd, app, p) || !read_target(cmd, app, &target))
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
-    if (target.kind && p.mode == E2EC_MODE_GRID && !(p.grid_lambda > 0 && p.grid_lambda <= 1)) {
-        OFLOG_FATAL(logger, "a target search in grid mode starts from --grid-lambda, which must be in (0, 1]");
+    if (target.kind && dcme2e_mode_has_lambda(p.mode) && !(p.grid_lambda > 0 && p.grid_lambda <= 1)) {
+        OFLOG_FATAL(logger, "a target search in grid or latent mode starts from --grid-lambda, which must be in (0, 1]");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
-    const char *unit = p.mode == E2EC_MODE_GRID ? "step" : "epoch";
+    const char *unit =
+        dcme2e_mode_has_lambda(p.mode) || p.mode == E2EC_MODE_LOSSLESS ? "step" : "epoch";
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
         p.progress = on_progress, p.progress_user = (void *)unit;
         p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
@@ -253,10 +255,11 @@ int main(int argc, char *argv[]) {
     OFLOG_INFO(logger, "stream " << size << " bytes");
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) report_quality(s, stream, size, p);
     char deriv[512];
-    if (p.mode == E2EC_MODE_GRID)
+    if (dcme2e_mode_has_lambda(p.mode))
         snprintf(deriv, sizeof deriv,
-                 "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
-                 " (quantised feature grid): lambda %g, steps %d", (double)p.grid_lambda, p.epochs);
+                 "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING " (%s): lambda %g, steps %d",
+                 p.mode == E2EC_MODE_GRID ? "quantised feature grid" : "coded latent grids",
+                 (double)p.grid_lambda, p.epochs);
     else
         snprintf(deriv, sizeof deriv,
                  "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
@@ -264,7 +267,9 @@ int main(int argc, char *argv[]) {
                  dcme2e_mode_name(p.mode),
                  p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "",
                  p.quant_bits ? ", quantised weights" : "");
-    wo.derivation_description = deriv;
+    /* the lossless mode's: the library's sentence (none for a lossless stream, the
+     * bound for a near-lossless one) */
+    wo.derivation_description = p.mode == E2EC_MODE_LOSSLESS ? NULL : deriv;
     st = e2ec_dicom_write_compressed(s, stream, size, &wo, out, err, sizeof err);
     e2ec_free(stream);
     e2ec_dicom_series_free(s);
