@@ -1,22 +1,26 @@
 /*
- * archive_quality.h - the quality bar of e2ec's archivers and the encode that aims at
- * it, shared by e2ecscp (storescp/series_archiver.cc) and the Orthanc ingest
- * (orthanc/ingest.cc). The storescp hook (storescp/e2ec-archive-study) asks dcme2ec
- * for the same with the same figures. docs/pacs.md, "The quality bar".
+ * archive_quality.h - what e2ec's archivers keep of a series (their bar) and the encode
+ * that gives it, shared by e2ecscp (storescp/series_archiver.cc) and the Orthanc ingest
+ * (orthanc/ingest.cc). The storescp hook (storescp/e2ec-archive-study) asks dcme2ec for
+ * the same with the same figures. docs/pacs.md, "The quality bar".
  *
  * An archiver encodes TO its bar, then verifies the written object as a reader will
- * meet it (decoded, compared with the originals) and keeps the originals when it
- * misses:
- *  - a PSNR bar (the default: per modality, below): the library's rate control
- *    (e2ec_encode_target) searches the rate knob (grid mode: lambda) for the smallest
- *    stream whose decoded PSNR reaches the bar. Its answer reaches the bar whenever a
- *    trial did (codec/rate_control.c keeps the smallest trial at or above the target,
- *    measured as the verification measures it), so the target is the bar itself, no
- *    margin; a bar that no trial reaches ends as the nearest miss, which the
- *    verification refuses.
- *  - a max-error bound instead: the encoder stores a residual that keeps every voxel
- *    within it (near-lossless), a guarantee rather than a search. The grid mode has no
- *    residual in this version, so with a bound the default mode is siren-ds.
+ * meet it (decoded, compared with the originals voxel by voxel) and keeps the originals
+ * when it misses:
+ *  - lossless (the default: no quality setting): the lossless mode, and the decoded
+ *    object must equal the originals in every voxel, byte for byte. The safe default for
+ *    an archive: the originals go only once they can be had back exactly.
+ *  - a max-error bound (near-lossless): the lossless mode codes every voxel within it,
+ *    a guarantee rather than a search, and every voxel is checked against it. A network
+ *    mode named with a bound stores a residual instead (siren, siren-ds, e2e; the grid
+ *    mode has none).
+ *  - a PSNR bar (lossy, opt-in: a bar given, or a lossy mode named, which takes its
+ *    modality's default bar below): the library's rate control (e2ec_encode_target)
+ *    searches the rate knob (grid mode: lambda) for the smallest stream whose decoded
+ *    PSNR reaches the bar. Its answer reaches the bar whenever a trial did
+ *    (codec/rate_control.c keeps the smallest trial at or above the target, measured as
+ *    the verification measures it), so the target is the bar itself, no margin; a bar
+ *    that no trial reaches ends as the nearest miss, which the verification refuses.
  */
 #ifndef E2EC_ARCHIVE_QUALITY_H
 #define E2EC_ARCHIVE_QUALITY_H
@@ -26,24 +30,22 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "e2ec.h"
 
-/* The default bars, dB, peak = the original's range: what the grid mode reaches on the
- * sample series within a few encodes of the default steps, with room below its
- * ceiling so that the search lands in two or three (docs/pacs.md, "The quality bar";
+/* The default bars of a lossy mode, dB, peak = the original's range: what the grid mode
+ * reaches on the sample series within a few encodes of the default steps, with room below
+ * its ceiling so that the search lands in two or three (docs/pacs.md, "The quality bar";
  * bench/results/pacs/). The storescp hook states the same figures. */
 #define E2EC_ARCHIVE_MIN_PSNR_MR 30.0
 #define E2EC_ARCHIVE_MIN_PSNR_CT 32.0
-/* Training epochs of the near-lossless default (siren-ds): the residual carries the
- * bound, the network only shrinks it, and a few hundred epochs do most of that. */
-#define E2EC_ARCHIVE_RESIDUAL_EPOCHS 300
-
 struct archive_quality {
-    double min_psnr = -1;  /* dB; < 0: the modality's default, or none with max_error */
-    int max_error = -1;    /* >= 0: near-lossless encode, every voxel within it */
-    int max_trials = 0;    /* encodes a PSNR search may run; 0: the library's default */
+    double min_psnr = -1; /* dB; < 0: none, or a lossy mode's default (archive_min_psnr) */
+    int max_error = -1;   /* >= 0: every voxel within it (0: lossless); archive_settings
+                             sets 0 in the lossless mode when none was given */
+    int max_trials = 0;   /* encodes a PSNR search may run; 0: the library's default */
 };
 
 /* Modality (0008,0060) of a DICOM file, "" when it cannot be read. */
@@ -56,34 +58,39 @@ inline std::string archive_modality(const char *path) {
     return m.c_str();
 }
 
-/* The PSNR bar of a series whose first file is path: the one given, else the
- * modality's default; < 0 (none) with a max-error bound and no PSNR given. */
+/* The PSNR bar of a series whose first file is path (q as archive_settings left it): the
+ * one given, else, for a lossy encode (no bound), the modality's default; < 0: none
+ * (lossless, or a bound and no PSNR given). */
 inline double archive_min_psnr(const archive_quality &q, const char *path) {
     if (q.min_psnr >= 0 || q.max_error >= 0) return q.min_psnr;
     return archive_modality(path) == "CT" ? E2EC_ARCHIVE_MIN_PSNR_CT : E2EC_ARCHIVE_MIN_PSNR_MR;
 }
 
-/* An archiver's encoder settings when no mode was asked for: grid mode (the best
- * measured quality per byte in minutes on a CPU, bench/RESULTS.md), or siren-ds with
- * few epochs for a max-error bound. Call it once the other settings are read: returns
- * "" or why they cannot aim at the bar (a bound in a mode without a residual, a search
- * from a grid lambda outside (0, 1]). */
+/* An archiver's encoder settings when no mode was asked for: the lossless mode, exact
+ * or within a max-error bound; the grid mode (the best measured quality per byte in
+ * minutes on a CPU, bench/RESULTS.md) for a PSNR bar alone. In the lossless mode q gets
+ * the bound 0 when it has none. Call it once the other settings are read: returns "" or
+ * why they cannot give the bar (a bound in the grid mode or beyond the lossless mode's,
+ * a search from a grid lambda outside (0, 1]). */
 inline std::string archive_settings(e2ec_params &p, bool mode_given, bool epochs_given,
-                                    const archive_quality &q) {
+                                    archive_quality &q) {
     if (!mode_given) {
-        p.mode = q.max_error >= 0 ? E2EC_MODE_SIREN_DS : E2EC_MODE_GRID;
-        if (!epochs_given)
-            p.epochs = q.max_error >= 0 ? E2EC_ARCHIVE_RESIDUAL_EPOCHS : e2ec_default_epochs(p.mode);
+        p.mode = q.min_psnr >= 0 && q.max_error < 0 ? E2EC_MODE_GRID : E2EC_MODE_LOSSLESS;
+        if (!epochs_given) p.epochs = e2ec_default_epochs(p.mode);
     }
+    if (p.mode == E2EC_MODE_LOSSLESS && q.max_error < 0) q.max_error = 0;
+    if (p.mode == E2EC_MODE_LOSSLESS && q.max_error > E2EC_LOSSLESS_MAX_ERROR)
+        return "the lossless mode's max-error bound is at most " +
+               std::to_string(E2EC_LOSSLESS_MAX_ERROR) + " stored values";
     if (q.max_error >= 0 && p.mode == E2EC_MODE_GRID)
-        return "a max-error bound needs a mode with a residual (siren-ds, siren or e2e): "
-               "the grid mode has none";
+        return "a max-error bound needs the lossless mode or a mode with a residual "
+               "(siren-ds, siren or e2e): the grid mode has none";
     if (q.max_error < 0 && p.mode == E2EC_MODE_GRID && !(p.grid_lambda > 0 && p.grid_lambda <= 1))
         return "the PSNR search in grid mode starts from the grid lambda, which must be in (0, 1]";
     return "";
 }
 
-/* Encodes v to the bar: near-lossless within q.max_error (one encode), else a PSNR
+/* Encodes v to the bar: within q.max_error (one encode; lossless at 0), else a PSNR
  * search for min_psnr (r: what the search chose, measured and how many encodes). */
 inline e2ec_status archive_encode(const e2ec_volume *v, const e2ec_params &p,
                                   const archive_quality &q, double min_psnr, uint8_t **stream,
@@ -102,7 +109,41 @@ inline e2ec_status archive_encode(const e2ec_volume *v, const e2ec_params &p,
     return e2ec_encode_target(v, &p, &t, stream, size, r);
 }
 
-/* The bar's fields of a log line: " min_psnr_db=30 encodes=2", " max_error_bound=4". */
+/* Checks the object's decoded voxels against the originals orig, every voxel
+ * (e2ec_compare; *m gets the figures): with a bound of 0, the same bytes (lossless,
+ * bit-exact); else max error within q.max_error (>= 0) and PSNR at least min_psnr
+ * (>= 0). Returns "" or why not, the options named as psnr_opt and bound_opt (the
+ * archiver's names for them); encodes: the PSNR search's, for the message. */
+inline std::string archive_verify(const e2ec_volume *orig, const e2ec_volume *decoded,
+                                  int threads, double min_psnr, const archive_quality &q,
+                                  int encodes, const char *psnr_opt, const char *bound_opt,
+                                  e2ec_metrics *m) {
+    e2ec_status st = e2ec_compare(orig, decoded, threads, m);
+    if (st) return std::string("cannot compare with the originals: ") + e2ec_strerror(st);
+    char why[192];
+    size_t bytes = (size_t)orig->nx * orig->ny * orig->nz * e2ec_voxel_size(orig->type);
+    if (q.max_error == 0 &&
+        (decoded->type != orig->type || std::memcmp(decoded->data, orig->data, bytes) != 0)) {
+        snprintf(why, sizeof why,
+                 "not lossless: the decoded voxels differ from the originals (max error %.0f)",
+                 m->max_abs_err);
+        return why;
+    }
+    if (min_psnr >= 0 && !(m->psnr >= min_psnr)) {
+        snprintf(why, sizeof why, "PSNR %.4f dB below %s %g (the nearest of %d encodes)",
+                 m->psnr, psnr_opt, min_psnr, encodes);
+        return why;
+    }
+    if (q.max_error >= 0 && m->max_abs_err > q.max_error) {
+        snprintf(why, sizeof why, "max error %.0f above %s %d", m->max_abs_err, bound_opt,
+                 q.max_error);
+        return why;
+    }
+    return "";
+}
+
+/* The bar's fields of a log line: " min_psnr_db=30 encodes=2", " max_error_bound=4"
+ * (0: lossless). */
 inline std::string archive_bar_fields(double min_psnr, int max_error, int encodes) {
     std::string s;
     char b[64];

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -55,8 +56,9 @@ struct object_deleter {
     void operator()(e2ec_dicom_object *o) const { e2ec_dicom_object_free(o); }
 };
 
-/* The encoder settings of the configuration (archive_settings: grid mode unless "Mode"
- * names another); "" or why they cannot give the bar. */
+/* The encoder settings of the configuration (archive_settings: the lossless mode, or
+ * grid for a "MinPsnr" alone, unless "Mode" names one); "" or why they cannot give the
+ * bar. */
 std::string ingest_params(e2ec_params &p) {
     e2ec_params_default(&p);
     if (cfg.mode > 0) p.mode = (e2ec_mode)cfg.mode, p.epochs = e2ec_default_epochs(p.mode);
@@ -71,13 +73,14 @@ std::string ingest_params(e2ec_params &p) {
 /* What one encode measured, for the log line and the job's content. */
 struct ingest_figures {
     double psnr = 0, max_error = 0;
-    double min_psnr = -1; /* the bar it was encoded to; < 0: none (a max-error bound) */
+    double min_psnr = -1; /* the PSNR bar it was encoded to; < 0: none (lossless, a bound) */
     int encodes = 0;
 };
 
 /* Encodes the series in folder in to the bar (archive_quality.h), writes the object to
- * out and checks it: one frame per instance, PSNR at least the bar, max error within
- * the bound. Returns "" or why not; f is what it measured. */
+ * out and checks it: one frame per instance, decoded voxels equal to the originals
+ * (lossless) or within the bound, PSNR at least the bar. Returns "" or why not; f is
+ * what it measured. */
 std::string encode_and_verify(const std::string &in, const std::string &out, size_t n,
                               ingest_figures &f) {
     char err[1024];
@@ -112,23 +115,12 @@ std::string encode_and_verify(const std::string &in, const std::string &out, siz
     e2ec_volume v;
     if ((st = e2ec_dicom_object_decode(o.get(), p.threads, &v)))
         return std::string("the object does not decode: ") + e2ec_strerror(st);
-    e2ec_metrics m;
-    st = e2ec_compare(e2ec_dicom_series_volume(s.get()), &v, p.threads, &m);
+    e2ec_metrics m{};
+    std::string why = archive_verify(e2ec_dicom_series_volume(s.get()), &v, p.threads,
+                                     f.min_psnr, q, f.encodes, "MinPsnr", "MaxError", &m);
     e2ec_volume_free(&v);
-    if (st) return std::string("cannot compare with the originals: ") + e2ec_strerror(st);
     f.psnr = m.psnr, f.max_error = m.max_abs_err;
-    char why[160];
-    if (f.min_psnr >= 0 && !(m.psnr >= f.min_psnr)) {
-        std::snprintf(why, sizeof why, "PSNR %.4f dB below MinPsnr %g (the nearest of %d encodes)",
-                      m.psnr, f.min_psnr, f.encodes);
-        return why;
-    }
-    if (q.max_error >= 0 && m.max_abs_err > q.max_error) {
-        std::snprintf(why, sizeof why, "max error %.0f above MaxError %d", m.max_abs_err,
-                      q.max_error);
-        return why;
-    }
-    return "";
+    return why;
 }
 
 /* One series' compression, as an Orthanc job: one step per stage, and one per instance
@@ -288,7 +280,10 @@ class ingest_job {
         c["BytesIn"] = (Json::UInt64)bytes_in_;
         if (!new_id_.empty()) {
             c["Object"] = new_id_, c["BytesOut"] = (Json::UInt64)size_;
-            c["Ratio"] = (double)bytes_in_ / (double)size_, c["PsnrDb"] = fig_.psnr;
+            c["Ratio"] = (double)bytes_in_ / (double)size_;
+            /* a lossless object's PSNR is infinite, which JSON cannot hold (Orthanc
+             * refuses the content): MaxError 0 says it */
+            if (std::isfinite(fig_.psnr)) c["PsnrDb"] = fig_.psnr;
             c["MaxError"] = fig_.max_error, c["Encodes"] = fig_.encodes;
             if (fig_.min_psnr >= 0) c["MinPsnrDb"] = fig_.min_psnr;
         }
@@ -379,9 +374,10 @@ bool read_config() {
         else if (mode == "siren-ds") cfg.mode = E2EC_MODE_SIREN_DS;
         else if (mode == "e2e") cfg.mode = E2EC_MODE_E2E;
         else if (mode == "grid") cfg.mode = E2EC_MODE_GRID;
+        else if (mode == "lossless") cfg.mode = E2EC_MODE_LOSSLESS;
         else if (!mode.empty()) {
-            e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"e2e\", \"siren-ds\", \"siren\" or "
-                               "\"grid\", not \"" + mode + "\"");
+            e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"lossless\", \"e2e\", \"siren-ds\", "
+                               "\"siren\" or \"grid\", not \"" + mode + "\"");
             return false;
         }
         e2ec_orthanc_threads = c.get("Threads", 0).asInt();
@@ -392,7 +388,7 @@ bool read_config() {
     const archive_quality &q = cfg.quality;
     std::string why;
     if (q.min_psnr >= 0 && !(q.min_psnr >= 1 && q.min_psnr <= 200))
-        why = "\"MinPsnr\" must be within 1..200 dB (-1: the modality's default)";
+        why = "\"MinPsnr\" must be within 1..200 dB (-1: none)";
     else if (q.max_error < -1 || q.max_error > 65535)
         why = "\"MaxError\" must be within 0..65535 (-1: none)";
     else if (q.max_trials < 0 || q.max_trials > 16)

@@ -24,12 +24,16 @@ orthanc_start() {
   done
 }
 
-# psnr_vs ORIGINALS OBJECT DECODED: the PSNR, dB, of OBJECT decoded by dcme2ed ($dec)
-# into DECODED, against the original files in the folder ORIGINALS (dcme2ed --compare)
-psnr_vs() {
+# compare_vs ORIGINALS OBJECT DECODED: "PSNR MAX_ERROR" (dB, "inf" when equal; stored
+# values) of OBJECT decoded by dcme2ed ($dec) into DECODED, against the original files in
+# the folder ORIGINALS (dcme2ed --compare, every voxel)
+compare_vs() {
   "$dec" --compare "$1" "$2" "$3" 2>"$work/compare.log" || fail "dcme2ed --compare: $(cat "$work/compare.log")"
-  sed -n 's/^W: compared with [0-9]* original frames: PSNR \([0-9.]*\) dB.*/\1/p' "$work/compare.log"
+  sed -n 's/^W: compared with [0-9]* original frames: PSNR \([0-9.inf]*\) dB.*max error \([0-9]*\).*/\1 \2/p' \
+    "$work/compare.log"
 }
+# psnr_vs ORIGINALS OBJECT DECODED: the PSNR alone
+psnr_vs() { compare_vs "$@" | cut -d ' ' -f 1; }
 
 # at_least X MIN: whether the number X is at least MIN
 at_least() { awk -v x="$1" -v m="$2" 'BEGIN { exit !(x + 0 >= m + 0) }'; }

@@ -16,9 +16,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 . "$(dirname "$0")/../../tests/require.sh"
 require storescu echoscu dcmdump python3
 
-# A short encode (50 grid steps, one encode, no search) with a bar just under what it
-# measurably reaches: these tests check the plumbing, the default bar and its search
-# are tested by *_default. 50 steps give 26.33 dB on the MR sample and 26.87 dB on the
+# A short lossy encode (50 grid steps, one encode, no search) with a bar just under what
+# it measurably reaches: these tests check the plumbing of the opt-in lossy path; the
+# lossless default is tested by *_default (and storescp_archive_study). 50 steps give 26.33 dB on the MR sample and 26.87 dB on the
 # CT sample (bench/results/pacs/plumbing.log); flat volumes give 16.3 and 17.6 dB.
 PLUMBING_MIN_PSNR=25
 ENC_OPTS="--mode grid --epochs 50 --max-trials 1 --threads 2 --min-psnr $PLUMBING_MIN_PSNR"
@@ -70,14 +70,6 @@ compare() {
     "$work/compare.log"
 }
 
-# default_bar MODALITY: the archivers' default PSNR bar for CT or MR, dB, as
-# plugin/archive_quality.h states it (the tests of the default path check that the
-# archivers apply it)
-default_bar() { # as the archivers' log lines print it (%g)
-  sed -n "s/^#define E2EC_ARCHIVE_MIN_PSNR_$1 \([0-9.]*\).*/\1/p" "$(dirname "$0")/../archive_quality.h" |
-    awk '{ printf "%g\n", $1 }'
-}
-
 # at_least X MIN: whether the number X is at least MIN
 at_least() { awk -v x="$1" -v m="$2" 'BEGIN { exit !(x == "inf" || x + 0 >= m + 0) }'; }
 
@@ -87,6 +79,16 @@ psnr_at_least() {
   _p=$(compare "$1" "$2" | cut -d ' ' -f 1)
   at_least "${_p:-0}" "$3" || fail "$1: PSNR ${_p:-?} dB against $2, below the bar $3 dB"
   echo "$_p"
+}
+
+# lossless_object OBJECT ORIGINALS: OBJECT decodes to the original files in the folder
+# ORIGINALS exactly (dcme2ed --compare over every voxel: max error 0, PSNR inf) and says
+# Lossy Image Compression "00", else the test fails
+lossless_object() {
+  _m=$(compare "$1" "$2")
+  [ "$_m" = "inf 0" ] || fail "$1 does not decode to $2 exactly: PSNR and max error '$_m'"
+  dcmdump -q +P 0028,2110 "$1" | grep -q '^(0028,2110) CS \[00\]' ||
+    fail "$1 does not say Lossy Image Compression 00"
 }
 
 # frames OBJECT: Number of Frames of a DICOM object (dcmdump), checked to be an e2ec object

@@ -72,16 +72,17 @@ static void add_options(OFCommandLine &cmd) {
                   "archive a series once no instance of it arrived\nfor s seconds");
     cmd.addOption("--remove-originals", "+ro",
                   "delete a series' spooled originals once its object\nis verified (default: keep)");
-    cmd.addOption("--min-psnr", 1, "[d]B: float (1..200; default: MR 30, CT 32)",
-                  "the bar: encode to the smallest object whose PSNR\n(peak = range of the original) reaches d");
-    cmd.addOption("--max-error", 1, "[n]: integer (default: none)",
-                  "instead, a guaranteed bound: encode near-lossless,\nevery voxel within n stored values");
+    cmd.addOption("--min-psnr", 1, "[d]B: float (1..200; default: lossless)",
+                  "lossy: encode to the smallest object whose PSNR\n(peak = range of the original) reaches d\n"
+                  "(a lossy --mode alone: MR 30, CT 32)");
+    cmd.addOption("--max-error", 1, "[n]: integer (default: 0, lossless)",
+                  "near-lossless: every voxel within n stored values\n(lossless mode: n <= 255)");
     cmd.addOption("--max-trials", 1, "[n]: integer (1..16)",
                   "encodes the PSNR search may run (default 6)");
     cmd.addOption("--log", 1, "[f]ile: string (default: ARCHIVE/e2ecscp.log)",
                   "one line per series is appended here");
     cmd.addGroup("e2ec options:", LONGCOL, SHORTCOL + 2);
-    dcme2e_add_mode_options(cmd);
+    dcme2e_add_mode_options(cmd, "lossless; grid with --min-psnr");
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--epochs", "-e", 1, "[n]: integer", "training epochs");
@@ -106,8 +107,9 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
     return true;
 }
 
-/* The bar (--min-psnr, --max-error, --max-trials) and the encoder settings it implies
- * when no mode is given (archive_settings); false after a message on a bad value. */
+/* The bar (--min-psnr, --max-error, --max-trials; none: lossless) and the encoder
+ * settings it implies when no mode is given (archive_settings); false after a message
+ * on a bad value. */
 static bool read_quality(OFCommandLine &cmd, OFConsoleApplication &app, ArchiveOptions &o) {
     archive_quality &q = o.quality;
     OFCmdFloat x;

@@ -74,7 +74,7 @@ namespace {
 struct Figures {
     size_t instances = 0, bytes_in = 0, bytes_out = 0;
     double psnr = NAN, max_error = NAN;
-    double min_psnr = -1; /* the bar it was encoded to; < 0: none (a max-error bound) */
+    double min_psnr = -1; /* the PSNR bar it was encoded to; < 0: none (lossless, a bound) */
     int trials = 0;       /* encodes the PSNR search ran */
 };
 
@@ -118,9 +118,10 @@ std::string encode_and_verify(const SpoolSeries &s, const std::vector<std::strin
     f.min_psnr = archive_min_psnr(q, e2ec_dicom_series_path(w.series, 0));
     OFLOG_INFO(logger, "series " << s.series_uid << ": encoding " << files.size()
                                  << " instances, volume " << v->nx << " x " << v->ny << " x "
-                                 << v->nz << ", to " << (q.max_error >= 0 ? "max error " : "PSNR ")
-                                 << (q.max_error >= 0 ? q.max_error : f.min_psnr)
-                                 << (q.max_error >= 0 ? "" : " dB"));
+                                 << v->nz << ", "
+                                 << (q.max_error == 0  ? "lossless"
+                                     : q.max_error > 0 ? "to max error " + std::to_string(q.max_error)
+                                                       : "to PSNR " + std::to_string(f.min_psnr) + " dB"));
     size_t size = 0;
     e2ec_target_result r;
     st = archive_encode(v, p, q, f.min_psnr, &w.stream, &size, &r);
@@ -131,12 +132,13 @@ std::string encode_and_verify(const SpoolSeries &s, const std::vector<std::strin
     }
     if (st) return std::string("encoding failed: ") + e2ec_strerror(st);
     e2ec_dicom_write_options wo = {};
+    /* the lossless mode's: the library's (none when lossless, the bound when near-lossless) */
     wo.derivation_description =
-        p.mode == E2EC_MODE_GRID
-            ? "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
-              " (quantised feature grid)"
-            : "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
-              " (implicit neural representation)";
+        p.mode == E2EC_MODE_LOSSLESS ? NULL
+        : p.mode == E2EC_MODE_GRID   ? "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
+                                       " (quantised feature grid)"
+                                     : "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
+                                       " (implicit neural representation)";
     st = e2ec_dicom_write_compressed(w.series, w.stream, size, &wo, partial.c_str(), err,
                                      sizeof err);
     if (st) return err;
@@ -149,23 +151,12 @@ std::string encode_and_verify(const SpoolSeries &s, const std::vector<std::strin
                std::to_string(files.size()) + " instances";
     st = e2ec_dicom_object_decode(w.object, p.threads, &w.decoded);
     if (st) return std::string("decoding the object: ") + e2ec_strerror(st);
-    e2ec_metrics m;
-    st = e2ec_compare(v, &w.decoded, p.threads, &m);
-    if (st) return std::string("comparing with the originals: ") + e2ec_strerror(st);
+    e2ec_metrics m{};
+    std::string why = archive_verify(v, &w.decoded, p.threads, f.min_psnr, q, r.trials,
+                                     "--min-psnr", "--max-error", &m);
     f.psnr = m.psnr;
     f.max_error = m.max_abs_err;
-    char why[160];
-    if (f.min_psnr >= 0 && !(m.psnr >= f.min_psnr)) {
-        snprintf(why, sizeof why, "PSNR %.4f dB below --min-psnr %g (the nearest of %d encodes)",
-                 m.psnr, f.min_psnr, r.trials);
-        return why;
-    }
-    if (q.max_error >= 0 && m.max_abs_err > q.max_error) {
-        snprintf(why, sizeof why, "max error %.0f above --max-error %d", m.max_abs_err,
-                 q.max_error);
-        return why;
-    }
-    return "";
+    return why;
 }
 
 /* Whether the series' folder holds an instance that is neither in files nor archived

@@ -4,7 +4,8 @@
 # the MR sample series (two studies). The archive must then hold one verified object per
 # series, with every instance accounted for, its PSNR against the sample files at least
 # the bar, and the originals removed. Then a series whose object misses the quality bar
-# keeps its originals and logs why, and a hook killed (kill -9) at several points of its
+# keeps its originals and logs why, so does one whose lossless object is found one
+# stored value off, the lossless default archives a series exactly, and a hook killed (kill -9) at several points of its
 # work loses nothing and succeeds when run again. (The default bar and its search:
 # storescp_archive_default.)
 set -eu
@@ -74,6 +75,37 @@ grep -q 'status=failed originals=kept reason="PSNR .* below --min-psnr 200 (the 
   "$work/bad/archive/e2ec-archive.log" || fail "no failure line: $(cat "$work/bad/archive/e2ec-archive.log")"
 [ "$(ls "$work/bad/study" | wc -l)" -eq "$n_mr" ] || fail "originals lost after a failure"
 [ -z "$(find "$work/bad/archive" -name '*.dcm')" ] || fail "an unverified object was left in the archive"
+# the lossless default (no quality option; a short fit, which only costs bytes), on the
+# first 8 MR slices (a series of its own; seconds in the Debug+ASan build): a
+# verification that finds one stored value off keeps the originals (a dcme2ed that
+# reports max error 1 for what decodes exactly), and the real one archives the series
+# lossless, its object decoding to the originals exactly and saying "00"
+mkdir -p "$work/ll/study" "$work/ll/originals"
+for f in $(ls "$mr"/*.dcm | head -n 8); do cp "$f" "$work/ll/study/"; cp "$f" "$work/ll/originals/"; done
+cat >"$work/dcme2ed-one-off" <<EOF
+#!/bin/sh
+"$dec" "\$@" 2>"$work/ll/dec.err"; rc=\$?
+sed 's/max error 0\$/max error 1/' "$work/ll/dec.err" >&2
+exit \$rc
+EOF
+chmod +x "$work/dcme2ed-one-off"
+ll_opts="--dcme2ec $enc --epochs 50 --threads 2 --remove-originals"
+if "$hook" $ll_opts --dcme2ed "$work/dcme2ed-one-off" "$work/ll/study" "$work/ll/archive" 2>/dev/null; then
+  fail "the hook accepted a lossless object that is one stored value off"
+fi
+grep -q 'status=failed originals=kept reason="not lossless: the decoded voxels differ from the originals (max error 1)"' \
+  "$work/ll/archive/e2ec-archive.log" || fail "no lossless failure line: $(cat "$work/ll/archive/e2ec-archive.log")"
+[ "$(ls "$work/ll/study" | wc -l)" -eq 8 ] || fail "originals lost after a failed lossless check"
+[ -z "$(find "$work/ll/archive" -name '*.dcm')" ] || fail "an unverified lossless object was left in the archive"
+"$hook" $ll_opts --dcme2ed "$dec" "$work/ll/study" "$work/ll/archive" 2>/dev/null ||
+  fail "the lossless default: $(tail -n 1 "$work/ll/archive/e2ec-archive.log")"
+line=$(tail -n 1 "$work/ll/archive/e2ec-archive.log")
+case $line in
+*" max_error=0 max_error_bound=0 "*"status=ok originals_removed=yes"*) ;;
+*) fail "the lossless default: $line" ;;
+esac
+[ ! -d "$work/ll/study" ] || fail "originals left after the lossless object was verified"
+lossless_object "$(echo "$line" | sed -n 's/.* object=\(.*\)$/\1/p')" "$work/ll/originals"
 # kill -9 of the hook and its children at several points of a run: while indexing,
 # once the encoder's object has appeared (verification), and once the final object has
 # appeared (removal of originals). After each kill every instance is either still there
