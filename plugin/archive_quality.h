@@ -71,7 +71,7 @@ inline double archive_min_psnr(const archive_quality &q, const char *path) {
  * minutes on a CPU, bench/RESULTS.md) for a PSNR bar alone. In the lossless mode q gets
  * the bound 0 when it has none. Call it once the other settings are read: returns "" or
  * why they cannot give the bar (a bound in the grid mode or beyond the lossless mode's,
- * a search from a grid lambda outside (0, 1]). */
+ * a search from a grid lambda outside (0, 1]: the grid's and the latent mode's knob). */
 inline std::string archive_settings(e2ec_params &p, bool mode_given, bool epochs_given,
                                     archive_quality &q) {
     if (!mode_given) {
@@ -85,8 +85,10 @@ inline std::string archive_settings(e2ec_params &p, bool mode_given, bool epochs
     if (q.max_error >= 0 && p.mode == E2EC_MODE_GRID)
         return "a max-error bound needs the lossless mode or a mode with a residual "
                "(siren-ds, siren or e2e): the grid mode has none";
-    if (q.max_error < 0 && p.mode == E2EC_MODE_GRID && !(p.grid_lambda > 0 && p.grid_lambda <= 1))
-        return "the PSNR search in grid mode starts from the grid lambda, which must be in (0, 1]";
+    if (q.max_error < 0 && (p.mode == E2EC_MODE_GRID || p.mode == E2EC_MODE_LATENT) &&
+        !(p.grid_lambda > 0 && p.grid_lambda <= 1))
+        return "the PSNR search in grid or latent mode starts from the grid lambda, which must be "
+               "in (0, 1]";
     return "";
 }
 

@@ -375,9 +375,10 @@ bool read_config() {
         else if (mode == "e2e") cfg.mode = E2EC_MODE_E2E;
         else if (mode == "grid") cfg.mode = E2EC_MODE_GRID;
         else if (mode == "lossless") cfg.mode = E2EC_MODE_LOSSLESS;
+        else if (mode == "latent") cfg.mode = E2EC_MODE_LATENT;
         else if (!mode.empty()) {
             e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"lossless\", \"e2e\", \"siren-ds\", "
-                               "\"siren\" or \"grid\", not \"" + mode + "\"");
+                               "\"siren\", \"grid\" or \"latent\", not \"" + mode + "\"");
             return false;
         }
         e2ec_orthanc_threads = c.get("Threads", 0).asInt();

@@ -137,6 +137,8 @@ std::string encode_and_verify(const SpoolSeries &s, const std::vector<std::strin
         p.mode == E2EC_MODE_LOSSLESS ? NULL
         : p.mode == E2EC_MODE_GRID   ? "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
                                        " (quantised feature grid)"
+        : p.mode == E2EC_MODE_LATENT ? "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
+                                       " (coded latent grids)"
                                      : "Lossy compression of the whole series by e2ecscp " E2EC_VERSION_STRING
                                        " (implicit neural representation)";
     st = e2ec_dicom_write_compressed(w.series, w.stream, size, &wo, partial.c_str(), err,
