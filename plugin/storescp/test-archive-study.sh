@@ -5,9 +5,9 @@
 # series, with every instance accounted for, its PSNR against the sample files at least
 # the bar, and the originals removed. Then a series whose object misses the quality bar
 # keeps its originals and logs why, so does one whose lossless object is found one
-# stored value off, the lossless default archives a series exactly, and a hook killed (kill -9) at several points of its
-# work loses nothing and succeeds when run again. (The default bar and its search:
-# storescp_archive_default.)
+# stored value off, the lossless default archives a series exactly, and a hook killed
+# (kill -9) at several points of its work loses nothing and succeeds when run again.
+# (The default path on both whole sample series: storescp_archive_default.)
 set -eu
 hook=$1 enc=$2 dec=$3 samples=$4 work=$5
 rm -rf "$work" && mkdir -p "$work/in" "$work/archive"

@@ -79,8 +79,8 @@ wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
 
 # originals kept (no --remove-originals): they stay in the spool with the .archived
 # mark, and the series is not archived again, not even after a restart; this run
-# encodes to a --max-error bound instead of a PSNR bar (near-lossless: siren-ds with a
-# residual), and every voxel is within it
+# encodes to a --max-error bound instead of a PSNR bar (near-lossless: the lossless mode
+# within the bound), every voxel is within it, and the object says so (01, E2EC_NEAR_LL_V1)
 bound=4
 port=$(free_port)
 set -- --max-error $bound --epochs 50 --threads 2 \
@@ -95,6 +95,9 @@ grep -q "max_error_bound=$bound " "$work/keep-archive/e2ecscp.log" || fail "not 
 kept=$(dirname "$(find "$work/keep-spool" -name .archived)")
 maxerr=$(compare "$(find "$work/keep-archive" -name '*.dcm')" "$kept" | cut -d ' ' -f 2)
 [ -n "$maxerr" ] && [ "$maxerr" -le $bound ] || fail "max error ${maxerr:-?} above the bound $bound"
+dcmdump -q +P 0028,2110 +P 0028,2114 "$(find "$work/keep-archive" -name '*.dcm')" >"$work/lossy.txt"
+grep -q '(0028,2110) CS \[01\]' "$work/lossy.txt" && grep -q 'E2EC_NEAR_LL_V1' "$work/lossy.txt" ||
+  fail "the near-lossless object does not say 01, E2EC_NEAR_LL_V1: $(cat "$work/lossy.txt")"
 kill -TERM $scp_pid
 wait $scp_pid || fail "e2ecscp did not stop cleanly on SIGTERM"
 scp_start "$work/scp-keep2.log" "$@"
