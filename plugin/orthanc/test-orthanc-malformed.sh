@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-orthanc-malformed.sh ORTHANC PLUGIN DCME2EC SAMPLES QSTREAM WORK - Orthanc with e2ec's plugin
+# test-orthanc-malformed.sh ORTHANC PLUGIN DCME2EC SAMPLES QSTREAM LSTREAM WORK - Orthanc with e2ec's plugin
 # survives the malformed-input catalogue (tests/malformed/make-cases; issue 9, item 5): a
 # valid e2ec object of four MR slices is made, the catalogue derived from it; every DICOM
 # case, and every bitstream case wrapped as the Pixel Data of that valid object, is
@@ -8,7 +8,7 @@
 # (>= 400), with an error line in Orthanc's log; afterwards Orthanc is still up and
 # serves a valid instance.
 set -eu
-orthanc=$1 plugin=$2 enc=$3 samples=$4 qstream=$5 work=$6
+orthanc=$1 plugin=$2 enc=$3 samples=$4 qstream=$5 lstream=$6 work=$7
 here=$(dirname "$0")
 rm -rf "$work" && mkdir -p "$work/storage" "$work/mr4" "$work/cases" "$work/wrapped"
 . "$here/orthanc-lib.sh"
@@ -29,7 +29,7 @@ w = sys.argv[1]
 stream = b"".join(list(generate_fragments(pydicom.dcmread(w + "/valid.dcm").PixelData))[1:])
 open(w + "/valid.e2ec", "wb").write(stream)
 PY
-python3 "$here/../../tests/malformed/make-cases" "$work/valid.e2ec" "$qstream" "$work/valid.dcm" "$work/cases" ||
+python3 "$here/../../tests/malformed/make-cases" "$work/valid.e2ec" "$qstream" "$lstream" "$work/valid.dcm" "$work/cases" ||
   fail "make-cases"
 # the bitstream cases as the Pixel Data of the valid object (empty Basic Offset Table,
 # one fragment, padded to an even length as the writer does)
