@@ -67,7 +67,8 @@ void print_metrics(const e2ec_metrics *m);
 /* The numbers a stream stores: its network's weights, plus a grid's features. */
 uint64_t stored_values(const e2ec_info *i);
 /* "weights", "weight_coding", ("grid_values",) "weight_bytes" and
- * "bytes_per_weight" (bytes per stored value) lines. */
+ * "bytes_per_weight" (bytes per stored value) lines; for a lossless-mode
+ * stream, its "max_error" (0: lossless) instead of the last. */
 void print_weight_coding(const e2ec_info *i);
 
 #endif

@@ -115,6 +115,7 @@ void print_weight_coding(const e2ec_info *i) {
         printf("weights: %u int16 (the ARM)\n", i->n_weights);
         printf("weight_coding: integer ARM; voxels rANS-coded, one stream per slice\n");
         printf("weight_bytes: %u (the ARM and the coded voxels)\n", i->weights_bytes);
+        printf("max_error: %u\n", i->max_error); /* the bound its section codes to, 0: lossless */
         return;
     }
     if (i->mode == E2EC_MODE_LATENT) { /* an integer ARM, the latents' rANS streams, a binary16 MLP */

@@ -74,6 +74,8 @@ expect 0 "compress lossless" -- "$E2EC" compress crop.raw l.e2ec $CROP_ARGS --mo
     --epochs 40 --threads 1
 [ "$(figure max_abs_err out.txt)" = 0 ] && ok || fail "lossless mode is not lossless"
 grep -q '^weight_coding: integer ARM' out.txt && ok || fail "compress does not describe the ARM"
+expect 0 "info lossless" -- "$E2EC" info l.e2ec
+[ "$(figure max_error out.txt)" = 0 ] && ok || fail "info does not state the lossless bound 0"
 expect 0 "decompress lossless" -- "$E2EC" decompress l.e2ec l.raw
 cmp -s crop.raw l.raw && ok || fail "the lossless stream does not decode to the original"
 expect 0 "decompress lossless --slice" -- "$E2EC" decompress l.e2ec l7.raw --slice 7
@@ -82,6 +84,8 @@ cmp -s c7.raw l7.raw && ok || fail "slice 7 of the lossless stream differs from 
 expect 0 "compress near-lossless" -- "$E2EC" compress crop.raw n.e2ec $CROP_ARGS --mode lossless \
     --epochs 40 --threads 1 --max-error 3
 [ "$(figure max_abs_err out.txt)" -le 3 ] && ok || fail "near-lossless beyond 3: $(figure max_abs_err out.txt)"
+expect 0 "info near-lossless" -- "$E2EC" info n.e2ec
+[ "$(figure max_error out.txt)" = 3 ] && ok || fail "info does not state the bound 3"
 expect 83 "lossless with a target" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARGS --mode lossless \
     --target-psnr 40
 
