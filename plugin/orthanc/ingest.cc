@@ -83,6 +83,15 @@ struct ingest_figures {
  * what it measured. */
 std::string encode_and_verify(const std::string &in, const std::string &out, size_t n,
                               ingest_figures &f) {
+    /* One encode at a time in the PACS process, whatever "ConcurrentJobs" says: each
+     * already runs on "Threads" threads, and two at once in one process (Orthanc's
+     * default of 2 jobs) share OpenBLAS's OpenMP pool: measured, the MR then coded to
+     * other bytes than alone (the fit's products split another way), and one such run
+     * stalled for over 10 minutes on a loaded 2-core machine
+     * (bench/results/pacs/concurrent-ingest.log). The other jobs wait here, their
+     * series untouched. */
+    static std::mutex encode_mu;
+    std::lock_guard<std::mutex> one_at_a_time(encode_mu);
     char err[1024];
     const char *paths[] = {in.c_str()};
     e2ec_dicom_read_options ro = {};
