@@ -1,6 +1,8 @@
-/* decoder.cc - Orthanc's decode-image callback for e2ec objects: one frame, decoded alone
- * (e2ec_decode_slice, random access), for previews, /frames/N/rendered, /numpy and the
- * viewers. Every failure is logged and returned to Orthanc as an error code. */
+/* decoder.cc - Orthanc's decode-image callback for e2ec objects: one frame, for previews,
+ * /frames/N/rendered, /image-uint16 and the viewers. A frame of a lossless or latent
+ * object comes out of the whole decoded volume, kept for the next frames
+ * (volume_cache.h); any other frame is decoded alone (e2ec_decode_slice, random access).
+ * Every failure is logged and returned to Orthanc as an error code. */
 #include "e2ec_orthanc.h"
 
 #include <cstring>
@@ -9,6 +11,7 @@
 
 #include "e2ec.h"
 #include "e2ec_dicom.h"
+#include "volume_cache.h"
 
 namespace {
 
@@ -51,13 +54,21 @@ OrthancPluginErrorCode e2ec_orthanc_decode(OrthancPluginImage **target, const vo
         return OrthancPluginErrorCode_IncompatibleImageFormat;
     }
     size_t row = (size_t)info->nx * e2ec_voxel_size(info->type);
+    std::shared_ptr<const cached_volume> whole = volume_cache_get(o.get(), e2ec_orthanc_threads, st);
     std::vector<uint8_t> plane;
-    try {
-        plane.resize(row * info->ny);
-    } catch (const std::bad_alloc &) {
-        return OrthancPluginErrorCode_NotEnoughMemory;
+    const uint8_t *src = nullptr;
+    if (whole) {
+        src = static_cast<const uint8_t *>(cached_volume_data(*whole).data) +
+              (size_t)frame * row * info->ny;
+    } else if (!st) {
+        try {
+            plane.resize(row * info->ny);
+        } catch (const std::bad_alloc &) {
+            return OrthancPluginErrorCode_NotEnoughMemory;
+        }
+        st = e2ec_dicom_object_decode_frame(o.get(), frame, e2ec_orthanc_threads, plane.data());
+        src = plane.data();
     }
-    st = e2ec_dicom_object_decode_frame(o.get(), frame, e2ec_orthanc_threads, plane.data());
     if (st) {
         e2ec_orthanc_error("decoding frame " + std::to_string(frame) +
                            " failed: " + e2ec_strerror(st));
@@ -69,7 +80,7 @@ OrthancPluginErrorCode e2ec_orthanc_decode(OrthancPluginImage **target, const vo
     uint8_t *dst = static_cast<uint8_t *>(OrthancPluginGetImageBuffer(e2ec_orthanc_context, img));
     uint32_t pitch = OrthancPluginGetImagePitch(e2ec_orthanc_context, img);
     for (uint32_t y = 0; y < info->ny; y++)
-        std::memcpy(dst + (size_t)y * pitch, plane.data() + y * row, row);
+        std::memcpy(dst + (size_t)y * pitch, src + y * row, row);
     *target = img;
     return OrthancPluginErrorCode_Success;
 }

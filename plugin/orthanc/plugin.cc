@@ -6,6 +6,7 @@
 
 #include "e2ec.h"
 #include "e2ec_dicom.h"
+#include "volume_cache.h"
 
 OrthancPluginContext *e2ec_orthanc_context = nullptr;
 int e2ec_orthanc_threads = 0;
@@ -52,6 +53,10 @@ ORTHANC_PLUGINS_API int32_t OrthancPluginInitialize(OrthancPluginContext *contex
     }
     if (!e2ec_orthanc_ingest_start()) {
         e2ec_orthanc_error("cannot read the \"E2EC\" configuration section or start ingest");
+        return -1;
+    }
+    if (!volume_cache_start()) {
+        e2ec_orthanc_error("cannot read the \"E2EC\" configuration section's \"DecodedCacheMB\"");
         return -1;
     }
     OrthancPluginLogWarning(context, "e2ec: decoder and transcoder registered for transfer "
