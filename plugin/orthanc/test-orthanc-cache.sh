@@ -1,20 +1,27 @@
 #!/bin/sh
-# test-orthanc-cache.sh ORTHANC PLUGIN DCME2EC DCME2ED SAMPLES WORK - the decode
+# test-orthanc-cache.sh ORTHANC PLUGIN DCME2EC DCME2ED SAMPLES WORK [OBJECT] - the decode
 # callback's cache of decoded volumes ("DecodedCacheMB", volume_cache.h) in a real Orthanc
-# on 127.0.0.1: every frame of a lossless object of 8 slices of the sample MR, asked for
-# one by one through /frames/N/matlab, equals dcme2ed's decode of the object, every
-# pixel, with the cache at its default and with "DecodedCacheMB": 0; a bad value stops
-# the plugin, and Orthanc with it, with a log line naming the key. The time to fetch all
-# frames is printed (measured, not asserted: bench/results/pacs/decoded-cache.log).
+# on 127.0.0.1: every frame of a lossless object of 8 slices of the sample MR (or of
+# OBJECT), asked for one by one in order through /frames/N/matlab, equals dcme2ed's
+# decode of the object, every pixel, with the cache at its default and with
+# "DecodedCacheMB": 0; a bad value stops the plugin, and Orthanc with it, with a log line
+# naming the key. The time to fetch all frames is printed (measured, not asserted; with
+# the sample series' whole objects: bench/results/pacs/decoded-cache.log).
 set -eu
-orthanc=$1 plugin=$2 enc=$3 dec=$4 samples=$5 work=$6
+orthanc=$1 plugin=$2 enc=$3 dec=$4 samples=$5 work=$6 object=${7:-}
 rm -rf "$work" && mkdir -p "$work/mr8"
 . "$(dirname "$0")/orthanc-lib.sh"
 . "$(dirname "$0")/../../tests/require.sh"
 require "$orthanc" curl
 require_python numpy pydicom
-for i in 30 31 32 33 34 35 36 37; do cp "$samples/mr-t1-head-dicom/MR00$i.dcm" "$work/mr8/"; done
-"$enc" --mode lossless --threads 2 "$work/mr8" "$work/c.dcm" || fail "dcme2ec"
+if [ -n "$object" ]; then
+  cp "$object" "$work/c.dcm"
+else
+  for i in 30 31 32 33 34 35 36 37; do cp "$samples/mr-t1-head-dicom/MR00$i.dcm" "$work/mr8/"; done
+  "$enc" --mode lossless --threads 2 "$work/mr8" "$work/c.dcm" || fail "dcme2ec"
+fi
+frames=$(python3 -c 'import pydicom, sys; print(pydicom.dcmread(sys.argv[1]).NumberOfFrames)' \
+  "$work/c.dcm") || fail "Number of Frames"
 "$dec" "$work/c.dcm" "$work/decoded.dcm" || fail "dcme2ed"
 
 # config NAME CACHE: an Orthanc configuration with "E2EC": {"DecodedCacheMB": CACHE}
@@ -48,22 +55,22 @@ for run in "default:" "off:0"; do
   id=$(curl -sf -X POST --data-binary @"$work/c.dcm" "$url/instances" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["ID"])') || fail "upload"
   t0=$(date +%s.%N)
-  for z in 0 1 2 3 4 5 6 7; do
+  for z in $(seq 0 $((frames - 1))); do
     curl -sf "$url/instances/$id/frames/$z/matlab" -o "$work/$name/frame$z.m" || fail "/frames/$z/matlab"
   done
   t1=$(date +%s.%N)
-  echo "cache ${cache:-default}: 8 frames in $(echo "$t1 - $t0" | bc) s"
-  python3 - "$work" "$name" <<'PY' || fail "pixel checks, cache ${cache:-default}"
+  echo "cache ${cache:-default}: $frames frames in $(echo "$t1 - $t0" | bc) s"
+  python3 - "$work" "$name" "$frames" <<'PY' || fail "pixel checks, cache ${cache:-default}"
 import re, sys
 import numpy as np, pydicom
-w, name = sys.argv[1:]
+w, name, frames = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ref = pydicom.dcmread(w + "/decoded.dcm").pixel_array.astype(np.int64)
-assert ref.shape[0] == 8, ref.shape
-for z in range(8):
+assert ref.shape[0] == frames, ref.shape
+for z in range(frames):
     text = open(f"{w}/{name}/frame{z}.m").read()
     got = np.array(re.findall(r"-?\d+", text[text.index("["):]), dtype=np.int64)
     assert np.array_equal(got.reshape(ref.shape[1:]), ref[z]), f"frame {z} differs from dcme2ed's"
-print("every pixel of the 8 frames equal to dcme2ed's")
+print(f"every pixel of the {frames} frames equal to dcme2ed's")
 PY
   kill $pid && wait $pid || true
 done
