@@ -127,7 +127,14 @@ std::shared_ptr<const cached_volume> volume_cache_get(const e2ec_dicom_object *o
     c->bytes = bytes;
     st = e2ec_dicom_object_decode(o, threads, &c->volume);
     if (st == E2EC_ERR_NOMEM || st == E2EC_ERR_MEMORY_LIMIT) st = E2EC_OK; /* the frame alone may fit */
-    if (st != E2EC_OK || !c->volume.data) return nullptr;
+    if (st != E2EC_OK) return nullptr;
+    /* the callback copies frames out of it by the header's sizes: a decoder that
+     * disagreed would be a bug, answered as an error rather than a read out of bounds */
+    const e2ec_volume &v = c->volume;
+    if (!v.data || v.nx != info.nx || v.ny != info.ny || v.nz != info.nz || v.type != info.type) {
+        st = E2EC_ERR_INTERNAL;
+        return nullptr;
+    }
     std::lock_guard<std::mutex> g(lock);
     if (entry e = find(s, n, crc)) return e;
     try {
