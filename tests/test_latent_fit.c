@@ -2,9 +2,9 @@
  * The latent mode's fit (codec/latent/latent_fit.h): soft-rounding against
  * finite differences and its limits; the pyramid's shape (finest at the
  * volume's resolution, thick slices keep z); a fit of a small synthetic
- * volume decodes (grid_decode) above a quality floor, its latents lie within
- * each level's [lo, hi] and code with ll_encode, and a larger lambda codes
- * them in fewer bytes.
+ * volume (the defaults: the finest level re-quantised) decodes (grid_decode)
+ * above a quality floor, its latents lie within each level's [lo, hi] and
+ * code with ll_encode, and a larger lambda codes them in fewer bytes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -151,11 +151,12 @@ static void fit_checks(void) {
         e2ec_compare(&v, &d, 1, &mt);
         printf("lambda %g: %zu latent bytes, PSNR %.2f dB\n", lambdas[k], bytes[k], mt.psnr);
         /* floors 1.5 dB under what this fit reaches (Release, 2 threads,
-         * 2026-12-05): 45.89 dB at lambda 1e-5, 41.20 dB at 1e-2 */
-        check_psnr_floor(k ? "lambda 1e-2" : "lambda 1e-5", mt.psnr, k ? 39.7 : 44.4, &v);
+         * 2026-12-05, the finest level re-quantised): 48.98 dB at lambda
+         * 1e-5, 40.24 dB at 1e-2 */
+        check_psnr_floor(k ? "lambda 1e-2" : "lambda 1e-5", mt.psnr, k ? 38.7 : 47.5, &v);
         latent_model_free(&m);
     }
-    /* 216 and 304 bytes measured, of which ~80 are the slices' rANS states */
+    /* 212 and 472 bytes measured, of which ~80 are the slices' rANS states */
     CHECK(bytes[1] < bytes[0], "lambda 1e-2 codes %zu bytes, 1e-5 %zu", bytes[1], bytes[0]);
     free(t), free(out);
     e2ec_volume_free(&v), e2ec_volume_free(&d);

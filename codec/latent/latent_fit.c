@@ -10,6 +10,7 @@
 #include "caps.h"
 #include "ent/arm_float.h"
 #include "ent/laplace_int.h"
+#include "ent/laplace_rate.h"
 #include "grid_mlp.h"
 #include "half.h"
 #include "nn/relu_mlp.h"
@@ -33,6 +34,7 @@ void latent_fit_defaults(latent_fit_config *c) {
     c->lr_latent = 5e-2f, c->lr_mlp = 5e-3f, c->lr_arm = 2e-3f;
     c->soft_from = 0.1f, c->ste_from = 0.8f, c->freeze_from = 0.9f;
     c->t_start = 0.3f, c->t_end = 0.1f;
+    c->requantise = 1;
     c->seed = 1;
 }
 
@@ -178,6 +180,71 @@ static double rate(fit_state *f, rng *r, int B) {
     return bits;
 }
 
+/* Candidates around each finest latent that the re-quantisation weighs. */
+#define RDQ_SPAN 2
+#define RDQ_N (2 * RDQ_SPAN + 1)
+
+/* Rate-distortion re-quantisation of the finest level, with everything else
+ * final (the binary16 MLP, the integer ARM m->arm): the finest level has a
+ * node on every voxel, so its latent moves that voxel's value alone. For each
+ * latent, in the coder's raster order, the value within RDQ_SPAN of it and
+ * within the level's [lo, hi] that minimises
+ *     (decoded - target)^2 + lambda bits,
+ * the bits under the Laplace the integer ARM predicts from the latents before
+ * it, as the coder will (their values already chosen). Greedy: a choice's
+ * effect on the contexts of the latents after it is not weighed. */
+static e2ec_status requantise_finest(fit_state *f, const float *target, const arm_int *arm) {
+    const int L = f->s.levels - 1, cin = f->s.levels, h = f->c->hidden;
+    const int *r = f->s.res[L];
+    const size_t plane = (size_t)r[0] * r[1];
+    int32_t *q = f->q + f->s.off[L];
+    /* one plane's candidates at a time (the level is the volume's grid) */
+    float *err = malloc(plane * RDQ_N * sizeof *err);
+    if (!err) return E2EC_ERR_NOMEM;
+    for (size_t i = 0; i < f->s.off[f->s.levels]; i++) f->yh[i] = (float)f->q[i];
+    ll_shape sh = {r[0], r[1], r[2], f->lo[L]};
+    const double lambda = f->c->lambda;
+    for (int z = 0; z < r[2]; z++) {
+        /* the squared error of each candidate, the decode clamped to [0, 1] as grid_decode does */
+        for (size_t at = 0; at < plane; at += CHUNK) {
+            int n = plane - at < CHUNK ? (int)(plane - at) : CHUNK;
+            size_t first = plane * (size_t)z + at;
+            grid_positions(f->pos, NULL, first, n, f->n[0], f->n[1], f->n[2]);
+            grid_interp_forward(f->feat, f->yh, &f->s, f->pos, n);
+            for (int k = 0; k < RDQ_N; k++) {
+                for (int i = 0; i < n; i++)
+                    f->feat[(size_t)i * cin + L] = (float)(q[first + (size_t)i] + k - RDQ_SPAN);
+                relu_mlp_forward(&f->ma, f->w, f->feat, n, cin, h, 1);
+                for (int i = 0; i < n; i++) {
+                    float y = f->ma.out[i] < 0.0f ? 0.0f : f->ma.out[i] > 1.0f ? 1.0f : f->ma.out[i];
+                    float e = y - target[first + (size_t)i];
+                    err[(at + (size_t)i) * RDQ_N + (size_t)k] = e * e;
+                }
+            }
+        }
+        for (int y = 0; y < r[1]; y++)
+            for (int x = 0; x < r[0]; x++) {
+                size_t j = (size_t)x + (size_t)r[0] * y, i = plane * (size_t)z + j;
+                int64_t mu;
+                int32_t lb;
+                ll_predict(&sh, q, x, y, z, f->shift[L], arm, &mu, &lb);
+                double best = INFINITY, dmu, dlb;
+                int32_t pick = q[i];
+                for (int k = 0; k < RDQ_N; k++) {
+                    int32_t v = q[i] + k - RDQ_SPAN;
+                    if (v < f->lo[L] || v > f->hi[L]) continue;
+                    double cost = err[j * RDQ_N + (size_t)k] +
+                                  lambda * laplace_rate(v, f->lo[L], f->hi[L], (double)mu / LAPLACE_FRAC,
+                                                        (double)lb / LAPLACE_FRAC, &dmu, &dlb);
+                    if (cost < best) best = cost, pick = v;
+                }
+                q[i] = pick;
+            }
+    }
+    free(err);
+    return E2EC_OK;
+}
+
 static void state_free(fit_state *f) {
     free(f->y), free(f->yh), free(f->dyh), free(f->g), free(f->q), free(f->w), free(f->dw);
     free(f->p), free(f->dp), free(f->pos), free(f->feat), free(f->dy), free(f->dfeat), free(f->in);
@@ -254,6 +321,8 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     st = arm_int_quantise(&m->arm, LL_CTX, c->arm_hidden, f.p);
     if (st) goto done;
     for (size_t i = 0; i < nw; i++) f.w[i] = half_to_float(half_from_float(f.w[i]));
+    if (c->requantise) st = requantise_finest(&f, target, &m->arm);
+    if (st) goto done;
     for (int l = 0; l < f.s.levels; l++) m->shift[l] = f.shift[l], m->lo[l] = f.lo[l], m->hi[l] = f.hi[l];
     m->syn = (grid_model){.shape = f.s, .delta = 1.0f, .hidden = h, .q = f.q, .mlp = f.w};
     f.q = NULL, f.w = NULL;

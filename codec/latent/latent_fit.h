@@ -30,6 +30,9 @@ typedef struct {
      * to them */
     float soft_from, ste_from, freeze_from;
     float t_start, t_end;
+    /* nonzero: after training, each finest latent re-chosen for rate +
+     * lambda distortion with the final synthesis and integer ARM */
+    int requantise;
     int threads;       /* 0 = OpenMP's default */
     uint64_t seed;
     e2ec_progress_fn progress;
