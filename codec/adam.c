@@ -22,16 +22,37 @@ void adam_free(adam_state *s) {
 
 void adam_step(adam_state *s, float *params, const float *grads) {
     s->t++;
+    adam_step_range(s, params, grads, 0, s->n, 0);
+}
+
+void adam_step_range(adam_state *s, float *params, const float *grads, size_t first, size_t n,
+                     int skipped) {
     float c1 = 1.0f - powf(s->beta1, (float)s->t);
     float c2 = 1.0f - powf(s->beta2, (float)s->t);
+    /* the skipped steps t - k .. t - 1: at the j-th, m and v have decayed by
+     * b1^j and b2^j, so its update is lr (m / sqrt(v)) rho^j sqrt(c2_j) / c1_j,
+     * rho = b1 / sqrt(b2), c_j the bias corrections of that step (eps taken
+     * once); sum holds the sum of the factors */
+    float rho = s->beta1 / sqrtf(s->beta2), sum = 0.0f, rj = 1.0f;
+    for (int j = 1; j <= skipped; j++) {
+        int tj = s->t - skipped - 1 + j;
+        rj *= rho;
+        if (tj >= 1) sum += rj * sqrtf(1.0f - powf(s->beta2, (float)tj)) / (1.0f - powf(s->beta1, (float)tj));
+    }
+    float d1 = powf(s->beta1, (float)skipped), d2 = powf(s->beta2, (float)skipped);
     /* elementwise, so the thread count does not change the result; threads
      * only pay on large parameter sets (the latent mode's latents) */
-    #pragma omp parallel for schedule(static) if (s->n >= (1u << 16))
-    for (size_t i = 0; i < s->n; i++) {
+    #pragma omp parallel for schedule(static) if (n >= (1u << 16))
+    for (size_t i = first; i < first + n; i++) {
+        float m = s->m[i], v = s->v[i];
+        if (skipped > 0) {
+            params[i] -= s->lr * sum * m / (sqrtf(v) + s->eps);
+            m *= d1, v *= d2;
+        }
         float g = grads[i];
-        s->m[i] = s->beta1 * s->m[i] + (1.0f - s->beta1) * g;
-        s->v[i] = s->beta2 * s->v[i] + (1.0f - s->beta2) * g * g;
-        float mhat = s->m[i] / c1, vhat = s->v[i] / c2;
-        params[i] -= s->lr * mhat / (sqrtf(vhat) + s->eps);
+        m = s->beta1 * m + (1.0f - s->beta1) * g;
+        v = s->beta2 * v + (1.0f - s->beta2) * g * g;
+        s->m[i] = m, s->v[i] = v;
+        params[i] -= s->lr * (m / c1) / (sqrtf(v / c2) + s->eps);
     }
 }

@@ -19,15 +19,15 @@
  * than it saves memory (a 512 x 512 slab of 32 planes is 32 MiB of floats). */
 #define LATENT_DECODE_SLAB 32
 
-/* The fit from the parameters: epochs are its Adam steps, batch its voxels per
- * step (0: the fit's default). grid_lambda is the fit's lambda as it is: the
+/* The fit from the parameters: epochs are its passes over the volume, batch
+ * its voxels per tile (0: the fit's default). grid_lambda is the fit's lambda as it is: the
  * loss is MSE + lambda bits / voxel on values in [0, 1], so at the rates
  * that matter (MSE 1e-5 .. 1e-2, where dMSE/dbit is about 1.4 MSE) lambda
  * lies within the rate control's (0, 1] (docs/latent.md). */
 static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
     latent_fit_defaults(c);
     c->lambda = p->grid_lambda;
-    c->steps = p->epochs;
+    c->passes = p->epochs;
     if (p->batch > 0) c->batch = p->batch;
     c->threads = p->threads;
     c->seed = p->seed;
@@ -83,13 +83,16 @@ static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *i
     if (st) return st;
     /* latent_fit's buffers: per latent its float value, relaxed value and its
      * derivative, gradient and integer (5 x 4 bytes) and Adam's two moments;
-     * per point of a chunk (8,192) its position, target, gradient, features,
+     * per row of every level the step it was last updated at;
+     * per point of a chunk (LATENT_FIT_CHUNK) its position, target, gradient, features,
      * ARM inputs and outputs, MLP and ARM activations; the normalised volume.
      * Then the section: the latents, the coder's buffers and the payload (at
      * most the coder's streams). */
     uint64_t ng = s.off[s.levels], cin = (uint64_t)s.levels, h = (uint64_t)c.hidden;
-    uint64_t ah = (uint64_t)c.arm_hidden, chunk = 8192;
-    uint64_t fit = ng * 4 * (5 + 2) +
+    uint64_t ah = (uint64_t)c.arm_hidden, chunk = LATENT_FIT_CHUNK;
+    uint64_t rows = 0;
+    for (int l = 0; l < s.levels; l++) rows += (uint64_t)s.res[l][1] * (uint64_t)s.res[l][2];
+    uint64_t fit = ng * 4 * (5 + 2) + rows * 4 +
                    chunk * 4 * (3 + 3 + 2 * cin + 2 * 18 + 4 + 10 * h + 8 * ah + 32) +
                    8ull * latent_weight_count(s.levels, c.hidden, c.arm_hidden) * 4;
     uint64_t pack = ng * 4 + coder_bytes(&s, 1) * 2;
@@ -149,7 +152,7 @@ const e2ec_mode_ops mode_latent = {
      * binary16 (the fp16 flag says so); --max-error adds the residual */
     .layout = {.min_version = 2, .header_bytes = LATENT_HEADER_BYTES, .fp16_set = 1, .residual = 1},
     .knob = MODE_KNOB_LAMBDA,
-    .default_epochs = 1000, /* latent_fit_defaults' steps (test_latent_code checks) */
+    .default_epochs = 30, /* latent_fit_defaults' passes (test_latent_code checks) */
     .read_header = latent_section_read_header,
     .param_count = param_count,
     .check = check,

@@ -142,10 +142,12 @@ typedef struct {
     int siren_layers;   /* hidden layers (paper: 3 = 3->W, W->W, W->W, W->1) */
     float omega0;       /* sine frequency, 10 (Sitzmann: 30; docs/architecture.md) */
     e2ec_upsampler upsampler; /* SIREN_DS only */
-    int epochs;         /* training epochs (GRID: Adam steps); the default is
+    int epochs;         /* training epochs (GRID: Adam steps; LATENT: passes over the
+                           volume, a tile of `batch` voxels an Adam step); the default is
                            e2ec_default_epochs(mode) of the default mode */
     float lr;           /* Adam learning rate, 1.5e-3 */
-    int batch;          /* samples per step; 0 = full batch (every grid point). E2E mode:
+    int batch;          /* samples per step; 0 = full batch (every grid point; LATENT:
+                           16,384, docs/latent.md). E2E mode:
                            attention windows per step; 0 = full batch, or every window
                            a row at a time when the full batch exceeds 4 GiB of
                            activations (docs/architecture.md) */
@@ -191,7 +193,8 @@ void e2ec_params_default(e2ec_params *p);
 
 /* The default training length of a mode: GRID 2,000 Adam steps (the sample MR,
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
- * bench/results/defaults/), LATENT 1,000 (its fit's default), the paper's 5,000
+ * bench/results/defaults/), LATENT 30 passes over the volume
+ * (its fit's default: the whole chest CT within minutes, docs/latent.md), the paper's 5,000
  * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
  * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);

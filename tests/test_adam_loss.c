@@ -20,6 +20,42 @@ int main(void) {
     CHECK(fabs(p - expect) < 1e-6, "step 2: %.8f expected %.8f", p, expect);
     adam_free(&s);
 
+    /* adam_step_range catching up on k steps without a gradient gives what k
+     * dense zero-gradient steps and then one step give (the lr fixed): m and
+     * v, and the parameter up to rounding and eps, which the catch-up takes
+     * once for the skipped steps. */
+    adam_state dense, lazy;
+    CHECK(adam_init(&dense, 2, 0.05f) == 0 && adam_init(&lazy, 2, 0.05f) == 0, "init 2");
+    float pd[2] = {0.3f, -0.2f}, pl[2] = {0.3f, -0.2f}, zero[2] = {0, 0};
+    for (int i = 0; i < 200; i++) {
+        float g[2] = {0.01f * (float)(i % 7) - 0.02f, 0.003f};
+        adam_step(&dense, pd, g), adam_step(&lazy, pl, g);
+    }
+    const int k = 9;
+    for (int i = 0; i < k; i++) adam_step(&dense, pd, zero);
+    float g[2] = {-0.04f, 0.001f};
+    adam_step(&dense, pd, g);
+    lazy.t += k + 1;
+    adam_step_range(&lazy, pl, g, 0, 2, k);
+    for (int i = 0; i < 2; i++) {
+        CHECK(fabsf(lazy.m[i] - dense.m[i]) <= 1e-6f * fabsf(dense.m[i]) &&
+                  fabsf(lazy.v[i] - dense.v[i]) <= 1e-6f * dense.v[i],
+              "moments %d: %g %g vs %g %g", i, lazy.m[i], lazy.v[i], dense.m[i], dense.v[i]);
+        CHECK(fabsf(pl[i] - pd[i]) < 2e-5f, "param %d after catching up: %.7f dense %.7f", i, pl[i], pd[i]);
+    }
+    /* the catch-up moved the parameters: without it they would differ more */
+    adam_state none;
+    float pn[2] = {0.3f, -0.2f};
+    CHECK(adam_init(&none, 2, 0.05f) == 0, "init 3");
+    for (int i = 0; i < 200; i++) {
+        float gg[2] = {0.01f * (float)(i % 7) - 0.02f, 0.003f};
+        adam_step(&none, pn, gg);
+    }
+    none.t += k + 1;
+    adam_step_range(&none, pn, g, 0, 2, 0);
+    CHECK(fabsf(pn[1] - pd[1]) > 100 * fabsf(pl[1] - pd[1]), "skipping the catch-up: %.7f vs %.7f", pn[1], pd[1]);
+    adam_free(&dense), adam_free(&lazy), adam_free(&none);
+
     float pred[4] = {0.5f, 0.2f, 0.9f, 0.4f}, tgt[4] = {0.4f, 0.2f, 1.0f, 0.0f};
     float d[4] = {0};
     double mse;

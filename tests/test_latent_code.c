@@ -368,8 +368,8 @@ int main(int argc, char **argv) {
     }
     latent_fit_config c;
     latent_fit_defaults(&c);
-    CHECK(e2ec_default_epochs(E2EC_MODE_LATENT) == c.steps, "the mode's default steps are the fit's (%d)",
-          c.steps);
+    CHECK(e2ec_default_epochs(E2EC_MODE_LATENT) == c.passes, "the mode's default passes are the fit's (%d)",
+          c.passes);
     roundtrip(argv[0]);
     extremes();
     refusals();

@@ -133,7 +133,7 @@ static void fit_checks(void) {
     volume_to_normalised(&v, vmin, vmax, t);
     latent_fit_config c;
     latent_fit_defaults(&c);
-    c.levels = 4, c.steps = 300, c.batch = (int)n, c.threads = 2;
+    c.levels = 4, c.passes = 300, c.batch = (int)n, c.threads = 2;
     size_t bytes[2];
     const float lambdas[2] = {1e-5f, 1e-2f};
     for (int k = 0; k < 2; k++) {
@@ -150,10 +150,10 @@ static void fit_checks(void) {
         e2ec_metrics mt;
         e2ec_compare(&v, &d, 1, &mt);
         printf("lambda %g: %zu latent bytes, PSNR %.2f dB\n", lambdas[k], bytes[k], mt.psnr);
-        /* floors 1.5 dB under what this fit reaches (Release, 2 threads,
-         * 2026-12-05, the finest level re-quantised): 48.98 dB at lambda
-         * 1e-5, 40.24 dB at 1e-2 */
-        check_psnr_floor(k ? "lambda 1e-2" : "lambda 1e-5", mt.psnr, k ? 38.7 : 47.5, &v);
+        /* floors 1.1-1.5 dB under what this fit reaches (Release, 2 threads,
+         * 2026-12-05, one tile a step, the finest level re-quantised, the
+         * error of the clamped decode): 48.64 dB at lambda 1e-5, 40.62 dB at 1e-2 */
+        check_psnr_floor(k ? "lambda 1e-2" : "lambda 1e-5", mt.psnr, k ? 39.1 : 47.5, &v);
         latent_model_free(&m);
     }
     /* 212 and 472 bytes measured, of which ~80 are the slices' rANS states */

@@ -15,7 +15,7 @@
 
 typedef struct {
     int tty;          /* stderr is a terminal: redraw one line in place */
-    const char *unit; /* "epoch", or "step" (grid mode's Adam steps) */
+    const char *unit; /* "epoch", "step" (grid mode's Adam steps) or "pass" (latent mode's passes over the volume) */
 } progress_state;
 
 static void format_duration(double s, char *buf, size_t n) {
@@ -112,11 +112,11 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--layers", .arg = "L", .kind = OPT_INT, .target = &p.siren_layers, .lo = 1,
          .hi = 64, .help = "SIREN hidden layers"},
         {.name = "--epochs", .arg = "N", .kind = OPT_INT, .target = &p.epochs, .lo = 1,
-         .hi = 100000000, .help = "training epochs (grid, latent: Adam steps)", .seen = &epochs_given},
+         .hi = 100000000, .help = "training epochs (grid: Adam steps; latent: passes over the volume)", .seen = &epochs_given},
         {.name = "--lr", .arg = "X", .kind = OPT_DOUBLE, .target = &lr, .lo = 1e-9, .hi = 10,
          .help = "Adam learning rate"},
         {.name = "--batch", .arg = "N", .kind = OPT_INT, .target = &p.batch, .lo = 0,
-         .hi = 1 << 30, .help = "samples per step (e2e: windows per step), 0 = full batch"},
+         .hi = 1 << 30, .help = "samples per step (e2e: windows per step; latent: voxels per tile, 0 = 16384), 0 = full batch"},
         {.name = "--loss", .arg = "F", .kind = OPT_CHOICE, .target = &loss,
          .choices = loss_choices, .help = "training loss"},
         {.name = "--upsampler", .arg = "U", .kind = OPT_CHOICE, .target = &upsampler,
@@ -186,7 +186,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_volume in;
     if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
 
-    progress_state st = {isatty(2), mode_has_lambda(p.mode) ? "step" : "epoch"};
+    progress_state st = {isatty(2), p.mode == E2EC_MODE_LATENT ? "pass" : mode_has_lambda(p.mode) ? "step" : "epoch"};
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
         p.progress_every = p.epochs / (st.tty ? 200 : 10);

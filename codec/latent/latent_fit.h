@@ -19,7 +19,14 @@ typedef struct {
     int levels;        /* pyramid levels, 1..GRID_MAX_LEVELS */
     int hidden;        /* synthesis MLP width */
     int arm_hidden;    /* ARM hidden width, 1..ARM_MAX_HIDDEN */
-    int steps, batch;  /* Adam steps, voxels per step */
+    int passes;        /* passes over the volume (epochs), a tile an Adam step */
+    int batch;         /* voxels per tile: whole rows of one plane, or whole
+                          planes when batch is a plane or more, this many
+                          voxels or the nearest (at least one row); a step
+                          updates the latents its tile's voxels read, each
+                          catching up on the steps it waited for
+                          (adam_step_range); a pass visits every tile once,
+                          in a new random order */
     float lambda;      /* rate weight (the rate control's knob) */
     float lr_latent, lr_mlp, lr_arm; /* Adam's peak rates (cosine decay); latents in steps of 1 */
     /* the phases, as fractions of steps (0 <= soft_from <= ste_from <= freeze_from <= 1):
@@ -41,6 +48,10 @@ typedef struct {
 } latent_fit_config;
 
 void latent_fit_defaults(latent_fit_config *c);
+
+/* Points of the synthesis, latents of the ARM, per chunk of a step (bounds
+ * the fit's scratch). */
+#define LATENT_FIT_CHUNK 8192
 
 /* The pyramid of an nx ny nz volume with voxel spacing sp (mm): level
  * levels-1 at the volume's resolution; each coarser level halves an axis only

@@ -93,7 +93,7 @@ expect 83 "lossless with a target" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARG
 # alone equals its plane of the whole decode, --grid-lambda is its knob.
 expect 0 "compress latent" -- "$E2EC" compress crop.raw t.e2ec $CROP_ARGS --mode latent \
     --epochs 30 --threads 1 --grid-lambda 1e-4
-grep -q '^step 30/30 ' err.txt && ok || fail "no final step line on stderr in latent mode"
+grep -q '^pass 30/30 ' err.txt && ok || fail "no final pass line on stderr in latent mode"
 expect 0 "info latent" -- "$E2EC" info t.e2ec
 grep -q '^mode: latent$' out.txt && ok || fail "info does not say mode latent"
 grep -q '^latent_level_0: .*, shift [0-8], alphabet \[-\?[0-9]*, -\?[0-9]*\], [0-9]* bytes$' out.txt &&
