@@ -108,21 +108,20 @@ static tile tile_of(const fit_state *f, uint32_t y0, uint32_t y1, uint32_t z0, u
 }
 
 /* Level l's latents of rows r[0] (y) by planes r[1] (z), one contiguous run
- * of whole rows per plane: fn(f, run's first latent, its length, plane, arg). */
-typedef void run_fn(fit_state *f, size_t first, size_t n, int l, int k, void *arg);
+ * of whole rows per plane: fn(f, run's first latent, its length, l, arg). */
+typedef void run_fn(fit_state *f, size_t first, size_t n, int l, void *arg);
 static void for_runs(fit_state *f, int l, const int r[2][2], run_fn *fn, void *arg) {
     if (r[0][0] > r[0][1]) return;
     size_t rx = (size_t)f->s.res[l][0], plane = rx * (size_t)f->s.res[l][1];
     for (int k = r[1][0]; k <= r[1][1]; k++)
         fn(f, f->s.off[l] + plane * (size_t)k + rx * (size_t)r[0][0],
-           rx * (size_t)(r[0][1] - r[0][0] + 1), l, k, arg);
+           rx * (size_t)(r[0][1] - r[0][0] + 1), l, arg);
 }
 
 /* The latents [a, a + n) of level l relaxed for step *(int *)step (phase and
  * temperature from the config) into yh and dyh, rounded into q; the level's
  * [lo, hi] widened to hold them. */
-static void relax(fit_state *f, size_t a, size_t n, int l, int k, void *step) {
-    (void)k;
+static void relax(fit_state *f, size_t a, size_t n, int l, void *step) {
     const latent_fit_config *c = f->c;
     int t = *(const int *)step;
     float u = (float)t / (float)f->steps;
@@ -155,12 +154,12 @@ static void relax(fit_state *f, size_t a, size_t n, int l, int k, void *step) {
 static void relax_all(fit_state *f, int t) {
     for (int l = 0; l < f->s.levels; l++) {
         f->lo[l] = INT32_MAX, f->hi[l] = INT32_MIN;
-        relax(f, f->s.off[l], f->s.off[l + 1] - f->s.off[l], l, 0, &t);
+        relax(f, f->s.off[l], f->s.off[l + 1] - f->s.off[l], l, &t);
     }
 }
 
-static void zero_grad(fit_state *f, size_t a, size_t n, int l, int k, void *arg) {
-    (void)l, (void)k, (void)arg;
+static void zero_grad(fit_state *f, size_t a, size_t n, int l, void *arg) {
+    (void)l, (void)arg;
     memset(f->g + a, 0, n * sizeof *f->g);
 }
 
@@ -207,8 +206,7 @@ static double distortion(fit_state *f, const float *target, const tile *t, size_
  * in yh, f->dp += the ARM's gradient. The context is read from the rounded
  * latents q, as the coder reads it, and gets no gradient: only the coded
  * value and the ARM's weights learn from the rate. */
-static void rate(fit_state *f, size_t start, size_t run, int l, int k, void *wt_) {
-    (void)k;
+static void rate(fit_state *f, size_t start, size_t run, int l, void *wt_) {
     const float wt = *(const float *)wt_;
     const int *res = f->s.res[l];
     ll_shape sh = {res[0], res[1], res[2], f->lo[l]};
@@ -238,14 +236,13 @@ static void rate(fit_state *f, size_t start, size_t run, int l, int k, void *wt_
 /* Adam for a run of latents the tile reads (the state's step set by the
  * caller), catching up on the steps since its rows' last update
  * (adam_step_range; a tile's runs are whole rows, updated together). */
-static void step_latents(fit_state *f, size_t first, size_t n, int l, int k, void *a_) {
+static void step_latents(fit_state *f, size_t first, size_t n, int l, void *a_) {
     adam_state *a = a_;
     size_t rx = (size_t)f->s.res[l][0];
     int *last = f->last + f->row_at[l] + (first - f->s.off[l]) / rx;
     int step = a->t - 1;
     #pragma omp parallel for schedule(static) if (n >= 4096)
     for (size_t i = first; i < first + n; i++) f->g[i] *= f->dyh[i];
-    (void)k;
     adam_step_range(a, f->y, f->g, first, n, *last < 0 ? 0 : step - *last - 1);
     for (size_t r = 0; r < n / rx; r++) last[r] = step;
 }
