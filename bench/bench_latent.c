@@ -9,7 +9,7 @@
  * and the fit's seconds. Issue 17; bench/results/latent/ holds its runs.
  *
  * Usage: bench_latent RAW NX NY NZ u8|i16|u16 SPX SPY SPZ LAMBDA[,LAMBDA...]
- *          [--levels L] [--hidden H] [--arm-hidden A] [--passes N] [--batch B]
+ *          [--levels L] [--hidden H] [--arm-hidden A] [--passes N] [--batch B] [--strips S]
  *          [--lr-latent X] [--lr-mlp X] [--lr-arm X] [--soft F] [--ste F] [--freeze F]
  *          [--t-start T] [--t-end T] [--requantise 0|1] [--threads T] [--seed S] [-v]
  * RAW is little-endian voxels, x fastest; SP* the voxel spacing in mm.
@@ -77,6 +77,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--arm-hidden")) c.arm_hidden = atoi(val);
         else if (!strcmp(a, "--passes")) c.passes = atoi(val);
         else if (!strcmp(a, "--batch")) c.batch = atoi(val);
+        else if (!strcmp(a, "--strips")) c.strips = atoi(val);
         else if (!strcmp(a, "--lr-latent")) c.lr_latent = (float)atof(val);
         else if (!strcmp(a, "--lr-mlp")) c.lr_mlp = (float)atof(val);
         else if (!strcmp(a, "--lr-arm")) c.lr_arm = (float)atof(val);
@@ -111,11 +112,11 @@ int main(int argc, char **argv) {
     printf("# %s %ux%ux%u %s, spacing %g x %g x %g mm, stored %.0f..%.0f; levels %d (", argv[1], nx,
            ny, nz, argv[5], sp[0], sp[1], sp[2], vmin, vmax, s.levels);
     for (int l = 0; l < s.levels; l++) printf("%s%dx%dx%d", l ? " " : "", s.res[l][0], s.res[l][1], s.res[l][2]);
-    printf("), %zu latents, MLP %d-%d-%d-1, ARM %d-%d-%d-2, %d passes, tiles of %d voxels, lr %g/%g/%g, "
+    printf("), %zu latents, MLP %d-%d-%d-1, ARM %d-%d-%d-2, %d passes, steps of %d voxels in %d strips, lr %g/%g/%g, "
            "phases %g/%g/%g, T %g->%g, requantise %d, %d threads\n",
            s.off[s.levels], s.levels, c.hidden, c.hidden, LL_CTX, c.arm_hidden, c.arm_hidden,
-           c.passes, c.batch, c.lr_latent, c.lr_mlp, c.lr_arm, c.soft_from, c.ste_from,
-           c.freeze_from, c.t_start, c.t_end, c.requantise, omp_get_max_threads());
+           c.passes, c.batch, c.strips, c.lr_latent, c.lr_mlp, c.lr_arm, c.soft_from, c.ste_from,
+           c.freeze_from, c.t_start, c.t_end, c.requantise, c.threads > 0 ? c.threads : omp_get_max_threads());
     printf("lambda,latent_bytes,arm_bytes,mlp_bytes,fixed_bytes,bytes,bpp,psnr,ssim,fit_s\n");
     for (char *tok = strtok(argv[9], ","); tok; tok = strtok(NULL, ",")) {
         c.lambda = (float)atof(tok);

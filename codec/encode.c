@@ -1,5 +1,6 @@
 /* e2ec_encode: the checks every mode shares, then the mode's own encoding
  * through its table (mode.h), the stream, and the near-lossless residual (e2ec.h). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bitstream.h"
@@ -15,6 +16,16 @@
 int e2ec_default_epochs(e2ec_mode mode) {
     const e2ec_mode_ops *m = e2ec_mode_ops_of(mode);
     return m ? m->default_epochs : 0;
+}
+
+int e2ec_preset_epochs(e2ec_mode mode, e2ec_preset preset) {
+    int e = e2ec_default_epochs(mode);
+    switch (preset) {
+    case E2EC_PRESET_FAST: return e / 3 > 0 ? e / 3 : 1;
+    case E2EC_PRESET_MEDIUM: return e;
+    case E2EC_PRESET_SLOW: return e > INT_MAX / 2 ? INT_MAX : 2 * e;
+    }
+    return 0;
 }
 
 void e2ec_params_default(e2ec_params *p) {

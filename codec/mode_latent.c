@@ -20,7 +20,7 @@
 #define LATENT_DECODE_SLAB 32
 
 /* The fit from the parameters: epochs are its passes over the volume, batch
- * its voxels per tile (0: the fit's default). grid_lambda is the fit's lambda as it is: the
+ * its voxels per Adam step (0: the fit's default). grid_lambda is the fit's lambda as it is: the
  * loss is MSE + lambda bits / voxel on values in [0, 1], so at the rates
  * that matter (MSE 1e-5 .. 1e-2, where dMSE/dbit is about 1.4 MSE) lambda
  * lies within the rate control's (0, 1] (docs/latent.md). */
@@ -81,24 +81,14 @@ static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *i
     grid_shape s;
     e2ec_status st = shape_of(in, &c, &s);
     if (st) return st;
-    /* latent_fit's buffers: per latent its float value, relaxed value and its
-     * derivative, gradient and integer (5 x 4 bytes) and Adam's two moments;
-     * per row of every level the step it was last updated at;
-     * per point of a chunk (LATENT_FIT_CHUNK) its position, target, gradient, features,
-     * ARM inputs and outputs, MLP and ARM activations; the normalised volume.
-     * Then the section: the latents, the coder's buffers and the payload (at
-     * most the coder's streams). */
+    /* latent_fit's buffers, or the section: the latents, the coder's buffers
+     * and the payload (at most the coder's streams); the normalised volume */
     uint64_t ng = s.off[s.levels], cin = (uint64_t)s.levels, h = (uint64_t)c.hidden;
-    uint64_t ah = (uint64_t)c.arm_hidden, chunk = LATENT_FIT_CHUNK;
-    uint64_t rows = 0;
-    for (int l = 0; l < s.levels; l++) rows += (uint64_t)s.res[l][1] * (uint64_t)s.res[l][2];
-    uint64_t fit = ng * 4 * (5 + 2) + rows * 4 +
-                   chunk * 4 * (3 + 3 + 2 * cin + 2 * 18 + 4 + 10 * h + 8 * ah + 32) +
-                   8ull * latent_weight_count(s.levels, c.hidden, c.arm_hidden) * 4;
+    uint64_t fit = latent_fit_bytes(&s, in->nx, in->ny, in->nz, &c);
     uint64_t pack = ng * 4 + coder_bytes(&s, 1) * 2;
     uint64_t voxels = (uint64_t)in->nx * in->ny * in->nz;
     *bytes = voxels * 4 + (fit > pack ? fit : pack) +
-             memory_budget_runtime(threads, blas_packed_floats(chunk, cin > h ? cin : h));
+             memory_budget_runtime(threads, blas_packed_floats(LATENT_FIT_CHUNK, cin > h ? cin : h));
     return E2EC_OK;
 }
 

@@ -71,6 +71,11 @@ for tool in dcmdjpeg dcmdjpls dcmconv; do
   [ ! -e "$work/$tool.dcm" ] || fail "$tool left an output file"
 done
 
+# an unknown preset is refused by name, before any work, and writes nothing
+if "$enc" --preset turbo "$series" "$work/p.dcm" 2>"$work/p.log"; then fail "dcme2ec accepted --preset turbo"; fi
+grep -q 'turbo' "$work/p.log" || fail "dcme2ec did not name the unknown preset"
+[ ! -e "$work/p.dcm" ] || fail "dcme2ec --preset turbo left an output file"
+
 # one multi-frame object is accepted as input too: the decompressed one, re-encoded
 # in e2e mode (on the 512 x 512 CT the full batch is over the limit, so this step
 # trains every window a row at a time): one epoch

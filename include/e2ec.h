@@ -143,7 +143,7 @@ typedef struct {
     float omega0;       /* sine frequency, 10 (Sitzmann: 30; docs/architecture.md) */
     e2ec_upsampler upsampler; /* SIREN_DS only */
     int epochs;         /* training epochs (GRID: Adam steps; LATENT: passes over the
-                           volume, a tile of `batch` voxels an Adam step); the default is
+                           volume, `batch` voxels an Adam step); the default is
                            e2ec_default_epochs(mode) of the default mode */
     float lr;           /* Adam learning rate, 1.5e-3 */
     int batch;          /* samples per step; 0 = full batch (every grid point; LATENT:
@@ -198,6 +198,19 @@ void e2ec_params_default(e2ec_params *p);
  * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
  * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);
+
+/* Encoder presets, as x265's --preset: the training length, so the encode
+ * time, traded for quality at the same rate knob. */
+typedef enum {
+    E2EC_PRESET_FAST = 1,   /* a third of the default training */
+    E2EC_PRESET_MEDIUM = 2, /* e2ec_default_epochs */
+    E2EC_PRESET_SLOW = 3    /* twice the default training */
+} e2ec_preset;
+
+/* A mode's training length at a preset (the encode time is about
+ * proportional to it: bench/RESULTS.md "Presets" has the latent mode's on the
+ * chest CT); 0 for an unknown mode or preset. */
+int e2ec_preset_epochs(e2ec_mode mode, e2ec_preset preset);
 
 /* ---------------------------------------------------------- the codec */
 

@@ -71,12 +71,14 @@ inline double archive_min_psnr(const archive_quality &q, const char *path) {
  * minutes on a CPU, bench/RESULTS.md) for a PSNR bar alone. In the lossless mode q gets
  * the bound 0 when it has none. Call it once the other settings are read: returns "" or
  * why they cannot give the bar (a bound in the grid mode or beyond the lossless mode's,
- * a search from a grid lambda outside (0, 1]: the grid's and the latent mode's knob). */
+ * a search from a grid lambda outside (0, 1]: the grid's and the latent mode's knob).
+ * The mode it chooses trains for preset's epochs unless epochs were given. */
 inline std::string archive_settings(e2ec_params &p, bool mode_given, bool epochs_given,
-                                    archive_quality &q) {
+                                    archive_quality &q,
+                                    e2ec_preset preset = E2EC_PRESET_MEDIUM) {
     if (!mode_given) {
         p.mode = q.min_psnr >= 0 && q.max_error < 0 ? E2EC_MODE_GRID : E2EC_MODE_LOSSLESS;
-        if (!epochs_given) p.epochs = e2ec_default_epochs(p.mode);
+        if (!epochs_given) p.epochs = e2ec_preset_epochs(p.mode, preset);
     }
     if (p.mode == E2EC_MODE_LOSSLESS && q.max_error < 0) q.max_error = 0;
     if (p.mode == E2EC_MODE_LOSSLESS && q.max_error > E2EC_LOSSLESS_MAX_ERROR)

@@ -77,11 +77,9 @@ static void roundtrip(const e2ec_volume *v) {
     e2ec_compare(v, &d[0], 1, &m);
     double bpp = 8.0 * (double)n / (double)(plane * NZ);
     printf("latent: %.2f dB at %.3f bpp (%zu bytes)\n", m.psnr, bpp, n);
-    /* 1.5 dB under what this fit reaches (Release and Debug+ASan, OMP_NUM_THREADS 1
-     * and 2, E2EC_ISA=baseline, OPENBLAS_CORETYPE=Haswell; Intel Xeon, AVX-512;
-     * 2026-12-05, latent_fit as of ba8e148): 28.92 dB in every one (28.93 with
-     * the tiled fit and the clamped error, Release, 2 threads); a flat volume
-     * scores 10.43 dB. Low: 150 passes of one tile on 3,840 voxels, the stream
+    /* 1.5 dB under what this fit reaches (Release, 2 threads, Intel Xeon,
+     * AVX-512, 2026-12-05, the strip fit: 28.93 dB); a flat volume scores
+     * 10.43 dB. Low: 150 passes of the whole 3,840 voxels a step, the stream
      * mostly its MLP and ARM */
     check_psnr_floor("latent", m.psnr, 27.4, v);
     int16_t slice[NX * NY];

@@ -25,6 +25,12 @@ int main(void) {
               "mode %d: every function the callers call unchecked", m);
         CHECK(o->default_epochs > 0 && e2ec_default_epochs(o->mode) == o->default_epochs,
               "mode %d: %d default epochs", m, o->default_epochs);
+        int fast = e2ec_preset_epochs(o->mode, E2EC_PRESET_FAST),
+            medium = e2ec_preset_epochs(o->mode, E2EC_PRESET_MEDIUM),
+            slow = e2ec_preset_epochs(o->mode, E2EC_PRESET_SLOW);
+        CHECK(medium == o->default_epochs && fast >= 1 && 3 * fast <= medium && slow == 2 * medium &&
+                  e2ec_preset_epochs(o->mode, (e2ec_preset)0) == 0,
+              "mode %d: presets %d/%d/%d epochs", m, fast, medium, slow);
         const mode_layout *l = &o->layout;
         CHECK(l->min_version >= 1 && l->min_version <= E2EC_BITSTREAM_VERSION,
               "mode %d: first version %d", m, l->min_version);

@@ -41,6 +41,8 @@ static int on_progress(const e2ec_progress *p, void *user) {
 static const opt_choice scale_choices[] = {{"1", 1}, {"2", 2}, {"4", 4}, {"8", 8}, {NULL, 0}};
 static const opt_choice upsampler_choices[] = {
     {"trilinear", E2EC_UP_TRILINEAR}, {"tricubic", E2EC_UP_TRICUBIC}, {NULL, 0}};
+static const opt_choice preset_choices[] = {
+    {"fast", E2EC_PRESET_FAST}, {"medium", E2EC_PRESET_MEDIUM}, {"slow", E2EC_PRESET_SLOW}, {NULL, 0}};
 static const opt_choice loss_choices[] = {{"l1", E2EC_LOSS_L1}, {"l2", E2EC_LOSS_L2}, {NULL, 0}};
 
 static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2ec_rate *r,
@@ -96,7 +98,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_params_default(&p);
     int mode = p.mode, scale = p.scale, upsampler = p.upsampler, loss = p.loss;
     double lr = p.lr, grid_lambda = p.grid_lambda;
-    int scale_given = 0, epochs_given = 0;
+    int scale_given = 0, epochs_given = 0, preset = E2EC_PRESET_MEDIUM;
     double target_psnr = 0, target_bpp = 0;
     int max_trials = 6; /* the library's default, shown by --help */
     raw_options raw = {0};
@@ -111,12 +113,15 @@ int cmd_compress(int argc, char **argv) {
          .hi = 4096, .help = "SIREN neurons per hidden layer"},
         {.name = "--layers", .arg = "L", .kind = OPT_INT, .target = &p.siren_layers, .lo = 1,
          .hi = 64, .help = "SIREN hidden layers"},
+        {.name = "--preset", .arg = "P", .kind = OPT_CHOICE, .target = &preset,
+         .choices = preset_choices,
+         .help = "training length: fast (a third), medium (the default), slow (twice); --epochs overrides"},
         {.name = "--epochs", .arg = "N", .kind = OPT_INT, .target = &p.epochs, .lo = 1,
          .hi = 100000000, .help = "training epochs (grid: Adam steps; latent: passes over the volume)", .seen = &epochs_given},
         {.name = "--lr", .arg = "X", .kind = OPT_DOUBLE, .target = &lr, .lo = 1e-9, .hi = 10,
          .help = "Adam learning rate"},
         {.name = "--batch", .arg = "N", .kind = OPT_INT, .target = &p.batch, .lo = 0,
-         .hi = 1 << 30, .help = "samples per step (e2e: windows per step; latent: voxels per tile, 0 = 16384), 0 = full batch"},
+         .hi = 1 << 30, .help = "samples per step (e2e: windows per step; latent: voxels per step, 0 = 16384), 0 = full batch"},
         {.name = "--loss", .arg = "F", .kind = OPT_CHOICE, .target = &loss,
          .choices = loss_choices, .help = "training loss"},
         {.name = "--upsampler", .arg = "U", .kind = OPT_CHOICE, .target = &upsampler,
@@ -172,7 +177,7 @@ int cmd_compress(int argc, char **argv) {
         }
         scale = 1;
     }
-    if (!epochs_given) p.epochs = e2ec_default_epochs((e2ec_mode)mode);
+    if (!epochs_given) p.epochs = e2ec_preset_epochs((e2ec_mode)mode, (e2ec_preset)preset);
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
     if (mode_has_lambda((e2ec_mode)mode) && (target_psnr > 0 || target_bpp > 0) &&

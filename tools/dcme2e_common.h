@@ -80,20 +80,34 @@ static inline void dcme2e_add_mode_options(OFCommandLine &cmd, const char *dflt)
                       .c_str());
     cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
                   "grid, latent: rate weight, larger = smaller\n(default 0.004)");
+    cmd.addOption("--preset", "+pr", 1, "[p]reset: fast, medium or slow",
+                  "training length: a third, the default or twice\n(--epochs overrides)");
 }
 
-/* Reads --mode and --grid-lambda into p, with the mode's default epochs (an
- * --epochs read after overrides them); false after a message (to log) on an
- * unknown mode. */
+/* Reads --preset into preset and --mode and --grid-lambda into p, with the
+ * preset's epochs for the mode (an --epochs read after overrides them); false
+ * after a message (to log) on an unknown mode or preset. */
 static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplication &app,
-                                            OFLogger &log, e2ec_params &p) {
+                                            OFLogger &log, e2ec_params &p, e2ec_preset &preset) {
+    preset = E2EC_PRESET_MEDIUM;
+    if (cmd.findOption("--preset")) {
+        const char *s = NULL;
+        app.checkValue(cmd.getValue(s));
+        const std::string v(s);
+        if (v != "fast" && v != "medium" && v != "slow") {
+            OFLOG_FATAL(log, "unknown --preset " << s << " (fast, medium or slow)");
+            return false;
+        }
+        preset = v == "fast" ? E2EC_PRESET_FAST : v == "slow" ? E2EC_PRESET_SLOW : E2EC_PRESET_MEDIUM;
+    }
+    p.epochs = e2ec_preset_epochs(p.mode, preset);
     if (cmd.findOption("--mode")) {
         const char *s = NULL;
         app.checkValue(cmd.getValue(s));
         bool known = false;
         for (auto &m : dcme2e_modes)
             if (std::string(s) == m.name) p.mode = m.mode, known = true;
-        p.epochs = e2ec_default_epochs(p.mode);
+        p.epochs = e2ec_preset_epochs(p.mode, preset);
         if (!known) {
             OFLOG_FATAL(log, "unknown --mode " << s << " (siren, siren-ds, e2e, grid, lossless or latent)");
             return false;

@@ -80,7 +80,8 @@ static void add_options(OFCommandLine &cmd) {
 static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_params &p) {
     e2ec_params_default(&p);
     OFCmdSignedInt n;
-    if (!dcme2e_read_mode_options(cmd, app, logger, p)) return false;
+    e2ec_preset preset;
+    if (!dcme2e_read_mode_options(cmd, app, logger, p, preset)) return false;
     struct { const char *opt; int *field; long lo, hi; } ints[] = {
         {"--scale", &p.scale, 1, 8},      {"--width", &p.siren_width, 1, 4096},
         {"--channels", &p.srno_channels, 1, 256}, {"--epochs", &p.epochs, 0, 10000000},

@@ -27,7 +27,7 @@
 void latent_fit_defaults(latent_fit_config *c) {
     memset(c, 0, sizeof *c);
     c->levels = 7, c->hidden = 16, c->arm_hidden = 12;
-    c->passes = 30, c->batch = 1 << 14;
+    c->passes = 30, c->batch = 1 << 14, c->strips = 32;
     c->lambda = 1e-3f;
     c->lr_latent = 5e-2f, c->lr_mlp = 5e-3f, c->lr_arm = 2e-3f;
     c->soft_from = 0.1f, c->ste_from = 0.8f, c->freeze_from = 0.9f;
@@ -44,20 +44,30 @@ static float noise(uint64_t seed, int t, size_t i) {
     return rng_uniform(&r) - 0.5f;
 }
 
-/* What one step trains on: a tile of the volume, whole rows (y0..y1) of
- * whole or part planes (z0..z1), and per level the node rows its
+/* What one step trains on is a few strips drawn at random from the whole
+ * volume: a strip is whole voxel rows y in [lo[0], hi[0]) of one plane
+ * z = lo[1] (hi[1] = z + 1). Per level it reads the node rows its
  * interpolation reads (those latents are relaxed, get gradients and are
- * updated) and the rows it owns (whose rate it counts: every row of a level
- * is owned by one tile). Ranges are [first, last], empty when first > last. */
+ * updated) and owns some (whose rate it counts: the strips cut the volume, and
+ * every node row of a level is owned by one strip). Ranges are [first, last],
+ * empty when first > last. */
 typedef struct {
-    uint32_t lo[2], hi[2];              /* volume rows y in [lo[0], hi[0]), planes z in [lo[1], hi[1]) */
+    uint32_t lo[2], hi[2];              /* rows y in [lo[0], hi[0]) of plane z = lo[1] = hi[1] - 1 */
     int read[GRID_MAX_LEVELS][2][2];    /* [level][y, z][first, last] */
     int own[GRID_MAX_LEVELS][2][2];
-} tile;
+} strip;
+
+/* A run of consecutive indices: latents of level l (node rows a step reads
+ * that were last updated at the same step, or that a strip owns), or voxels
+ * (a strip's). */
+typedef struct {
+    size_t first, n;
+    int l;
+} latent_run;
 
 typedef struct {
     const latent_fit_config *c;
-    int steps;          /* Adam steps: passes x tiles */
+    int steps;          /* Adam steps: passes x steps a pass */
     grid_shape s;
     uint32_t n[3];
     size_t ng;
@@ -68,69 +78,138 @@ typedef struct {
     int32_t lo[GRID_MAX_LEVELS], hi[GRID_MAX_LEVELS];
     int shift[GRID_MAX_LEVELS];
     int *last;          /* the step each row of each level was last updated at (-1: never) */
-    size_t row_at[GRID_MAX_LEVELS]; /* level l's first entry in last */
+    size_t row_at[GRID_MAX_LEVELS + 1]; /* level l's first entry in last; [levels]: the rows */
     float *w, *dw;      /* synthesis MLP */
     float *p, *dp;      /* ARM (float twin) */
     relu_mlp_acts ma;
     arm_float aa;
     float *pos, *feat, *dy, *dfeat, *in, *dout;
     int32_t *ref;
+    uint32_t *idx;      /* a chunk's voxels or latents */
+    int8_t *lev;        /* a chunk's latents' levels */
+    int *stamp;         /* per row of every level, the step that last read it */
+    size_t *ids;        /* the rows a step reads */
+    latent_run *runs;
 } fit_state;
 
-/* The node below volume row/plane v along axis a (1: y, 2: z) in level l, as
- * grid_interp's corners() finds it from grid_positions' coordinate (the same
- * float arithmetic). */
-static int node_below(const fit_state *f, int l, int a, uint32_t v) {
+/* The nodes along axis a (1: y, 2: z) of level l that volume row/plane v
+ * reads with a nonzero weight, [*k0, *k1], as grid_interp's corners() weighs
+ * them from grid_positions' coordinate (the same float arithmetic): the node
+ * below and the one above, less either whose weight is exactly 0 (at the
+ * finest level's own rows, the row above; in the last cell, the node below).
+ * A node read with weight 0 gets no gradient, so its row need not be stepped. */
+static void nodes_read(const fit_state *f, int l, int a, uint32_t v, int *k0, int *k1) {
     int r = f->s.res[l][a];
     float p = (float)v * (1.0f / (float)(f->n[a] - 1)), u = p * (float)(r - 1);
     int i = (int)u;
-    return i > r - 2 ? r - 2 : i;
+    if (i > r - 2) i = r - 2;
+    float t = u - (float)i;
+    *k0 = t < 1.0f ? i : i + 1, *k1 = t > 0.0f ? i + 1 : i;
 }
 
-/* The tile of volume rows [y0, y1) of planes [z0, z1): the level rows it
- * reads and owns. Along each axis, node k of a level is owned by the tile
- * holding volume row/plane floor(k (n - 1) / (r - 1)), one of those that read it. */
-static tile tile_of(const fit_state *f, uint32_t y0, uint32_t y1, uint32_t z0, uint32_t z1) {
-    tile t = {.lo = {y0, z0}, .hi = {y1, z1}};
+/* The strip of volume rows [y0, y1) of plane z: the level rows it reads
+ * and owns. Along each axis, node k of a level is owned by the strip holding
+ * volume row/plane floor(k (n - 1) / (r - 1)), one of those that read it:
+ * the nodes with lo <= k (n - 1) / (r - 1) < hi. */
+static strip strip_of(const fit_state *f, uint32_t y0, uint32_t y1, uint32_t z) {
+    strip t = {.lo = {y0, z}, .hi = {y1, z + 1}};
     for (int l = 0; l < f->s.levels; l++)
         for (int a = 0; a < 2; a++) {
-            int r = f->s.res[l][a + 1], first = r, last = -1;
-            for (int k = 0; k < r; k++) {
-                uint64_t v = (uint64_t)k * (f->n[a + 1] - 1) / (uint64_t)(r - 1);
-                if (v >= t.lo[a] && v < t.hi[a]) first = k < first ? k : first, last = k;
+            uint64_t r1 = (uint64_t)f->s.res[l][a + 1] - 1, n1 = f->n[a + 1] - 1;
+            int first = (int)((t.lo[a] * r1 + n1 - 1) / n1), last = (int)((t.hi[a] * r1 - 1) / n1);
+            last = last > (int)r1 ? (int)r1 : last;
+            int k0 = INT32_MAX, k1 = -1;
+            for (uint32_t v = t.lo[a]; v < t.hi[a]; v++) {
+                int i0, i1;
+                nodes_read(f, l, a + 1, v, &i0, &i1);
+                k0 = i0 < k0 ? i0 : k0, k1 = i1 > k1 ? i1 : k1;
             }
-            int r0 = node_below(f, l, a + 1, t.lo[a]), r1 = node_below(f, l, a + 1, t.hi[a] - 1) + 1;
             t.own[l][a][0] = first, t.own[l][a][1] = last;
-            if (first <= last) r0 = first < r0 ? first : r0, r1 = last > r1 ? last : r1;
-            t.read[l][a][0] = r0, t.read[l][a][1] = r1;
+            if (first <= last) k0 = first < k0 ? first : k0, k1 = last > k1 ? last : k1;
+            t.read[l][a][0] = k0, t.read[l][a][1] = k1;
         }
     return t;
 }
 
-/* Level l's latents of rows r[0] (y) by planes r[1] (z), one contiguous run
- * of whole rows per plane: fn(f, run's first latent, its length, l, arg). */
-typedef void run_fn(fit_state *f, size_t first, size_t n, int l, void *arg);
-static void for_runs(fit_state *f, int l, const int r[2][2], run_fn *fn, void *arg) {
-    if (r[0][0] > r[0][1]) return;
-    size_t rx = (size_t)f->s.res[l][0], plane = rx * (size_t)f->s.res[l][1];
-    for (int k = r[1][0]; k <= r[1][1]; k++)
-        fn(f, f->s.off[l] + plane * (size_t)k + rx * (size_t)r[0][0],
-           rx * (size_t)(r[0][1] - r[0][0] + 1), l, arg);
+static int cmp_size(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
 }
 
-/* The latents [a, a + n) of level l relaxed for step *(int *)step (phase and
- * temperature from the config) into yh and dyh, rounded into q; the level's
- * [lo, hi] widened to hold them. */
-static void relax(fit_state *f, size_t a, size_t n, int l, void *step) {
+/* The node rows step `step`'s strips read, each once, into f->runs (sorted:
+ * the latents in memory order); returns their count. */
+static int read_runs(fit_state *f, const strip *t, int ns, int step) {
+    size_t nid = 0;
+    for (int i = 0; i < ns; i++)
+        for (int l = 0; l < f->s.levels; l++) {
+            const int(*r)[2] = t[i].read[l];
+            for (int kz = r[1][0]; kz <= r[1][1]; kz++)
+                for (int ky = r[0][0]; ky <= r[0][1]; ky++) {
+                    size_t id = f->row_at[l] + (size_t)kz * f->s.res[l][1] + (size_t)ky;
+                    if (f->stamp[id] != step) f->stamp[id] = step, f->ids[nid++] = id;
+                }
+        }
+    qsort(f->ids, nid, sizeof *f->ids, cmp_size);
+    int nr = 0, l = 0;
+    for (size_t i = 0; i < nid; i++) {
+        size_t id = f->ids[i];
+        while (id >= f->row_at[l + 1]) l++;
+        size_t rx = (size_t)f->s.res[l][0];
+        latent_run *p = nr ? &f->runs[nr - 1] : NULL;
+        if (p && p->l == l && id == f->ids[i - 1] + 1 && f->last[id] == f->last[id - 1])
+            p->n += rx;
+        else
+            f->runs[nr++] = (latent_run){f->s.off[l] + (id - f->row_at[l]) * rx, rx, l};
+    }
+    return nr;
+}
+
+/* The latents the strips own, as runs (a strip's owned rows of a level are
+ * consecutive, in one plane), into runs; returns their count. */
+static int own_runs(const fit_state *f, const strip *t, int ns, latent_run *runs) {
+    int nr = 0;
+    for (int i = 0; i < ns; i++)
+        for (int l = 0; l < f->s.levels; l++) {
+            const int(*r)[2] = t[i].own[l];
+            size_t rx = (size_t)f->s.res[l][0], plane = rx * (size_t)f->s.res[l][1];
+            for (int kz = r[1][0]; kz <= r[1][1] && r[0][0] <= r[0][1]; kz++)
+                runs[nr++] = (latent_run){f->s.off[l] + plane * (size_t)kz + rx * (size_t)r[0][0],
+                                          rx * (size_t)(r[0][1] - r[0][0] + 1), l};
+        }
+    return nr;
+}
+
+/* The next (at most LATENT_FIT_CHUNK) indices of runs[0..nr), from run *i's
+ * item *at on, into idx, and their runs' levels into lev (when not NULL);
+ * returns how many. */
+static int gather(const latent_run *runs, int nr, int *i, size_t *at, uint32_t *idx, int8_t *lev) {
+    int n = 0;
+    while (*i < nr && n < LATENT_FIT_CHUNK) {
+        const latent_run *p = &runs[*i];
+        size_t k = p->n - *at < (size_t)(LATENT_FIT_CHUNK - n) ? p->n - *at : (size_t)(LATENT_FIT_CHUNK - n);
+        for (size_t j = 0; j < k; j++) {
+            idx[n + (int)j] = (uint32_t)(p->first + *at + j);
+            if (lev) lev[n + (int)j] = (int8_t)p->l;
+        }
+        n += (int)k, *at += k;
+        if (*at == p->n) ++*i, *at = 0;
+    }
+    return n;
+}
+
+/* The latents [a, a + n) relaxed for step t (phase and temperature from the
+ * config) into yh and dyh, rounded into q; [*lo_, *hi_] widened to hold them.
+ * Each latent's values depend on it and t alone, so the latents may be
+ * relaxed in any order, on any thread. */
+static void relax(fit_state *f, size_t a, size_t n, int t, int32_t *lo_, int32_t *hi_) {
     const latent_fit_config *c = f->c;
-    int t = *(const int *)step;
     float u = (float)t / (float)f->steps;
     int soft = u >= c->soft_from && u < c->ste_from, hard = u >= c->ste_from;
     float span = c->ste_from - c->soft_from;
     float temp = span > 0 ? c->t_start + (c->t_end - c->t_start) * (u - c->soft_from) / span : c->t_end;
     soft_round_temp sr;
     soft_round_set(&sr, temp);
-    int32_t lo = f->lo[l], hi = f->hi[l];
+    int32_t lo = *lo_, hi = *hi_;
     #pragma omp parallel for reduction(min : lo) reduction(max : hi) schedule(static) if (n >= 4096)
     for (ptrdiff_t i = (ptrdiff_t)a; i < (ptrdiff_t)(a + n); i++) {
         float v = f->y[i];
@@ -147,20 +226,36 @@ static void relax(fit_state *f, size_t a, size_t n, int l, void *step) {
             f->yh[i] = v + noise(c->seed, t, (size_t)i), f->dyh[i] = 1.0f;
         }
     }
-    f->lo[l] = lo, f->hi[l] = hi;
+    *lo_ = lo, *hi_ = hi;
 }
 
 /* Every latent relaxed for step t, each level's [lo, hi] exactly its range. */
 static void relax_all(fit_state *f, int t) {
     for (int l = 0; l < f->s.levels; l++) {
         f->lo[l] = INT32_MAX, f->hi[l] = INT32_MIN;
-        relax(f, f->s.off[l], f->s.off[l + 1] - f->s.off[l], l, &t);
+        relax(f, f->s.off[l], f->s.off[l + 1] - f->s.off[l], t, &f->lo[l], &f->hi[l]);
     }
 }
 
-static void zero_grad(fit_state *f, size_t a, size_t n, int l, void *arg) {
-    (void)l, (void)arg;
-    memset(f->g + a, 0, n * sizeof *f->g);
+/* The step's runs f->runs[0..nr) relaxed for step t, their levels' [lo, hi]
+ * widened, the runs shared among the threads (a run is a few rows: alone,
+ * each would run on one). */
+static void relax_runs(fit_state *f, int nr, int t) {
+    #pragma omp parallel
+    {
+        int32_t lo[GRID_MAX_LEVELS], hi[GRID_MAX_LEVELS];
+        memcpy(lo, f->lo, sizeof lo), memcpy(hi, f->hi, sizeof hi);
+        #pragma omp for schedule(dynamic, 8)
+        for (int i = 0; i < nr; i++) {
+            const latent_run *r = &f->runs[i];
+            relax(f, r->first, r->n, t, &lo[r->l], &hi[r->l]);
+        }
+        #pragma omp critical
+        for (int l = 0; l < f->s.levels; l++) {
+            f->lo[l] = lo[l] < f->lo[l] ? lo[l] : f->lo[l];
+            f->hi[l] = hi[l] > f->hi[l] ? hi[l] : f->hi[l];
+        }
+    }
 }
 
 /* The latents' input shift per level, from their rounded values (ll_pick_shift). */
@@ -172,72 +267,70 @@ static void pick_shifts(fit_state *f) {
     }
 }
 
-/* The distortion of the tile's voxels: f->g += d MSE / d yh, f->dw += the
- * MLP's gradient (the MSE over the tile); returns the sum of squared errors. */
-static double distortion(fit_state *f, const float *target, const tile *t, size_t total) {
+/* The distortion of the voxels of runs vox[0..nv) (tv in all): f->g +=
+ * d MSE / d yh, f->dw += the MLP's gradient (the MSE over them); returns the
+ * sum of squared errors. */
+static double distortion(fit_state *f, const float *target, const latent_run *vox, int nv, size_t tv) {
     const int cin = f->s.levels, h = f->c->hidden;
-    size_t nx = f->n[0], run = nx * (t->hi[0] - t->lo[0]);
     double se = 0.0;
-    for (uint32_t z = t->lo[1]; z < t->hi[1]; z++)
-        for (size_t at = 0; at < run; at += LATENT_FIT_CHUNK) {
-            int n = run - at < LATENT_FIT_CHUNK ? (int)(run - at) : LATENT_FIT_CHUNK;
-            size_t first = nx * ((size_t)f->n[1] * z + t->lo[0]) + at;
-            grid_positions(f->pos, NULL, first, n, f->n[0], f->n[1], f->n[2]);
-            grid_interp_forward(f->feat, f->yh, &f->s, f->pos, n);
-            relu_mlp_forward(&f->ma, f->w, f->feat, n, cin, h, 1);
-            /* the decoder clamps to [0, 1]: an output beyond the end of the
-             * range its target sits at costs nothing (a scan's background is
-             * free to lie anywhere below 0); any other is pulled to its target */
-            for (int i = 0; i < n; i++) {
-                float o = f->ma.out[i], t = target[first + (size_t)i];
-                float e = (o < 0.0f ? 0.0f : o > 1.0f ? 1.0f : o) - t;
-                se += (double)e * e;
-                f->dy[i] = e == 0.0f ? 0.0f : 2.0f * (o - t) / (float)total;
-            }
-            memset(f->dfeat, 0, (size_t)n * cin * sizeof *f->dfeat);
-            relu_mlp_backward(&f->ma, f->w, f->dw, f->feat, f->dy, f->dfeat, n, cin, h, 1);
-            grid_interp_backward(f->g, f->dfeat, &f->s, f->pos, n);
+    int i = 0, n;
+    size_t at = 0;
+    while ((n = gather(vox, nv, &i, &at, f->idx, NULL)) > 0) {
+        grid_positions(f->pos, f->idx, 0, n, f->n[0], f->n[1], f->n[2]);
+        grid_interp_forward(f->feat, f->yh, &f->s, f->pos, n);
+        relu_mlp_forward(&f->ma, f->w, f->feat, n, cin, h, 1);
+        /* the decoder clamps to [0, 1]: an output beyond the end of the
+         * range its target sits at costs nothing (a scan's background is
+         * free to lie anywhere below 0); any other is pulled to its target */
+        for (int k = 0; k < n; k++) {
+            float o = f->ma.out[k], y = target[f->idx[k]];
+            float e = (o < 0.0f ? 0.0f : o > 1.0f ? 1.0f : o) - y;
+            se += (double)e * e;
+            f->dy[k] = e == 0.0f ? 0.0f : 2.0f * (o - y) / (float)tv;
         }
+        memset(f->dfeat, 0, (size_t)n * cin * sizeof *f->dfeat);
+        relu_mlp_backward(&f->ma, f->w, f->dw, f->feat, f->dy, f->dfeat, n, cin, h, 1);
+        grid_interp_backward(f->g, f->dfeat, &f->s, f->pos, n);
+    }
     return se;
 }
 
-/* The rate of a run of latents the tile owns, weighted as its share of the
- * loss (*(float *)wt = lambda / the tile's voxels): f->g += its derivative
- * in yh, f->dp += the ARM's gradient. The context is read from the rounded
- * latents q, as the coder reads it, and gets no gradient: only the coded
- * value and the ARM's weights learn from the rate. */
-static void rate(fit_state *f, size_t start, size_t run, int l, void *wt_) {
-    const float wt = *(const float *)wt_;
-    const int *res = f->s.res[l];
-    ll_shape sh = {res[0], res[1], res[2], f->lo[l]};
-    const int32_t *q = f->q + f->s.off[l];
-    start -= f->s.off[l];
-    for (size_t first = 0; first < run; first += LATENT_FIT_CHUNK) {
-        int n = run - first < LATENT_FIT_CHUNK ? (int)(run - first) : LATENT_FIT_CHUNK;
+/* The rate of the latents of runs own[0..no), weighted as their share of the
+ * loss (wt = lambda / the step's voxels): f->g += its derivative in yh,
+ * f->dp += the ARM's gradient. The context is read from the rounded latents
+ * q, as the coder reads it, and gets no gradient: only the coded value and
+ * the ARM's weights learn from the rate. */
+static void rate(fit_state *f, const latent_run *own, int no, float wt) {
+    int i = 0, n;
+    size_t at = 0;
+    while ((n = gather(own, no, &i, &at, f->idx, f->lev)) > 0) {
         #pragma omp parallel for schedule(static)
-        for (int i = 0; i < n; i++) {
-            size_t j = start + first + (size_t)i;
+        for (int k = 0; k < n; k++) {
+            const int l = f->lev[k], *res = f->s.res[l];
+            ll_shape sh = {res[0], res[1], res[2], f->lo[l]};
+            size_t j = f->idx[k] - f->s.off[l];
             int x = (int)(j % sh.nx), y = (int)(j / sh.nx % sh.ny), z = (int)(j / ((size_t)sh.nx * sh.ny));
-            f->ref[i] = ll_inputs(&sh, q, x, y, z, f->shift[l], f->in + (size_t)i * LL_CTX);
+            f->ref[k] = ll_inputs(&sh, f->q + f->s.off[l], x, y, z, f->shift[l], f->in + (size_t)k * LL_CTX);
         }
         arm_float_forward(&f->aa, f->p, f->in, n);
         #pragma omp parallel for schedule(static)
-        for (int i = 0; i < n; i++) {
-            size_t j = f->s.off[l] + start + first + (size_t)i;
+        for (int k = 0; k < n; k++) {
+            const int l = f->lev[k];
+            size_t j = f->idx[k];
             double d[2], dx;
-            arm_float_rate(f->aa.m.out + 2 * i, f->ref[i], f->shift[l], f->yh[j], f->lo[l], f->hi[l], d, &dx);
-            f->dout[2 * i] = (float)d[0] * wt, f->dout[2 * i + 1] = (float)d[1] * wt;
+            arm_float_rate(f->aa.m.out + 2 * k, f->ref[k], f->shift[l], f->yh[j], f->lo[l], f->hi[l], d, &dx);
+            f->dout[2 * k] = (float)d[0] * wt, f->dout[2 * k + 1] = (float)d[1] * wt;
             f->g[j] += (float)dx * wt;
         }
         arm_float_backward(&f->aa, f->p, f->in, f->dout, n, f->dp);
     }
 }
 
-/* Adam for a run of latents the tile reads (the state's step set by the
+/* Adam for a run of latents the step reads (the state's step set by the
  * caller), catching up on the steps since its rows' last update
- * (adam_step_range; a tile's runs are whole rows, updated together). */
-static void step_latents(fit_state *f, size_t first, size_t n, int l, void *a_) {
-    adam_state *a = a_;
+ * (adam_step_range; a run's rows were last updated together). Runs are
+ * disjoint: they may be stepped on any thread. */
+static void step_latents(fit_state *f, size_t first, size_t n, int l, adam_state *a) {
     size_t rx = (size_t)f->s.res[l][0];
     int *last = f->last + f->row_at[l] + (first - f->s.off[l]) / rx;
     int step = a->t - 1;
@@ -312,23 +405,40 @@ static e2ec_status requantise_finest(fit_state *f, const float *target, const ar
     return E2EC_OK;
 }
 
-/* A tile's rows and planes: batch voxels or the nearest whole number of
- * planes, or of rows of one plane when a plane holds more (at least one row). */
-static void tile_size(const uint32_t n[3], size_t batch, uint32_t *rows, uint32_t *planes) {
-    size_t plane = (size_t)n[0] * n[1];
-    if (batch < plane) {
-        size_t r = (batch + n[0] / 2) / n[0];
-        *rows = r < 1 ? 1 : (uint32_t)r, *planes = 1;
-    } else {
-        size_t k = (batch + plane / 2) / plane;
-        *rows = n[1], *planes = k > n[2] ? n[2] : (uint32_t)k;
-    }
+/* The strips' rows (1 to a plane's) and how many strips a step takes (the
+ * nearest whole number to batch voxels, at least one). */
+static void strip_size(const uint32_t n[3], const latent_fit_config *c, uint32_t *rows, uint32_t *per_step) {
+    size_t sv = (size_t)n[0] * (size_t)c->strips, r = ((size_t)c->batch + sv / 2) / sv;
+    *rows = r < 1 ? 1 : r > n[1] ? n[1] : (uint32_t)r;
+    sv = (size_t)n[0] * *rows;
+    size_t k = ((size_t)c->batch + sv / 2) / sv;
+    *per_step = k < 1 ? 1 : k > UINT32_MAX ? UINT32_MAX : (uint32_t)k;
+}
+
+uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_t nz,
+                          const latent_fit_config *c) {
+    const uint32_t n[3] = {nx, ny, nz};
+    uint32_t rows, per_step;
+    strip_size(n, c, &rows, &per_step);
+    uint64_t nstrips = (uint64_t)(ny + rows - 1) / rows * nz, taken = per_step < nstrips ? per_step : nstrips;
+    uint64_t ng = s->off[s->levels], nrows = 0, cin = (uint64_t)s->levels, h = (uint64_t)c->hidden;
+    uint64_t ah = (uint64_t)c->arm_hidden, chunk = LATENT_FIT_CHUNK;
+    for (int l = 0; l < s->levels; l++) nrows += (uint64_t)s->res[l][1] * (uint64_t)s->res[l][2];
+    uint64_t weights = grid_mlp_size((int)cin, c->hidden) + (uint64_t)arm_param_count(LL_CTX, c->arm_hidden);
+    /* per latent: y, yh, dyh, g, q and Adam's two moments; per row of every
+     * level: last, stamp, its id and run; the strips' order, a step's strips
+     * and their voxel and owned runs; per point of a chunk its index, level,
+     * position, target, gradient, features, ARM inputs and outputs, MLP and
+     * ARM activations; the weights, their gradients and Adam's moments */
+    return ng * 4 * 7 + nrows * (2 * sizeof(int) + sizeof(size_t) + sizeof(latent_run)) + nstrips * 4 +
+           taken * (sizeof(strip) + (1 + GRID_MAX_LEVELS) * sizeof(latent_run)) +
+           chunk * (5 + 4 * (3 + 3 + 2 * cin + 2 * 18 + 4 + 10 * h + 8 * ah + 32)) + weights * 4 * 6;
 }
 
 static void state_free(fit_state *f) {
     free(f->y), free(f->yh), free(f->dyh), free(f->g), free(f->q), free(f->w), free(f->dw);
     free(f->p), free(f->dp), free(f->pos), free(f->feat), free(f->dy), free(f->dfeat), free(f->in);
-    free(f->dout), free(f->ref), free(f->last);
+    free(f->dout), free(f->ref), free(f->last), free(f->idx), free(f->lev), free(f->stamp), free(f->ids), free(f->runs);
     relu_mlp_free(&f->ma), arm_float_free(&f->aa);
 }
 
@@ -339,19 +449,22 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     e2ec_status st = latent_shape_for(c->levels, nx, ny, nz, sp, &f.s);
     if (st) return st;
     if (c->hidden < 1 || c->hidden > E2EC_MAX_GRID_HIDDEN || c->arm_hidden < 1 ||
-        c->arm_hidden > ARM_MAX_HIDDEN || c->passes < 1 || c->batch < 1 || !(c->lambda >= 0.0f) ||
+        c->arm_hidden > ARM_MAX_HIDDEN || c->passes < 1 || c->batch < 1 || c->strips < 1 || !(c->lambda >= 0.0f) ||
         !(c->soft_from >= 0.0f && c->soft_from <= c->ste_from && c->ste_from <= c->freeze_from &&
           c->freeze_from <= 1.0f) ||
         !(c->t_start > 0.0f && c->t_end > 0.0f))
         return E2EC_ERR_ARG;
     f.ng = f.s.off[f.s.levels];
-    uint32_t rows, planes;
-    tile_size(f.n, (size_t)c->batch, &rows, &planes);
-    uint32_t bands = (ny + rows - 1) / rows, ntiles = bands * ((nz + planes - 1) / planes);
-    if ((uint64_t)c->passes * ntiles > INT32_MAX / 2) return E2EC_ERR_LIMIT;
-    const int steps = f.steps = c->passes * (int)ntiles;
+    uint32_t rows, per_step;
+    strip_size(f.n, c, &rows, &per_step);
+    uint32_t bands = (ny + rows - 1) / rows, nstrips = bands * nz;
+    per_step = per_step < nstrips ? per_step : nstrips;
+    uint32_t pass_steps = (nstrips + per_step - 1) / per_step;
+    if ((uint64_t)c->passes * pass_steps > INT32_MAX / 2) return E2EC_ERR_LIMIT;
+    const int steps = f.steps = c->passes * (int)pass_steps;
     size_t nrows = 0;
     for (int l = 0; l < f.s.levels; l++) f.row_at[l] = nrows, nrows += (size_t)f.s.res[l][1] * f.s.res[l][2];
+    f.row_at[f.s.levels] = nrows;
     int saved = threads_enter(c->threads);
     const int cin = f.s.levels, h = c->hidden, np = arm_param_count(LL_CTX, c->arm_hidden);
     size_t nw = grid_mlp_size(cin, h), ng = f.ng;
@@ -363,14 +476,19 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     f.feat = malloc((size_t)LATENT_FIT_CHUNK * cin * sizeof *f.feat);
     f.dfeat = malloc((size_t)LATENT_FIT_CHUNK * cin * sizeof *f.dfeat);
     f.in = malloc((size_t)LATENT_FIT_CHUNK * LL_CTX * sizeof *f.in), f.dout = malloc(LATENT_FIT_CHUNK * 2 * sizeof *f.dout);
-    f.ref = malloc(LATENT_FIT_CHUNK * sizeof *f.ref);
-    f.last = malloc(nrows * sizeof *f.last);
-    uint32_t *order = malloc(ntiles * sizeof *order);
+    f.ref = malloc(LATENT_FIT_CHUNK * sizeof *f.ref), f.idx = malloc(LATENT_FIT_CHUNK * sizeof *f.idx);
+    f.lev = malloc(LATENT_FIT_CHUNK * sizeof *f.lev);
+    f.last = malloc(nrows * sizeof *f.last), f.stamp = malloc(nrows * sizeof *f.stamp);
+    f.ids = malloc(nrows * sizeof *f.ids), f.runs = malloc(nrows * sizeof *f.runs);
+    uint32_t *order = malloc(nstrips * sizeof *order);
+    strip *t = malloc(per_step * sizeof *t);
+    latent_run *vox = malloc(per_step * sizeof *vox), *own = malloc(per_step * GRID_MAX_LEVELS * sizeof *own);
     adam_state ay = {0}, aw = {0}, ap = {0};
     int bad = relu_mlp_alloc(&f.ma, LATENT_FIT_CHUNK, h, 1, 1) |
               arm_float_alloc(&f.aa, LATENT_FIT_CHUNK, LL_CTX, c->arm_hidden);
     if (bad || !f.y || !f.yh || !f.dyh || !f.g || !f.q || !f.w || !f.dw || !f.p || !f.dp || !f.pos ||
-        !f.dy || !f.feat || !f.dfeat || !f.in || !f.dout || !f.ref || !f.last || !order || adam_init(&ay, ng, c->lr_latent) ||
+        !f.dy || !f.feat || !f.dfeat || !f.in || !f.dout || !f.ref || !f.idx || !f.lev || !f.last ||
+        !f.stamp || !f.ids || !f.runs || !order || !t || !vox || !own || adam_init(&ay, ng, c->lr_latent) ||
         adam_init(&aw, nw, c->lr_mlp) || adam_init(&ap, (size_t)np, c->lr_arm)) {
         st = E2EC_ERR_NOMEM;
         goto done;
@@ -382,19 +500,25 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         frz = (int)(c->freeze_from * (float)steps);
     double mse_acc = 0.0, t0 = omp_get_wtime();
     int mse_steps = 0;
-    for (uint32_t i = 0; i < ntiles; i++) order[i] = i;
-    for (size_t i = 0; i < nrows; i++) f.last[i] = -1;
+    for (uint32_t i = 0; i < nstrips; i++) order[i] = i;
+    for (size_t i = 0; i < nrows; i++) f.last[i] = -1, f.stamp[i] = -1;
     for (int step = 0; step < steps; step++) {
-        /* each pass over the volume visits its tiles in a new random order */
-        uint32_t at = (uint32_t)step % ntiles;
+        /* each pass over the volume visits its strips in a new random order */
+        uint32_t at = (uint32_t)step % pass_steps * per_step;
         if (at == 0)
-            for (uint32_t i = ntiles - 1; i > 0; i--) {
-                uint32_t j = (uint32_t)(rng_next(&r) % (i + 1)), t = order[i];
-                order[i] = order[j], order[j] = t;
+            for (uint32_t i = nstrips - 1; i > 0; i--) {
+                uint32_t j = (uint32_t)(rng_next(&r) % (i + 1)), k = order[i];
+                order[i] = order[j], order[j] = k;
             }
-        uint32_t y0 = order[at] % bands * rows, z0 = order[at] / bands * planes;
-        tile t = tile_of(&f, y0, y0 + rows < ny ? y0 + rows : ny, z0, z0 + planes < nz ? z0 + planes : nz);
-        size_t tv = (size_t)nx * (t.hi[0] - t.lo[0]) * (t.hi[1] - t.lo[1]);
+        int ns = (int)(nstrips - at < per_step ? nstrips - at : per_step);
+        size_t tv = 0;
+        for (int i = 0; i < ns; i++) {
+            uint32_t y0 = order[at + i] % bands * rows, z = order[at + i] / bands;
+            t[i] = strip_of(&f, y0, y0 + rows < ny ? y0 + rows : ny, z);
+            vox[i] = (latent_run){(size_t)nx * ((size_t)ny * z + y0), (size_t)nx * (t[i].hi[0] - y0), 0};
+            tv += vox[i].n;
+        }
+        int nr = read_runs(&f, t, ns, step);
         int frozen = step >= frz;
         /* at each phase's start every latent is relaxed and the shifts chosen
          * again; frozen, q and yh stay as the first frozen step left them */
@@ -402,24 +526,25 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
             relax_all(&f, step);
             pick_shifts(&f);
         } else if (!frozen) {
-            for (int l = 0; l < f.s.levels; l++) for_runs(&f, l, t.read[l], relax, &step);
+            relax_runs(&f, nr, step);
         }
-        for (int l = 0; l < f.s.levels; l++) for_runs(&f, l, t.read[l], zero_grad, NULL);
+        #pragma omp parallel for schedule(dynamic, 8)
+        for (int i = 0; i < nr; i++) memset(f.g + f.runs[i].first, 0, f.runs[i].n * sizeof *f.g);
         memset(f.dw, 0, nw * sizeof *f.dw), memset(f.dp, 0, (size_t)np * sizeof *f.dp);
-        mse_acc += distortion(&f, target, &t, tv) / (double)tv, mse_steps++;
-        float wt = (float)(c->lambda / (double)tv);
-        for (int l = 0; l < f.s.levels; l++) for_runs(&f, l, t.own[l], rate, &wt);
+        mse_acc += distortion(&f, target, vox, ns, tv) / (double)tv, mse_steps++;
+        rate(&f, own, own_runs(&f, t, ns, own), (float)(c->lambda / (double)tv));
         float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)steps));
         if (!frozen) {
             ay.lr = c->lr_latent * decay, ay.t = step + 1;
-            for (int l = 0; l < f.s.levels; l++) for_runs(&f, l, t.read[l], step_latents, &ay);
+            #pragma omp parallel for schedule(dynamic, 8)
+            for (int i = 0; i < nr; i++) step_latents(&f, f.runs[i].first, f.runs[i].n, f.runs[i].l, &ay);
         }
         aw.lr = c->lr_mlp * decay, ap.lr = c->lr_arm * decay;
         adam_step(&aw, f.w, f.dw);
         adam_step(&ap, f.p, f.dp);
         /* progress (and a chance to cancel) at the end of each pass */
-        if ((step + 1) % (int)ntiles == 0 &&
-            fit_progress(c->progress, c->progress_user, c->progress_every, (step + 1) / (int)ntiles - 1,
+        if ((step + 1) % (int)pass_steps == 0 &&
+            fit_progress(c->progress, c->progress_user, c->progress_every, (step + 1) / (int)pass_steps - 1,
                          c->passes, &mse_acc, &mse_steps, t0)) {
             st = E2EC_ERR_CANCELLED;
             goto done;
@@ -438,7 +563,7 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     m->syn = (grid_model){.shape = f.s, .delta = 1.0f, .hidden = h, .q = f.q, .mlp = f.w};
     f.q = NULL, f.w = NULL;
 done:
-    free(order);
+    free(order), free(t), free(vox), free(own);
     adam_free(&ay), adam_free(&aw), adam_free(&ap);
     state_free(&f);
     threads_leave(saved);

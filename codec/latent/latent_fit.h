@@ -19,14 +19,17 @@ typedef struct {
     int levels;        /* pyramid levels, 1..GRID_MAX_LEVELS */
     int hidden;        /* synthesis MLP width */
     int arm_hidden;    /* ARM hidden width, 1..ARM_MAX_HIDDEN */
-    int passes;        /* passes over the volume (epochs), a tile an Adam step */
-    int batch;         /* voxels per tile: whole rows of one plane, or whole
-                          planes when batch is a plane or more, this many
-                          voxels or the nearest (at least one row); a step
-                          updates the latents its tile's voxels read, each
-                          catching up on the steps it waited for
-                          (adam_step_range); a pass visits every tile once,
-                          in a new random order */
+    int passes;        /* passes over the volume (epochs) */
+    int batch;         /* voxels per Adam step, in strips */
+    int strips;        /* strips per step: a strip is batch / (nx strips)
+                          whole voxel rows of one plane (at least 1, at most
+                          the plane), a step the nearest whole number of
+                          strips to batch voxels (at least one). The strips
+                          cut the volume; a pass visits each once, in a new
+                          random order, a step drawing its strips from all
+                          over the volume and updating the latents they read,
+                          each catching up on the steps it waited for
+                          (adam_step_range) */
     float lambda;      /* rate weight (the rate control's knob) */
     float lr_latent, lr_mlp, lr_arm; /* Adam's peak rates (cosine decay); latents in steps of 1 */
     /* the phases, as fractions of steps (0 <= soft_from <= ste_from <= freeze_from <= 1):
@@ -59,6 +62,11 @@ void latent_fit_defaults(latent_fit_config *c);
  * of that level (thick slices keep z at full resolution for the fine levels). */
 e2ec_status latent_shape_for(int levels, uint32_t nx, uint32_t ny, uint32_t nz,
                              const float sp[3], grid_shape *s);
+
+/* The bytes latent_fit allocates for an nx ny nz volume of pyramid s (the
+ * memory budget's estimate). */
+uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_t nz,
+                          const latent_fit_config *c);
 
 /* Fits target (nx ny nz values in [0, 1], x fastest, every dimension >= 2). */
 e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,

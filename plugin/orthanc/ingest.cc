@@ -37,6 +37,7 @@ struct ingest_config {
     archive_quality quality;              /* MinPsnr, MaxError, MaxTrials (archive_quality.h) */
     int epochs = 0, scale = 0, width = 0; /* 0: e2ec's defaults */
     int mode = 0;                         /* 0: the archivers' default; else an e2ec_mode */
+    e2ec_preset preset = E2EC_PRESET_MEDIUM; /* "Preset": fast, medium or slow */
     double grid_lambda = -1;              /* < 0: e2ec's default */
 };
 
@@ -61,13 +62,13 @@ struct object_deleter {
  * bar. */
 std::string ingest_params(e2ec_params &p) {
     e2ec_params_default(&p);
-    if (cfg.mode > 0) p.mode = (e2ec_mode)cfg.mode, p.epochs = e2ec_default_epochs(p.mode);
+    if (cfg.mode > 0) p.mode = (e2ec_mode)cfg.mode, p.epochs = e2ec_preset_epochs(p.mode, cfg.preset);
     if (cfg.epochs > 0) p.epochs = cfg.epochs;
     if (cfg.scale > 0) p.scale = cfg.scale;
     if (cfg.width > 0) p.siren_width = cfg.width;
     if (cfg.grid_lambda >= 0) p.grid_lambda = (float)cfg.grid_lambda;
     p.threads = e2ec_orthanc_threads;
-    return archive_settings(p, cfg.mode > 0, cfg.epochs > 0, cfg.quality);
+    return archive_settings(p, cfg.mode > 0, cfg.epochs > 0, cfg.quality, cfg.preset);
 }
 
 /* What one encode measured, for the log line and the job's content. */
@@ -388,6 +389,15 @@ bool read_config() {
         else if (!mode.empty()) {
             e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"lossless\", \"e2e\", \"siren-ds\", "
                                "\"siren\", \"grid\" or \"latent\", not \"" + mode + "\"");
+            return false;
+        }
+        const std::string preset = c.get("Preset", "medium").asString();
+        if (preset == "fast") cfg.preset = E2EC_PRESET_FAST;
+        else if (preset == "medium") cfg.preset = E2EC_PRESET_MEDIUM;
+        else if (preset == "slow") cfg.preset = E2EC_PRESET_SLOW;
+        else {
+            e2ec_orthanc_error("\"E2EC\": \"Preset\" must be \"fast\", \"medium\" or \"slow\", not \"" +
+                               preset + "\"");
             return false;
         }
         e2ec_orthanc_threads = c.get("Threads", 0).asInt();

@@ -4,8 +4,8 @@
 # on 127.0.0.1: every frame of a lossless object of 8 slices of the sample MR (or of
 # OBJECT), asked for one by one in order through /frames/N/matlab, equals dcme2ed's
 # decode of the object, every pixel, with the cache at its default and with
-# "DecodedCacheMB": 0; a bad value stops the plugin, and Orthanc with it, with a log line
-# naming the key. The time to fetch all frames is printed (measured, not asserted; with
+# "DecodedCacheMB": 0; a bad value (or a bad "Preset") stops the plugin, and Orthanc
+# with it, with a log line naming the key. The time to fetch all frames is printed (measured, not asserted; with
 # the sample series' whole objects: bench/results/pacs/decoded-cache.log).
 set -eu
 orthanc=$1 plugin=$2 enc=$3 dec=$4 samples=$5 work=$6 object=${7:-}
@@ -25,12 +25,13 @@ frames=$(python3 -c 'import pydicom, sys; print(pydicom.dcmread(sys.argv[1]).Num
   "$work/c.dcm") || fail "Number of Frames"
 "$dec" "$work/c.dcm" "$work/decoded.dcm" || fail "dcme2ed"
 
-# config NAME CACHE: an Orthanc configuration with "E2EC": {"DecodedCacheMB": CACHE}
-# ("" leaves the key out), storage in WORK/NAME
+# config NAME CACHE [KEY]: an Orthanc configuration with "E2EC": {"DecodedCacheMB": CACHE}
+# ("" leaves the key out), or {KEY} when given, storage in WORK/NAME
 config() {
   mkdir -p "$work/$1"
   http=$(free_port) key=""
   [ -n "$2" ] && key="\"DecodedCacheMB\": $2"
+  [ -n "${3:-}" ] && key="$3"
   cat >"$work/$1/config.json" <<JSON
 {
   "Name": "e2ec-cache-test",
@@ -85,4 +86,10 @@ for bad in -1 '"lots"' 1.5; do
   grep -q '"DecodedCacheMB" must be an integer' "$work/orthanc-bad.log" ||
     { cat "$work/orthanc-bad.log" >&2; fail "no log line for \"DecodedCacheMB\": $bad"; }
 done
+config bad "" '"Preset": "turbo"'
+if timeout 60 "$orthanc" "$work/bad/config.json" >"$work/orthanc-bad.log" 2>&1; then
+  fail "Orthanc ran with \"Preset\": \"turbo\""
+fi
+grep -q '"Preset" must be "fast", "medium" or "slow", not "turbo"' "$work/orthanc-bad.log" ||
+  { cat "$work/orthanc-bad.log" >&2; fail "no log line for \"Preset\": \"turbo\""; }
 echo "orthanc cache OK"

@@ -91,9 +91,10 @@ static void add_options(OFCommandLine &cmd) {
 }
 
 /* The e2ec options over e2ec's defaults; false after a message on a bad value. */
-static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_params &p) {
+static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_params &p,
+                        e2ec_preset &preset) {
     e2ec_params_default(&p);
-    if (!dcme2e_read_mode_options(cmd, app, logger, p)) return false;
+    if (!dcme2e_read_mode_options(cmd, app, logger, p, preset)) return false;
     OFCmdSignedInt n;
     struct { const char *opt; int *field; long lo, hi; } ints[] = {
         {"--scale", &p.scale, 1, 8}, {"--width", &p.siren_width, 1, 4096},
@@ -110,7 +111,8 @@ static bool read_params(OFCommandLine &cmd, OFConsoleApplication &app, e2ec_para
 /* The bar (--min-psnr, --max-error, --max-trials; none: lossless) and the encoder
  * settings it implies when no mode is given (archive_settings); false after a message
  * on a bad value. */
-static bool read_quality(OFCommandLine &cmd, OFConsoleApplication &app, ArchiveOptions &o) {
+static bool read_quality(OFCommandLine &cmd, OFConsoleApplication &app, ArchiveOptions &o,
+                         e2ec_preset preset) {
     archive_quality &q = o.quality;
     OFCmdFloat x;
     OFCmdSignedInt n;
@@ -127,7 +129,7 @@ static bool read_quality(OFCommandLine &cmd, OFConsoleApplication &app, ArchiveO
         q.max_trials = (int)n;
     }
     std::string why = archive_settings(o.params, cmd.findOption("--mode"),
-                                       cmd.findOption("--epochs"), q);
+                                       cmd.findOption("--epochs"), q, preset);
     if (why.empty()) return true;
     OFLOG_FATAL(logger, why);
     return false;
@@ -167,7 +169,8 @@ int main(int argc, char *argv[]) {
     if (cmd.findOption("--quiet-seconds")) app.checkValue(cmd.getValueAndCheckMin(quiet, 0.0));
     if (cmd.findOption("--log")) app.checkValue(cmd.getValue(log));
     ArchiveOptions opt;
-    if (!read_params(cmd, app, opt.params) || !read_quality(cmd, app, opt))
+    e2ec_preset preset;
+    if (!read_params(cmd, app, opt.params, preset) || !read_quality(cmd, app, opt, preset))
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     if (!archive) {
         app.printError("--archive is required: where the e2ec objects go");

@@ -24,6 +24,13 @@ static void settings() {
     CHECK(archive_min_psnr(q, ct.c_str()) < 0, "lossless: no PSNR bar");
 
     e2ec_params_default(&p), q = archive_quality{};
+    q.min_psnr = 35;
+    why = archive_settings(p, false, false, q, E2EC_PRESET_FAST);
+    CHECK(why.empty() && p.mode == E2EC_MODE_GRID &&
+              p.epochs == e2ec_preset_epochs(E2EC_MODE_GRID, E2EC_PRESET_FAST),
+          "--preset fast: the chosen mode's fast steps (%d)", p.epochs);
+
+    e2ec_params_default(&p), q = archive_quality{};
     q.max_error = 4;
     why = archive_settings(p, false, false, q);
     CHECK(why.empty() && p.mode == E2EC_MODE_LOSSLESS && q.max_error == 4,

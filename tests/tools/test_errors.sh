@@ -8,6 +8,8 @@ expect 1 "no command" -- "$E2EC"
 expect 1 "unknown command" -- "$E2EC" squash a b
 expect 1 "unknown option" -- "$E2EC" compress crop.raw c.e2ec --wdith 8
 stderr_has "--wdith" "unknown option named"
+expect 1 "unknown preset" -- "$E2EC" compress crop.raw c.e2ec --preset turbo
+stderr_has "turbo" "unknown preset named"
 expect 1 "bad number" -- "$E2EC" compress crop.raw c.e2ec --epochs many
 stderr_has "--epochs" "bad number named"
 expect 1 "bad choice" -- "$E2EC" compress crop.raw c.e2ec --scale 3

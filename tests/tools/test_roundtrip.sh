@@ -92,8 +92,11 @@ expect 83 "lossless with a target" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARG
 # The latent mode through the files: info describes the pyramid, one slice
 # alone equals its plane of the whole decode, --grid-lambda is its knob.
 expect 0 "compress latent" -- "$E2EC" compress crop.raw t.e2ec $CROP_ARGS --mode latent \
-    --epochs 30 --threads 1 --grid-lambda 1e-4
-grep -q '^pass 30/30 ' err.txt && ok || fail "no final pass line on stderr in latent mode"
+    --preset fast --threads 1 --grid-lambda 1e-4
+grep -q '^pass 10/10 ' err.txt && ok || fail "--preset fast: not 10 passes in latent mode"
+expect 0 "compress latent, --epochs over --preset" -- "$E2EC" compress crop.raw e.e2ec $CROP_ARGS \
+    --mode latent --preset slow --epochs 2 --threads 1
+grep -q '^pass 2/2 ' err.txt && ok || fail "--epochs does not override --preset"
 expect 0 "info latent" -- "$E2EC" info t.e2ec
 grep -q '^mode: latent$' out.txt && ok || fail "info does not say mode latent"
 grep -q '^latent_level_0: .*, shift [0-8], alphabet \[-\?[0-9]*, -\?[0-9]*\], [0-9]* bytes$' out.txt &&
