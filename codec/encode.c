@@ -28,6 +28,19 @@ int e2ec_preset_epochs(e2ec_mode mode, e2ec_preset preset) {
     return 0;
 }
 
+/* The preset names, indexed by e2ec_preset. */
+static const char *const preset_names[] = {NULL, "fast", "medium", "slow"};
+
+const char *e2ec_preset_name(e2ec_preset preset) {
+    return preset >= E2EC_PRESET_FAST && preset <= E2EC_PRESET_SLOW ? preset_names[preset] : NULL;
+}
+
+e2ec_preset e2ec_preset_from_name(const char *name) {
+    for (int i = E2EC_PRESET_FAST; name && i <= E2EC_PRESET_SLOW; i++)
+        if (!strcmp(preset_names[i], name)) return (e2ec_preset)i;
+    return (e2ec_preset)0;
+}
+
 void e2ec_params_default(e2ec_params *p) {
     memset(p, 0, sizeof *p);
     p->mode = E2EC_MODE_GRID; /* the best quality per byte measured within minutes */

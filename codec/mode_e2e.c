@@ -43,4 +43,4 @@ static uint64_t blas_floats(const model *m) {
 static const network_variant e2e = {
     .downsampled = 1, .train = train, .fit_bytes = fit_bytes, .blas_floats = blas_floats};
 
-const e2ec_mode_ops mode_e2e = NETWORK_MODE_OPS(E2EC_MODE_E2E, 1, 0, 1, &e2e);
+const e2ec_mode_ops mode_e2e = NETWORK_MODE_OPS(E2EC_MODE_E2E, "e2e", 1, 0, 1, &e2e);

@@ -130,6 +130,7 @@ static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
 
 const e2ec_mode_ops mode_grid = {
     .mode = E2EC_MODE_GRID,
+    .name = "grid",
     /* binary16 MLP weights (the fp16 flag says so), no quantisation, no residual */
     .layout = {.min_version = 2, .header_bytes = GRID_HEADER_BYTES, .fp16_set = 1},
     .knob = MODE_KNOB_LAMBDA,

@@ -138,6 +138,7 @@ static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
 
 const e2ec_mode_ops mode_latent = {
     .mode = E2EC_MODE_LATENT,
+    .name = "latent",
     /* joined version 2 as modes 4 and 5 did (docs/bitstream.md); the MLP is
      * binary16 (the fp16 flag says so); --max-error adds the residual */
     .layout = {.min_version = 2, .header_bytes = LATENT_HEADER_BYTES, .fp16_set = 1, .residual = 1},

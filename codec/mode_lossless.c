@@ -121,6 +121,7 @@ static void decode_close(void *dec) { free(dec); }
 
 const e2ec_mode_ops mode_lossless = {
     .mode = E2EC_MODE_LOSSLESS,
+    .name = "lossless",
     /* added in version 2 (readers that predate it refuse its mode byte) */
     .layout = {.min_version = 2, .own_error = 1}, /* --max-error: near-lossless in the section */
     .knob = MODE_KNOB_NONE,

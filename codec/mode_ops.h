@@ -58,6 +58,7 @@ typedef struct e2ec_mode_ops e2ec_mode_ops;
  */
 struct e2ec_mode_ops {
     e2ec_mode mode;
+    const char *name; /* e2ec_mode_name: what the tools and the Orthanc plugin call it */
     mode_layout layout;
     mode_knob knob;
     int default_epochs; /* e2ec_default_epochs: its training steps when the caller names none */

@@ -5,4 +5,4 @@
 static const network_variant siren = {
     .downsampled = 0, .train = network_train_siren, .fit_bytes = network_siren_fit_bytes};
 
-const e2ec_mode_ops mode_siren = NETWORK_MODE_OPS(E2EC_MODE_SIREN, 0, 0, 0, &siren);
+const e2ec_mode_ops mode_siren = NETWORK_MODE_OPS(E2EC_MODE_SIREN, "siren", 0, 0, 0, &siren);

@@ -6,4 +6,4 @@
 static const network_variant siren_ds = {
     .downsampled = 1, .train = network_train_siren, .fit_bytes = network_siren_fit_bytes};
 
-const e2ec_mode_ops mode_siren_ds = NETWORK_MODE_OPS(E2EC_MODE_SIREN_DS, 1, 1, 0, &siren_ds);
+const e2ec_mode_ops mode_siren_ds = NETWORK_MODE_OPS(E2EC_MODE_SIREN_DS, "siren-ds", 1, 1, 0, &siren_ds);

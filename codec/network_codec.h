@@ -60,9 +60,9 @@ void network_decode_close(void *dec);
  * the upsampler or the SRNO's fields, and its network_variant. Every such
  * stream holds SIREN fields and a weights section, float or quantised, and may
  * carry a residual. */
-#define NETWORK_MODE_OPS(m, scaled_, upsampler_, srno_, variant)                               \
+#define NETWORK_MODE_OPS(m, name_, scaled_, upsampler_, srno_, variant)                        \
     {                                                                                          \
-        .mode = (m),                                                                           \
+        .mode = (m), .name = (name_),                                                          \
         .layout = {.min_version = 1, .scaled = (scaled_), .upsampler = (upsampler_),           \
                    .siren = 1, .srno = (srno_), .weights = 1, .quantised = 1, .residual = 1},  \
         .knob = MODE_KNOB_WIDTH, .default_epochs = 5000 /* the paper's */, .impl = (variant),  \

@@ -212,6 +212,20 @@ typedef enum {
  * chest CT); 0 for an unknown mode or preset. */
 int e2ec_preset_epochs(e2ec_mode mode, e2ec_preset preset);
 
+/* The names e2ec compress, dcme2ec, e2ecscp and the Orthanc plugin take:
+ * "siren", "siren-ds", "e2e", "grid", "lossless", "latent"; "fast", "medium",
+ * "slow". *_name: NULL for an unknown value (modes and presets are numbered
+ * from 1 without gaps, so a caller may list them); *_from_name: 0 for an
+ * unknown name (or NULL). */
+const char *e2ec_mode_name(e2ec_mode mode);
+e2ec_mode e2ec_mode_from_name(const char *name);
+const char *e2ec_preset_name(e2ec_preset preset);
+e2ec_preset e2ec_preset_from_name(const char *name);
+
+/* 1 when the mode's rate knob is e2ec_params.grid_lambda (grid, latent),
+ * 0 when it is the SIREN's width or there is none. */
+int e2ec_mode_has_lambda(e2ec_mode mode);
+
 /* ---------------------------------------------------------- the codec */
 
 /*

@@ -2,8 +2,10 @@
  * under its own number and no other number has one; every table has the
  * functions the callers call without checking; a mode's own header section
  * fits the writer's buffer, has a reader, and exists only from version 2 on
- * (the reader calls read_header whenever header_bytes > 0). A mode added
- * without these fails here, not in a decoder. */
+ * (the reader calls read_header whenever header_bytes > 0); its name reads
+ * back to it, the modes are numbered 1..n without gaps (callers list them
+ * by e2ec_mode_name until NULL) and so are the presets. A mode added without
+ * these fails here, not in a decoder. */
 #include <string.h>
 #include "check.h"
 #include "mode.h"
@@ -31,6 +33,12 @@ int main(void) {
         CHECK(medium == o->default_epochs && fast >= 1 && 3 * fast <= medium && slow == 2 * medium &&
                   e2ec_preset_epochs(o->mode, (e2ec_preset)0) == 0,
               "mode %d: presets %d/%d/%d epochs", m, fast, medium, slow);
+        const char *name = e2ec_mode_name(o->mode);
+        CHECK(name && *name && e2ec_mode_from_name(name) == o->mode &&
+                  (m == 1 || e2ec_mode_name((e2ec_mode)(m - 1))),
+              "mode %d: named %s, numbered after the mode before", m, name ? name : "(null)");
+        CHECK(e2ec_mode_has_lambda(o->mode) == (o->knob == MODE_KNOB_LAMBDA),
+              "mode %d: lambda is its knob", m);
         const mode_layout *l = &o->layout;
         CHECK(l->min_version >= 1 && l->min_version <= E2EC_BITSTREAM_VERSION,
               "mode %d: first version %d", m, l->min_version);
@@ -41,6 +49,18 @@ int main(void) {
         CHECK(!l->quantised || l->weights, "mode %d: only a weights section is quantised", m);
     }
     CHECK(tables >= (int)(sizeof named / sizeof named[0]), "%d tables", tables);
+    CHECK(e2ec_mode_name((e2ec_mode)0) == NULL && e2ec_mode_name((e2ec_mode)(tables + 1)) == NULL &&
+              e2ec_mode_from_name("Grid") == 0 && e2ec_mode_from_name("") == 0 &&
+              e2ec_mode_from_name(NULL) == 0 && !e2ec_mode_has_lambda((e2ec_mode)0),
+          "an unknown mode has no name and an unknown name no mode");
+    const char *const presets[] = {"fast", "medium", "slow"};
+    for (int k = 0; k < 3; k++)
+        CHECK(e2ec_preset_from_name(presets[k]) == (e2ec_preset)(k + 1) &&
+                  !strcmp(e2ec_preset_name((e2ec_preset)(k + 1)), presets[k]),
+              "preset %s is number %d", presets[k], k + 1);
+    CHECK(e2ec_preset_name((e2ec_preset)0) == NULL && e2ec_preset_name((e2ec_preset)4) == NULL &&
+              e2ec_preset_from_name("Fast") == 0 && e2ec_preset_from_name(NULL) == 0,
+          "an unknown preset has no name and an unknown name no preset");
     e2ec_params p;
     e2ec_params_default(&p);
     p.mode = (e2ec_mode)0;

@@ -57,11 +57,9 @@ int crop_volume(const e2ec_volume *in, const long box[6], e2ec_volume *out);
 
 /* Seconds on a monotonic clock. */
 double now_seconds(void);
-/* "siren", "siren-ds", "e2e" */
-const char *mode_name(e2ec_mode m);
-/* Whether the mode's rate knob is --grid-lambda (grid, latent). */
-int mode_has_lambda(e2ec_mode m);
-extern const opt_choice mode_choices[];
+/* e2ec_mode_name and e2ec_preset_name on an int: an OPT_CHOICE's name_of. */
+const char *mode_name_of(int value);
+const char *preset_name_of(int value);
 /* Prints the metric lines ("psnr_db: 33.12", ...) to stdout. */
 void print_metrics(const e2ec_metrics *m);
 /* The numbers a stream stores: its network's weights, plus a grid's features. */

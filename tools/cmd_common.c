@@ -15,21 +15,8 @@
  * (64 MiB before deflate); anything far larger is not one of ours. */
 #define MAX_STREAM_BYTES ((size_t)128 << 20)
 
-const opt_choice mode_choices[] = {{"siren", E2EC_MODE_SIREN},
-                                   {"siren-ds", E2EC_MODE_SIREN_DS},
-                                   {"e2e", E2EC_MODE_E2E},
-                                   {"grid", E2EC_MODE_GRID},
-                                   {"lossless", E2EC_MODE_LOSSLESS},
-                                   {"latent", E2EC_MODE_LATENT},
-                                   {NULL, 0}};
-
-int mode_has_lambda(e2ec_mode m) { return m == E2EC_MODE_GRID || m == E2EC_MODE_LATENT; }
-
-const char *mode_name(e2ec_mode m) {
-    for (const opt_choice *c = mode_choices; c->name; c++)
-        if (c->value == (int)m) return c->name;
-    return "?";
-}
+const char *mode_name_of(int value) { return e2ec_mode_name((e2ec_mode)value); }
+const char *preset_name_of(int value) { return e2ec_preset_name((e2ec_preset)value); }
 
 static int parse_spacing(const char *s, float sp[3]) {
     for (int i = 0; i < 3; i++) {
@@ -107,7 +94,7 @@ double now_seconds(void) {
 }
 
 uint64_t stored_values(const e2ec_info *i) {
-    return (uint64_t)i->n_weights + (mode_has_lambda(i->mode) ? i->grid_values : 0);
+    return (uint64_t)i->n_weights + (e2ec_mode_has_lambda(i->mode) ? i->grid_values : 0);
 }
 
 void print_weight_coding(const e2ec_info *i) {

@@ -41,14 +41,12 @@ static int on_progress(const e2ec_progress *p, void *user) {
 static const opt_choice scale_choices[] = {{"1", 1}, {"2", 2}, {"4", 4}, {"8", 8}, {NULL, 0}};
 static const opt_choice upsampler_choices[] = {
     {"trilinear", E2EC_UP_TRILINEAR}, {"tricubic", E2EC_UP_TRICUBIC}, {NULL, 0}};
-static const opt_choice preset_choices[] = {
-    {"fast", E2EC_PRESET_FAST}, {"medium", E2EC_PRESET_MEDIUM}, {"slow", E2EC_PRESET_SLOW}, {NULL, 0}};
 static const opt_choice loss_choices[] = {{"l1", E2EC_LOSS_L1}, {"l2", E2EC_LOSS_L2}, {NULL, 0}};
 
 static void print_figures(const e2ec_volume *in, const e2ec_info *info, const e2ec_rate *r,
                           const e2ec_metrics *m, double enc_s, double dec_s) {
     printf("volume: %ux%ux%u %s\n", in->nx, in->ny, in->nz, volume_type_name(in->type));
-    printf("mode: %s\n", mode_name(info->mode));
+    printf("mode: %s\n", e2ec_mode_name(info->mode));
     printf("params: %llu\n", (unsigned long long)stored_values(info));
     print_weight_coding(info);
     if (info->has_residual) printf("max_error: %u\n", info->max_error);
@@ -68,7 +66,7 @@ static void print_target(const e2ec_target *t, const e2ec_target_result *r, e2ec
     const char *unit = t->kind == E2EC_TARGET_PSNR ? "dB" : "bpp";
     printf("target: %s %g\n", t->kind == E2EC_TARGET_PSNR ? "psnr" : "bpp", t->value);
     printf("target_met: %s\n", r->met ? "yes" : "no");
-    if (mode_has_lambda(mode)) printf("target_grid_lambda: %.6g\n", r->grid_lambda);
+    if (e2ec_mode_has_lambda(mode)) printf("target_grid_lambda: %.6g\n", r->grid_lambda);
     else printf("target_width: %d\n", r->siren_width);
     printf("target_trials: %d\n", r->trials);
     if (!r->met)
@@ -104,7 +102,7 @@ int cmd_compress(int argc, char **argv) {
     raw_options raw = {0};
     const opt_spec specs[] = {
         {.name = "--mode", .arg = "M", .kind = OPT_CHOICE, .target = &mode,
-         .choices = mode_choices,
+         .name_of = mode_name_of,
          .help = "codec mode; the paper's: siren, siren-ds, e2e (5000 epochs unless --epochs)"},
         {.name = "--scale", .arg = "S", .kind = OPT_CHOICE, .target = &scale,
          .choices = scale_choices, .help = "downsampling factor per axis (siren-ds, e2e)",
@@ -114,7 +112,7 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--layers", .arg = "L", .kind = OPT_INT, .target = &p.siren_layers, .lo = 1,
          .hi = 64, .help = "SIREN hidden layers"},
         {.name = "--preset", .arg = "P", .kind = OPT_CHOICE, .target = &preset,
-         .choices = preset_choices,
+         .name_of = preset_name_of,
          .help = "training length: fast (a third), medium (the default), slow (twice); --epochs overrides"},
         {.name = "--epochs", .arg = "N", .kind = OPT_INT, .target = &p.epochs, .lo = 1,
          .hi = 100000000, .help = "training epochs (grid: Adam steps; latent: passes over the volume)", .seen = &epochs_given},
@@ -180,7 +178,7 @@ int cmd_compress(int argc, char **argv) {
     if (!epochs_given) p.epochs = e2ec_preset_epochs((e2ec_mode)mode, (e2ec_preset)preset);
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
-    if (mode_has_lambda((e2ec_mode)mode) && (target_psnr > 0 || target_bpp > 0) &&
+    if (e2ec_mode_has_lambda((e2ec_mode)mode) && (target_psnr > 0 || target_bpp > 0) &&
         !(grid_lambda > 0 && grid_lambda <= 1)) {
         log_error("a target search in grid or latent mode starts from --grid-lambda, which must be in (0, 1]");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
@@ -191,7 +189,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_volume in;
     if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
 
-    progress_state st = {isatty(2), p.mode == E2EC_MODE_LATENT ? "pass" : mode_has_lambda(p.mode) ? "step" : "epoch"};
+    progress_state st = {isatty(2), p.mode == E2EC_MODE_LATENT ? "pass" : e2ec_mode_has_lambda(p.mode) ? "step" : "epoch"};
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
         p.progress_every = p.epochs / (st.tty ? 200 : 10);
@@ -204,12 +202,12 @@ int cmd_compress(int argc, char **argv) {
                           .max_trials = max_trials};
     int searching = target_psnr > 0 || target_bpp > 0;
     if (searching)
-        log_info("training %s: searching the %s for %s %g, starting at %g", mode_name(p.mode),
-                 mode_has_lambda(p.mode) ? "grid lambda" : "width",
+        log_info("training %s: searching the %s for %s %g, starting at %g", e2ec_mode_name(p.mode),
+                 e2ec_mode_has_lambda(p.mode) ? "grid lambda" : "width",
                  target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value,
-                 mode_has_lambda(p.mode) ? (double)p.grid_lambda : (double)p.siren_width);
+                 e2ec_mode_has_lambda(p.mode) ? (double)p.grid_lambda : (double)p.siren_width);
     else
-        log_info("training %s, %zu weights, %d %ss", mode_name(p.mode), e2ec_param_count(&p),
+        log_info("training %s, %zu weights, %d %ss", e2ec_mode_name(p.mode), e2ec_param_count(&p),
                  p.epochs, st.unit);
     uint8_t *stream = NULL;
     size_t size = 0;

@@ -16,7 +16,7 @@ static void print_info(const e2ec_info *i) {
     printf("type: %s\n", volume_type_name(i->type));
     printf("bits_stored: %u\n", i->bits_stored);
     printf("intensity_range: %.9g %.9g\n", i->vmin, i->vmax);
-    printf("mode: %s\n", mode_name(i->mode));
+    printf("mode: %s\n", e2ec_mode_name(i->mode));
     printf("scale: %d\n", i->scale);
     printf("siren_grid: %ux%ux%u\n", i->lx, i->ly, i->lz);
     printf("siren_width: %d\n", i->siren_width);

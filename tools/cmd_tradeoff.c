@@ -88,7 +88,7 @@ int cmd_tradeoff(int argc, char **argv) {
     raw_options raw = {0};
     const opt_spec specs[] = {
         {.name = "--mode", .arg = "M", .kind = OPT_CHOICE, .target = &mode,
-         .choices = mode_choices, .help = "codec mode (channels matter in e2e only)"},
+         .name_of = mode_name_of, .help = "codec mode (channels matter in e2e only)"},
         {.name = "--scales", .arg = "LIST", .kind = OPT_STRING, .target = &scales_s,
          .help = "downsampling factors"},
         {.name = "--channels", .arg = "LIST", .kind = OPT_STRING, .target = &channels_s,

@@ -47,29 +47,6 @@ static inline int dcme2e_start(OFConsoleApplication &app, OFCommandLine &cmd, in
     return -1;
 }
 
-/* The --mode names (those of e2ec compress). */
-struct dcme2e_mode_entry {
-    const char *name;
-    e2ec_mode mode;
-};
-inline constexpr dcme2e_mode_entry dcme2e_modes[] = {{"siren", E2EC_MODE_SIREN},
-                    {"siren-ds", E2EC_MODE_SIREN_DS},
-                    {"e2e", E2EC_MODE_E2E},
-                    {"grid", E2EC_MODE_GRID},
-                    {"lossless", E2EC_MODE_LOSSLESS},
-                    {"latent", E2EC_MODE_LATENT}};
-
-/* Whether the mode's rate knob is --grid-lambda (grid, latent). */
-static inline bool dcme2e_mode_has_lambda(e2ec_mode m) {
-    return m == E2EC_MODE_GRID || m == E2EC_MODE_LATENT;
-}
-
-static inline const char *dcme2e_mode_name(e2ec_mode m) {
-    for (auto &e : dcme2e_modes)
-        if (e.mode == m) return e.name;
-    return "?";
-}
-
 /* --mode and --grid-lambda, declared where the encoder settings are; dflt says what
  * the tool encodes with when no mode is given. */
 static inline void dcme2e_add_mode_options(OFCommandLine &cmd, const char *dflt) {
@@ -93,25 +70,22 @@ static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplica
     if (cmd.findOption("--preset")) {
         const char *s = NULL;
         app.checkValue(cmd.getValue(s));
-        const std::string v(s);
-        if (v != "fast" && v != "medium" && v != "slow") {
+        if (!(preset = e2ec_preset_from_name(s))) {
             OFLOG_FATAL(log, "unknown --preset " << s << " (fast, medium or slow)");
             return false;
         }
-        preset = v == "fast" ? E2EC_PRESET_FAST : v == "slow" ? E2EC_PRESET_SLOW : E2EC_PRESET_MEDIUM;
     }
     p.epochs = e2ec_preset_epochs(p.mode, preset);
     if (cmd.findOption("--mode")) {
         const char *s = NULL;
         app.checkValue(cmd.getValue(s));
-        bool known = false;
-        for (auto &m : dcme2e_modes)
-            if (std::string(s) == m.name) p.mode = m.mode, known = true;
-        p.epochs = e2ec_preset_epochs(p.mode, preset);
-        if (!known) {
+        const e2ec_mode m = e2ec_mode_from_name(s);
+        if (!m) {
             OFLOG_FATAL(log, "unknown --mode " << s << " (siren, siren-ds, e2e, grid, lossless or latent)");
             return false;
         }
+        p.mode = m;
+        p.epochs = e2ec_preset_epochs(p.mode, preset);
     }
     if (cmd.findOption("--grid-lambda")) {
         OFCmdFloat x = 0;

@@ -136,12 +136,12 @@ static e2ec_status encode(const e2ec_volume *v, e2ec_params &p, const e2ec_targe
     e2ec_status st = e2ec_encode_target(v, &p, &t, stream, size, &r);
     if (st) return st;
     const char *unit = t.kind == E2EC_TARGET_PSNR ? " dB" : " bpp";
-    if (dcme2e_mode_has_lambda(p.mode)) p.grid_lambda = r.grid_lambda;
+    if (e2ec_mode_has_lambda(p.mode)) p.grid_lambda = r.grid_lambda;
     else p.siren_width = r.siren_width;
     OFLOG_INFO(logger, "target " << t.value << unit << ": " << r.psnr << " dB at " << r.true_bpp
                                  << " bpp after " << r.trials << " encodes ("
-                                 << (dcme2e_mode_has_lambda(p.mode) ? "grid lambda " : "width ")
-                                 << (dcme2e_mode_has_lambda(p.mode) ? (double)r.grid_lambda
+                                 << (e2ec_mode_has_lambda(p.mode) ? "grid lambda " : "width ")
+                                 << (e2ec_mode_has_lambda(p.mode) ? (double)r.grid_lambda
                                                               : (double)r.siren_width)
                                  << ")");
     if (!r.met)
@@ -209,12 +209,12 @@ int main(int argc, char *argv[]) {
     e2ec_target target;
     if (!read_params(cmd, app, p) || !read_target(cmd, app, &target))
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
-    if (target.kind && dcme2e_mode_has_lambda(p.mode) && !(p.grid_lambda > 0 && p.grid_lambda <= 1)) {
+    if (target.kind && e2ec_mode_has_lambda(p.mode) && !(p.grid_lambda > 0 && p.grid_lambda <= 1)) {
         OFLOG_FATAL(logger, "a target search in grid or latent mode starts from --grid-lambda, which must be in (0, 1]");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
     const char *unit =
-        dcme2e_mode_has_lambda(p.mode) || p.mode == E2EC_MODE_LOSSLESS ? "step" : "epoch";
+        e2ec_mode_has_lambda(p.mode) || p.mode == E2EC_MODE_LOSSLESS ? "step" : "epoch";
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
         p.progress = on_progress, p.progress_user = (void *)unit;
         p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
@@ -237,7 +237,7 @@ int main(int argc, char *argv[]) {
     OFLOG_INFO(logger, "volume " << v->nx << " x " << v->ny << " x " << v->nz << ", spacing "
                                  << v->spacing[0] << " x " << v->spacing[1] << " x "
                                  << v->spacing[2] << " mm, " << (int)v->bits_stored
-                                 << " bits stored; encoding " << dcme2e_mode_name(p.mode) << " ("
+                                 << " bits stored; encoding " << e2ec_mode_name(p.mode) << " ("
                                  << p.epochs << " " << unit << "s)");
     uint8_t *stream = NULL;
     size_t size = 0;
@@ -256,7 +256,7 @@ int main(int argc, char *argv[]) {
     OFLOG_INFO(logger, "stream " << size << " bytes");
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) report_quality(s, stream, size, p);
     char deriv[512];
-    if (dcme2e_mode_has_lambda(p.mode))
+    if (e2ec_mode_has_lambda(p.mode))
         snprintf(deriv, sizeof deriv,
                  "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING " (%s): lambda %g, steps %d",
                  p.mode == E2EC_MODE_GRID ? "quantised feature grid" : "coded latent grids",
@@ -265,7 +265,7 @@ int main(int argc, char *argv[]) {
         snprintf(deriv, sizeof deriv,
                  "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
                  " (implicit neural representation): mode %s, scale %d, width %d, epochs %d%s%s",
-                 dcme2e_mode_name(p.mode),
+                 e2ec_mode_name(p.mode),
                  p.scale, p.siren_width, p.epochs, p.fp16 ? ", fp16 weights" : "",
                  p.quant_bits ? ", quantised weights" : "");
     /* the lossless mode's: the library's sentence (none for a lossless stream, the

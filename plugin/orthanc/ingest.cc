@@ -380,22 +380,14 @@ bool read_config() {
         cfg.width = c.get("Width", 0).asInt();
         cfg.grid_lambda = c.get("GridLambda", -1.0).asDouble();
         const std::string mode = c.get("Mode", "").asString();
-        if (mode == "siren") cfg.mode = E2EC_MODE_SIREN;
-        else if (mode == "siren-ds") cfg.mode = E2EC_MODE_SIREN_DS;
-        else if (mode == "e2e") cfg.mode = E2EC_MODE_E2E;
-        else if (mode == "grid") cfg.mode = E2EC_MODE_GRID;
-        else if (mode == "lossless") cfg.mode = E2EC_MODE_LOSSLESS;
-        else if (mode == "latent") cfg.mode = E2EC_MODE_LATENT;
-        else if (!mode.empty()) {
+        cfg.mode = e2ec_mode_from_name(mode.c_str());
+        if (!cfg.mode && !mode.empty()) {
             e2ec_orthanc_error("\"E2EC\": \"Mode\" must be \"lossless\", \"e2e\", \"siren-ds\", "
                                "\"siren\", \"grid\" or \"latent\", not \"" + mode + "\"");
             return false;
         }
         const std::string preset = c.get("Preset", "medium").asString();
-        if (preset == "fast") cfg.preset = E2EC_PRESET_FAST;
-        else if (preset == "medium") cfg.preset = E2EC_PRESET_MEDIUM;
-        else if (preset == "slow") cfg.preset = E2EC_PRESET_SLOW;
-        else {
+        if (!(cfg.preset = e2ec_preset_from_name(preset.c_str()))) {
             e2ec_orthanc_error("\"E2EC\": \"Preset\" must be \"fast\", \"medium\" or \"slow\", not \"" +
                                preset + "\"");
             return false;

@@ -22,6 +22,17 @@ static int parse_long(const char *s, long *v) {
     return errno || end == s || *end ? -1 : 0;
 }
 
+/* The name of an OPT_CHOICE option's i-th choice, its value in *value; NULL
+ * past the last. */
+static const char *choice_at(const opt_spec *o, int i, int *value) {
+    if (o->choices) {
+        *value = o->choices[i].value;
+        return o->choices[i].name;
+    }
+    *value = i + 1;
+    return o->name_of(i + 1);
+}
+
 /* Stores value text v into the option's target; 0 or -1 after a message. */
 static int store(const opt_spec *o, const char *v) {
     switch (o->kind) {
@@ -63,14 +74,16 @@ static int store(const opt_spec *o, const char *v) {
         }
         return 0;
     case OPT_STRING: *(const char **)o->target = v; return 0;
-    case OPT_CHOICE:
-        for (const opt_choice *c = o->choices; c->name; c++)
-            if (!strcmp(c->name, v)) {
-                *(int *)o->target = c->value;
+    case OPT_CHOICE: {
+        const char *name;
+        for (int i = 0, value; (name = choice_at(o, i, &value)); i++)
+            if (!strcmp(name, v)) {
+                *(int *)o->target = value;
                 return 0;
             }
         log_error("%s: unknown value '%s'", o->name, v);
         return -1;
+    }
     case OPT_FLAG: break;
     }
     return -1;
@@ -126,10 +139,12 @@ static void print_default(FILE *out, const opt_spec *o) {
     case OPT_STRING:
         if (*(const char **)o->target) fprintf(out, " (default %s)", *(const char **)o->target);
         break;
-    case OPT_CHOICE:
-        for (const opt_choice *c = o->choices; c->name; c++)
-            if (c->value == *(int *)o->target) fprintf(out, " (default %s)", c->name);
+    case OPT_CHOICE: {
+        const char *name;
+        for (int i = 0, value; (name = choice_at(o, i, &value)); i++)
+            if (value == *(int *)o->target) fprintf(out, " (default %s)", name);
         break;
+    }
     case OPT_FLAG: break;
     }
 }
@@ -142,8 +157,9 @@ void opt_usage(FILE *out, const char *synopsis, const opt_spec *specs) {
         fprintf(out, "  %-22s %s", head, o->help);
         if (o->kind == OPT_CHOICE) {
             fputs(":", out);
-            for (const opt_choice *c = o->choices; c->name; c++)
-                fprintf(out, "%s%s", c == o->choices ? " " : "|", c->name);
+            const char *name;
+            for (int i = 0, value; (name = choice_at(o, i, &value)); i++)
+                fprintf(out, "%s%s", i ? "|" : " ", name);
         }
         print_default(out, o);
         fputc('\n', out);

@@ -20,7 +20,7 @@ typedef enum {
     OPT_DOUBLE, /* double*, range [lo, hi] */
     OPT_U64,    /* uint64_t* */
     OPT_STRING, /* const char**: points into argv */
-    OPT_CHOICE, /* int*: the value of the named choice */
+    OPT_CHOICE, /* int*: the value of the named choice (from choices or name_of) */
     OPT_SIZE    /* uint64_t*: bytes, with an optional K/M/G/T suffix (sizes.h) */
 } opt_kind;
 
@@ -35,12 +35,15 @@ typedef struct {
     opt_kind kind;
     void *target;
     double lo, hi;              /* OPT_INT, OPT_DOUBLE */
-    const opt_choice *choices;  /* OPT_CHOICE: ends with {NULL, 0} */
+    const opt_choice *choices;  /* OPT_CHOICE: ends with {NULL, 0}; or NULL and name_of */
     const char *help;
     int *seen;                  /* optional: set to 1 when the option is given */
+    /* OPT_CHOICE without a table: the name of value 1, 2, ... (the library's
+     * e2ec_mode_name, e2ec_preset_name), NULL after the last */
+    const char *(*name_of)(int value);
 } opt_spec;
 
-#define OPT_END {NULL, NULL, OPT_FLAG, NULL, 0, 0, NULL, NULL, NULL}
+#define OPT_END {NULL, NULL, OPT_FLAG, NULL, 0, 0, NULL, NULL, NULL, NULL}
 
 enum { OPT_OK = 0, OPT_HELP = -1 };
 
