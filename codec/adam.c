@@ -37,7 +37,14 @@ void adam_step_range(adam_state *s, float *params, const float *grads, size_t fi
     for (int j = 1; j <= skipped; j++) {
         int tj = s->t - skipped - 1 + j;
         rj *= rho;
-        if (tj >= 1) sum += rj * sqrtf(1.0f - powf(s->beta2, (float)tj)) / (1.0f - powf(s->beta1, (float)tj));
+        if (tj < 1) continue;
+        float c1j = 1.0f - powf(s->beta1, (float)tj);
+        /* every later term is below rj / c1j (rho^j falls, c1_j rises,
+         * sqrt(c2_j) <= 1); once that is under 2^-26 of the sum, under half
+         * its last place, adding them leaves the float sum as it is: stop (a
+         * row that waited a thousand steps had cost two thousand powf) */
+        if (rj / c1j < sum * 0x1p-26f) break;
+        sum += rj * sqrtf(1.0f - powf(s->beta2, (float)tj)) / c1j;
     }
     float d1 = powf(s->beta1, (float)skipped), d2 = powf(s->beta2, (float)skipped);
     /* elementwise, so the thread count does not change the result; threads

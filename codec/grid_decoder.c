@@ -2,7 +2,7 @@
 #include "grid_decoder.h"
 
 #include <stdlib.h>
-#include "blas_pack.h"
+#include "nn/relu_mlp.h"
 #include "memory_budget.h"
 #include "slab_decode.h"
 
@@ -12,7 +12,12 @@ e2ec_status grid_decoder_new(const e2ec_info *info, grid_model *m, uint32_t slab
         grid_model_free(m);
         return E2EC_ERR_NOMEM;
     }
-    *d = (grid_decoder){*info, *m, slab};
+    *d = (grid_decoder){*info, *m, slab, {0}};
+    e2ec_status st = grid_synth_init(&d->w, &d->m);
+    if (st) {
+        grid_decoder_close(d);
+        return st;
+    }
     *dec = d;
     return E2EC_OK;
 }
@@ -23,17 +28,17 @@ uint64_t grid_decoder_memory(const e2ec_info *info, uint64_t ng, uint64_t nw, ui
     uint64_t cin = (uint64_t)info->grid_levels * info->grid_feats, h = (uint64_t)info->grid_hidden;
     uint64_t bytes = ng * 4 + nw * 4                                 /* the model: q, mlp */
                      + ng * 4                                        /* grid_decode_planes' features */
-                     + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin + 4 * h + 1) /* positions, activations */
+                     + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin) /* positions, features */
+                     + relu_mlp_bytes(GRID_DECODE_CHUNK, (int)cin, (int)h, 1, 0) /* activations */
                      + plane * planes * 4                            /* a slab of floats */
-                     + memory_budget_runtime(threads, /* the MLP's rows */
-                                             blas_packed_floats(GRID_DECODE_CHUNK, cin > h ? cin : h));
+                     + memory_budget_runtime(threads, 0);
     if (whole) bytes += plane * info->nz * e2ec_voxel_size(info->type);
     return bytes;
 }
 
-static e2ec_status eval(const void *state, uint32_t z0, uint32_t z1, float *out) {
-    const grid_decoder *d = state;
-    return grid_decode_planes(&d->m, d->info.nx, d->info.ny, d->info.nz, z0, z1, 0, out);
+static e2ec_status eval(void *state, uint32_t z0, uint32_t z1, float *out) {
+    grid_decoder *d = state;
+    return grid_synth_planes(&d->w, d->info.nx, d->info.ny, d->info.nz, z0, z1, 0, out);
 }
 
 e2ec_status grid_decoder_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
@@ -45,6 +50,7 @@ e2ec_status grid_decoder_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) 
 void grid_decoder_close(void *dec) {
     grid_decoder *d = dec;
     if (!d) return;
+    grid_synth_free(&d->w);
     grid_model_free(&d->m);
     free(d);
 }

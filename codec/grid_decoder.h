@@ -14,6 +14,7 @@ typedef struct {
     e2ec_info info;
     grid_model m;
     uint32_t slab; /* output planes synthesised per pass */
+    grid_synth w;  /* the synthesis' buffers, for every slab */
 } grid_decoder;
 
 /* A decoder for info with the model m (taken over: freed by grid_decoder_close,
@@ -21,9 +22,8 @@ typedef struct {
 e2ec_status grid_decoder_new(const e2ec_info *info, grid_model *m, uint32_t slab, void **dec);
 
 /* Bytes of decoding planes [z0, z1) besides unpacking the payload: the model
- * (its ng integers and nw weights), the integers as floats, a chunk's
- * positions and activations, a slab of floats, the runtime's share of the
- * MLP's products; with the output volume when whole. */
+ * (its ng integers and nw weights), the synthesis' buffers (grid_synth), a
+ * slab of floats, the threads' allowance; with the output volume when whole. */
 uint64_t grid_decoder_memory(const e2ec_info *info, uint64_t ng, uint64_t nw, uint32_t slab,
                              uint32_t z0, uint32_t z1, int whole, int threads);
 

@@ -7,6 +7,12 @@
 #include "grid_fit.h"
 #include "grid_mlp.h"
 #include "nn/relu_mlp.h"
+
+/* A stream's synthesis fits the fused MLP whatever its header says within
+ * the caps (grid_stream.c and latent_section.c check those). */
+_Static_assert(GRID_MAX_LEVELS * E2EC_MAX_GRID_FEATS <= RELU_MLP_MAX_WIDTH &&
+                   E2EC_MAX_GRID_HIDDEN <= RELU_MLP_MAX_WIDTH,
+               "the grid caps fit RELU_MLP_MAX_WIDTH");
 #include "half.h"
 #include "rng.h"
 #include "threads.h"
@@ -98,7 +104,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     uint32_t *idx = malloc((size_t)B * sizeof *idx);
     int32_t *q = malloc(ng * sizeof *q);
     relu_mlp_acts a;
-    int ok = !relu_mlp_alloc(&a, B, h, 1, 1);
+    int ok = !relu_mlp_alloc(&a, B, cin, h, 1, 1);
     adam_state ag = {0}, aw = {0};
     if (!ok || !g || !gq || !dg || !w || !dw || !pos || !t || !dy || !feat || !dfeat || !idx ||
         !q || adam_init(&ag, ng, c->lr_grid) || adam_init(&aw, nw, c->lr_mlp)) {
@@ -126,7 +132,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
         }
         grid_positions(pos, idx, 0, B, nx, ny, nz);
         grid_interp_forward(feat, gf, &s, pos, B);
-        relu_mlp_forward(&a, w, feat, B, cin, h, 1);
+        relu_mlp_forward(&a, w, feat, B);
         double se = 0.0;
         for (int i = 0; i < B; i++) {
             float e = a.out[i] - t[i];
@@ -137,14 +143,14 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
         memset(dw, 0, nw * sizeof *dw);
         if (!frozen) {
             memset(dfeat, 0, (size_t)B * cin * sizeof *dfeat);
-            relu_mlp_backward(&a, w, dw, feat, dy, dfeat, B, cin, h, 1);
+            relu_mlp_backward(&a, w, dw, feat, dy, dfeat, B);
             memset(dg, 0, ng * sizeof *dg);
             grid_interp_backward(dg, dfeat, &s, pos, B);
             if (l1 > 0.0f)
                 for (size_t i = 0; i < ng; i++) dg[i] += g[i] > 0.0f ? l1 : g[i] < 0.0f ? -l1 : 0.0f;
             adam_step(&ag, g, dg);
         } else {
-            relu_mlp_backward(&a, w, dw, feat, dy, NULL, B, cin, h, 1);
+            relu_mlp_backward(&a, w, dw, feat, dy, NULL, B);
         }
         adam_step(&aw, w, dw);
         if (fit_progress(c->progress, c->progress_user, c->progress_every, step, c->steps,
@@ -171,33 +177,48 @@ e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t 
     return grid_decode_planes(m, nx, ny, nz, 0, nz, threads, out);
 }
 
-e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
-                               uint32_t z0, uint32_t z1, int threads, float *out) {
+e2ec_status grid_synth_init(grid_synth *w, const grid_model *m) {
+    const grid_shape *s = &m->shape;
+    size_t ng = s->off[s->levels];
+    int cin = s->levels * s->feats;
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->g = malloc(ng * sizeof *w->g), w->pos = malloc((size_t)GRID_DECODE_CHUNK * 3 * sizeof *w->pos);
+    w->feat = malloc((size_t)GRID_DECODE_CHUNK * cin * sizeof *w->feat);
+    if (relu_mlp_alloc(&w->a, GRID_DECODE_CHUNK, cin, m->hidden, 1, 0) || !w->g || !w->pos || !w->feat)
+        return E2EC_ERR_NOMEM;
+    for (size_t i = 0; i < ng; i++) w->g[i] = (float)m->q[i] * m->delta;
+    return E2EC_OK;
+}
+
+void grid_synth_free(grid_synth *w) {
+    relu_mlp_free(&w->a);
+    free(w->g), free(w->pos), free(w->feat);
+    memset(w, 0, sizeof *w);
+}
+
+e2ec_status grid_synth_planes(grid_synth *w, uint32_t nx, uint32_t ny, uint32_t nz, uint32_t z0,
+                              uint32_t z1, int threads, float *out) {
     if (nx < 2 || ny < 2 || nz < 2 || z0 >= z1 || z1 > nz) return E2EC_ERR_ARG;
     int saved = threads_enter(threads);
-    const grid_shape *s = &m->shape;
-    size_t ng = s->off[s->levels], plane = (size_t)nx * ny, voxels = plane * (z1 - z0);
-    int cin = s->levels * s->feats, h = m->hidden, chunk = GRID_DECODE_CHUNK;
-    float *g = malloc(ng * sizeof *g), *pos = malloc((size_t)chunk * 3 * sizeof *pos);
-    float *feat = malloc((size_t)chunk * cin * sizeof *feat);
-    relu_mlp_acts a;
-    int ok = !relu_mlp_alloc(&a, chunk, h, 1, 0) && feat;
-    e2ec_status st = E2EC_OK;
-    if (!ok || !g || !pos) {
-        st = E2EC_ERR_NOMEM;
-        goto done;
+    size_t plane = (size_t)nx * ny, voxels = plane * (z1 - z0);
+    for (size_t first = 0; first < voxels; first += GRID_DECODE_CHUNK) {
+        int n = voxels - first < GRID_DECODE_CHUNK ? (int)(voxels - first) : GRID_DECODE_CHUNK;
+        grid_positions(w->pos, NULL, plane * z0 + first, n, nx, ny, nz);
+        grid_interp_forward(w->feat, w->g, &w->m->shape, w->pos, n);
+        relu_mlp_forward(&w->a, w->m->mlp, w->feat, n);
+        for (int i = 0; i < n; i++)
+            out[first + i] = w->a.out[i] < 0.0f ? 0.0f : w->a.out[i] > 1.0f ? 1.0f : w->a.out[i];
     }
-    for (size_t i = 0; i < ng; i++) g[i] = (float)m->q[i] * m->delta;
-    for (size_t first = 0; first < voxels; first += (size_t)chunk) {
-        int n = voxels - first < (size_t)chunk ? (int)(voxels - first) : chunk;
-        grid_positions(pos, NULL, plane * z0 + first, n, nx, ny, nz);
-        grid_interp_forward(feat, g, s, pos, n);
-        relu_mlp_forward(&a, m->mlp, feat, n, cin, h, 1);
-        for (int i = 0; i < n; i++) out[first + i] = a.out[i] < 0.0f ? 0.0f : a.out[i] > 1.0f ? 1.0f : a.out[i];
-    }
-done:
-    relu_mlp_free(&a);
-    free(g), free(pos), free(feat);
     threads_leave(saved);
+    return E2EC_OK;
+}
+
+e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
+                               uint32_t z0, uint32_t z1, int threads, float *out) {
+    grid_synth w;
+    e2ec_status st = grid_synth_init(&w, m);
+    if (!st) st = grid_synth_planes(&w, nx, ny, nz, z0, z1, threads, out);
+    grid_synth_free(&w);
     return st;
 }

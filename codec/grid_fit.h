@@ -22,6 +22,7 @@
 #include "e2ec.h"
 #include "grid_mlp.h"
 #include "nn/grid_interp.h"
+#include "nn/relu_mlp.h"
 
 typedef struct {
     int levels;          /* 1..GRID_MAX_LEVELS, coarse to fine */
@@ -71,6 +72,22 @@ e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t 
 /* Planes [z0, z1) of it: nx*ny*(z1-z0) values, the same bits as grid_decode's. */
 e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
                                uint32_t z0, uint32_t z1, int threads, float *out);
+/* What synthesising planes of m takes besides the output: the grid as floats,
+ * a chunk's positions, features and the MLP's activations. A decoder keeps
+ * one for all its slabs: allocated and freed slab by slab, glibc kept the
+ * freed megabytes resident beside the next slab's (tests/memory measured
+ * about twice the heap). */
+typedef struct {
+    const grid_model *m;
+    float *g, *pos, *feat;
+    relu_mlp_acts a;
+} grid_synth;
+/* E2EC_ERR_NOMEM when an allocation fails; grid_synth_free either way. */
+e2ec_status grid_synth_init(grid_synth *w, const grid_model *m);
+void grid_synth_free(grid_synth *w);
+/* grid_decode_planes with w's buffers. */
+e2ec_status grid_synth_planes(grid_synth *w, uint32_t nx, uint32_t ny, uint32_t nz, uint32_t z0,
+                              uint32_t z1, int threads, float *out);
 /* The progress call of a fit after step (0-based) of steps, every `every`
  * steps and after the last, with the mean of the *mse_steps batch MSEs summed
  * in *mse_acc (both reset); nonzero when fn cancels. */

@@ -1,7 +1,7 @@
 /* E2EC_MODE_GRID: training into a stream and decoding it (mode_grid.h). */
 #include <stdlib.h>
 #include <string.h>
-#include "blas_pack.h"
+#include "nn/relu_mlp.h"
 #include "caps.h"
 #include "grid_decoder.h"
 #include "grid_stream.h"
@@ -61,10 +61,10 @@ static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *i
     uint64_t ng = gs.off[gs.levels], B = (uint64_t)c.batch, h = (uint64_t)c.hidden;
     uint64_t cin = (uint64_t)c.levels * c.feats, nw = grid_mlp_size((int)cin, c.hidden);
     /* per batch voxel: positions (3), target, output, its gradient, index,
-     * features and their gradient, 4 + 4 hidden activations and gradients */
+     * features and their gradient; the MLP's activations */
     *bytes = (uint64_t)in->nx * in->ny * in->nz * 4 + ng * 4 * 6 + nw * 4 * 5 +
-             B * 4 * (3 + 1 + 1 + 1 + 1 + 2 * cin + 8 * h) +
-             memory_budget_runtime(threads, blas_packed_floats(B, cin > h ? cin : h)); /* the MLP's rows */
+             B * 4 * (3 + 1 + 1 + 1 + 1 + 2 * cin) + relu_mlp_bytes((int)B, (int)cin, (int)h, 1, 1) +
+             memory_budget_runtime(threads, 0);
     return E2EC_OK;
 }
 

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blas_pack.h"
 #include "grid_decoder.h"
 #include "latent/latent_fit.h"
 #include "latent/latent_section.h"
@@ -83,12 +82,11 @@ static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *i
     if (st) return st;
     /* latent_fit's buffers, or the section: the latents, the coder's buffers
      * and the payload (at most the coder's streams); the normalised volume */
-    uint64_t ng = s.off[s.levels], cin = (uint64_t)s.levels, h = (uint64_t)c.hidden;
+    uint64_t ng = s.off[s.levels];
     uint64_t fit = latent_fit_bytes(&s, in->nx, in->ny, in->nz, &c);
     uint64_t pack = ng * 4 + coder_bytes(&s, 1) * 2;
     uint64_t voxels = (uint64_t)in->nx * in->ny * in->nz;
-    *bytes = voxels * 4 + (fit > pack ? fit : pack) +
-             memory_budget_runtime(threads, blas_packed_floats(LATENT_FIT_CHUNK, cin > h ? cin : h));
+    *bytes = voxels * 4 + (fit > pack ? fit : pack) + memory_budget_runtime(threads, 0);
     return E2EC_OK;
 }
 

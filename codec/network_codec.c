@@ -180,7 +180,7 @@ e2ec_status network_decode_open(const e2ec_mode_ops *self, const e2ec_info *info
     return E2EC_OK;
 }
 
-static e2ec_status eval(const void *state, uint32_t z0, uint32_t z1, float *out) {
+static e2ec_status eval(void *state, uint32_t z0, uint32_t z1, float *out) {
     const network_decoder *d = state;
     return model_eval_planes(&d->m, d->params, z0, z1, out);
 }

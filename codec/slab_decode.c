@@ -4,7 +4,7 @@
 #include "volume_norm.h"
 
 e2ec_status slab_decode(const e2ec_info *info, uint32_t slab, slab_eval_fn eval,
-                        const void *state, uint32_t z0, uint32_t z1, void *dst) {
+                        void *state, uint32_t z0, uint32_t z1, void *dst) {
     size_t plane = (size_t)info->nx * info->ny, vs = e2ec_voxel_size(info->type);
     float *buf = malloc(sizeof(float) * plane * slab);
     if (!buf) return E2EC_ERR_NOMEM;

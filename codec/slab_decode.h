@@ -9,11 +9,11 @@
 #include "e2ec.h"
 
 /* Normalised planes [z0, z1) (nx*ny*(z1-z0) floats) of the model `state`. */
-typedef e2ec_status (*slab_eval_fn)(const void *state, uint32_t z0, uint32_t z1, float *out);
+typedef e2ec_status (*slab_eval_fn)(void *state, uint32_t z0, uint32_t z1, float *out);
 
 /* Planes [z0, z1) of info's volume as stored voxels at dst, `slab` planes
  * (1..z1-z0) evaluated at a time. */
 e2ec_status slab_decode(const e2ec_info *info, uint32_t slab, slab_eval_fn eval,
-                        const void *state, uint32_t z0, uint32_t z1, void *dst);
+                        void *state, uint32_t z0, uint32_t z1, void *dst);
 
 #endif

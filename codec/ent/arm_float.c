@@ -9,7 +9,7 @@
 
 int arm_float_alloc(arm_float *a, int cap, int ctx, int hidden) {
     a->ctx = ctx, a->hidden = hidden;
-    return relu_mlp_alloc(&a->m, cap, hidden, 2, 1);
+    return relu_mlp_alloc(&a->m, cap, ctx, hidden, 2, 1);
 }
 
 void arm_float_free(arm_float *a) { relu_mlp_free(&a->m); }
@@ -24,12 +24,12 @@ void arm_float_init(float *params, int ctx, int hidden, rng *r) {
 }
 
 void arm_float_forward(arm_float *a, const float *params, const float *in, int n) {
-    relu_mlp_forward(&a->m, params, in, n, a->ctx, a->hidden, 2);
+    relu_mlp_forward(&a->m, params, in, n);
 }
 
 void arm_float_backward(arm_float *a, const float *params, const float *in, const float *dout,
                         int n, float *grad) {
-    relu_mlp_backward(&a->m, params, grad, in, dout, NULL, n, a->ctx, a->hidden, 2);
+    relu_mlp_backward(&a->m, params, grad, in, dout, NULL, n);
 }
 
 double arm_float_rate(const float out[2], double ref, int shift, double x, double lo, double hi,

@@ -271,14 +271,14 @@ static void pick_shifts(fit_state *f) {
  * d MSE / d yh, f->dw += the MLP's gradient (the MSE over them); returns the
  * sum of squared errors. */
 static double distortion(fit_state *f, const float *target, const latent_run *vox, int nv, size_t tv) {
-    const int cin = f->s.levels, h = f->c->hidden;
+    const int cin = f->s.levels;
     double se = 0.0;
     int i = 0, n;
     size_t at = 0;
     while ((n = gather(vox, nv, &i, &at, f->idx, NULL)) > 0) {
         grid_positions(f->pos, f->idx, 0, n, f->n[0], f->n[1], f->n[2]);
         grid_interp_forward(f->feat, f->yh, &f->s, f->pos, n);
-        relu_mlp_forward(&f->ma, f->w, f->feat, n, cin, h, 1);
+        relu_mlp_forward(&f->ma, f->w, f->feat, n);
         /* the decoder clamps to [0, 1]: an output beyond the end of the
          * range its target sits at costs nothing (a scan's background is
          * free to lie anywhere below 0); any other is pulled to its target */
@@ -289,7 +289,7 @@ static double distortion(fit_state *f, const float *target, const latent_run *vo
             f->dy[k] = e == 0.0f ? 0.0f : 2.0f * (o - y) / (float)tv;
         }
         memset(f->dfeat, 0, (size_t)n * cin * sizeof *f->dfeat);
-        relu_mlp_backward(&f->ma, f->w, f->dw, f->feat, f->dy, f->dfeat, n, cin, h, 1);
+        relu_mlp_backward(&f->ma, f->w, f->dw, f->feat, f->dy, f->dfeat, n);
         grid_interp_backward(f->g, f->dfeat, &f->s, f->pos, n);
     }
     return se;
@@ -354,7 +354,7 @@ static void step_latents(fit_state *f, size_t first, size_t n, int l, adam_state
  * it, as the coder will (their values already chosen). Greedy: a choice's
  * effect on the contexts of the latents after it is not weighed. */
 static e2ec_status requantise_finest(fit_state *f, const float *target, const arm_int *arm) {
-    const int L = f->s.levels - 1, cin = f->s.levels, h = f->c->hidden;
+    const int L = f->s.levels - 1, cin = f->s.levels;
     const int *r = f->s.res[L];
     const size_t plane = (size_t)r[0] * r[1];
     int32_t *q = f->q + f->s.off[L];
@@ -374,7 +374,7 @@ static e2ec_status requantise_finest(fit_state *f, const float *target, const ar
             for (int k = 0; k < RDQ_N; k++) {
                 for (int i = 0; i < n; i++)
                     f->feat[(size_t)i * cin + L] = (float)(q[first + (size_t)i] + k - RDQ_SPAN);
-                relu_mlp_forward(&f->ma, f->w, f->feat, n, cin, h, 1);
+                relu_mlp_forward(&f->ma, f->w, f->feat, n);
                 for (int i = 0; i < n; i++) {
                     float y = f->ma.out[i] < 0.0f ? 0.0f : f->ma.out[i] > 1.0f ? 1.0f : f->ma.out[i];
                     float e = y - target[first + (size_t)i];
@@ -428,11 +428,14 @@ uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_
     /* per latent: y, yh, dyh, g, q and Adam's two moments; per row of every
      * level: last, stamp, its id and run; the strips' order, a step's strips
      * and their voxel and owned runs; per point of a chunk its index, level,
-     * position, target, gradient, features, ARM inputs and outputs, MLP and
-     * ARM activations; the weights, their gradients and Adam's moments */
+     * position, target, gradient, features, ARM inputs and outputs; the MLP's
+     * and the ARM's activations; the weights, their gradients and Adam's
+     * moments */
     return ng * 4 * 7 + nrows * (2 * sizeof(int) + sizeof(size_t) + sizeof(latent_run)) + nstrips * 4 +
            taken * (sizeof(strip) + (1 + GRID_MAX_LEVELS) * sizeof(latent_run)) +
-           chunk * (5 + 4 * (3 + 3 + 2 * cin + 2 * 18 + 4 + 10 * h + 8 * ah + 32)) + weights * 4 * 6;
+           chunk * (5 + 4 * (3 + 3 + 2 * cin + 2 * 18 + 4 + 32)) +
+           relu_mlp_bytes((int)chunk, (int)cin, (int)h, 1, 1) + relu_mlp_bytes((int)chunk, LL_CTX, (int)ah, 2, 1) +
+           weights * 4 * 6;
 }
 
 static void state_free(fit_state *f) {
@@ -484,7 +487,7 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     strip *t = malloc(per_step * sizeof *t);
     latent_run *vox = malloc(per_step * sizeof *vox), *own = malloc(per_step * GRID_MAX_LEVELS * sizeof *own);
     adam_state ay = {0}, aw = {0}, ap = {0};
-    int bad = relu_mlp_alloc(&f.ma, LATENT_FIT_CHUNK, h, 1, 1) |
+    int bad = relu_mlp_alloc(&f.ma, LATENT_FIT_CHUNK, cin, h, 1, 1) |
               arm_float_alloc(&f.aa, LATENT_FIT_CHUNK, LL_CTX, c->arm_hidden);
     if (bad || !f.y || !f.yh || !f.dyh || !f.g || !f.q || !f.w || !f.dw || !f.p || !f.dp || !f.pos ||
         !f.dy || !f.feat || !f.dfeat || !f.in || !f.dout || !f.ref || !f.idx || !f.lev || !f.last ||
