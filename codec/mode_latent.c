@@ -141,7 +141,7 @@ const e2ec_mode_ops mode_latent = {
      * binary16 (the fp16 flag says so); --max-error adds the residual */
     .layout = {.min_version = 2, .header_bytes = LATENT_HEADER_BYTES, .fp16_set = 1, .residual = 1},
     .knob = MODE_KNOB_LAMBDA,
-    .default_epochs = 30, /* latent_fit_defaults' passes (test_latent_code checks) */
+    .default_epochs = 50, /* latent_fit_defaults' passes (test_latent_code checks) */
     .read_header = latent_section_read_header,
     .param_count = param_count,
     .check = check,

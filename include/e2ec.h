@@ -193,8 +193,9 @@ void e2ec_params_default(e2ec_params *p);
 
 /* The default training length of a mode: GRID 2,000 Adam steps (the sample MR,
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
- * bench/results/defaults/), LATENT 30 passes over the volume
- * (its fit's default: the whole chest CT within minutes, docs/latent.md), the paper's 5,000
+ * bench/results/defaults/), LATENT 50 passes over the volume
+ * (its fit's default: the whole chest CT in about 12 minutes on 2 cores,
+ * bench/RESULTS.md "Latent mode"), the paper's 5,000
  * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
  * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);

@@ -4,13 +4,15 @@
  * outputs, OpenBLAS's sgemm spends its time packing, and each layer and ReLU
  * went through memory as an n x h array; on the chest CT the MLPs (synthesis
  * and ARM) took about 38 % of a latent fit's step that way (perf,
- * bench/results/latent/fused-mlp.log, which has the before and after). A block
- * of rows runs through all three layers in L1 here, on one thread.
+ * bench/results/latent/fused-mlp.log, which has the before and after). Here
+ * RELU_MLP_LANES rows at a time, a row a vector lane, run through all three
+ * layers in L1, a block of RELU_MLP_BLOCK rows to a thread. (Vectorising
+ * across a layer's 12-16 outputs instead left loops of one or two
+ * iterations: barely faster than sgemm.)
  *
- * This file is built with -O3 -ffp-contract=off (codec/CMakeLists.txt): the
- * loops across a layer's outputs vectorise, and no product is fused into an
- * add, so the AVX2 and baseline instances of relu_mlp_rows.h agree bit for
- * bit. */
+ * This file is built with -O3 -ffp-contract=off (codec/CMakeLists.txt): no
+ * product is fused into an add, so the AVX2 and baseline instances of
+ * relu_mlp_rows.h agree bit for bit. */
 #include "relu_mlp.h"
 
 #include <stdlib.h>
@@ -18,7 +20,6 @@
 
 #include "vector_isa.h"
 
-/* The parameter blocks inside a flat array (weights or their gradient). */
 /* The parameter blocks inside a flat array. */
 typedef struct {
     const float *w1, *b1, *w2, *b2, *w3, *b3;

@@ -38,15 +38,6 @@
 
 enum { THREADS = 2 };
 
-static const struct {
-    const char *name;
-    e2ec_mode mode;
-} modes[] = {{"siren", E2EC_MODE_SIREN},
-             {"siren-ds", E2EC_MODE_SIREN_DS},
-             {"e2e", E2EC_MODE_E2E},
-             {"grid", E2EC_MODE_GRID},
-             {"latent", E2EC_MODE_LATENT}};
-
 /* The work a child does, exit status 0 when it succeeded. */
 typedef struct {
     const e2ec_volume *in;
@@ -189,9 +180,7 @@ int main(int argc, char **argv) {
     double loosest = argc == 8 ? atof(argv[7]) : 0.0;
     e2ec_params p;
     e2ec_params_default(&p);
-    p.mode = 0;
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
-        if (!strcmp(argv[5], modes[i].name)) p.mode = modes[i].mode;
+    p.mode = e2ec_mode_from_name(argv[5]);
     p.epochs = atoi(argv[6]);
     p.threads = THREADS;
     if (p.mode == E2EC_MODE_SIREN) p.scale = 1;

@@ -93,7 +93,7 @@ expect 83 "lossless with a target" -- "$E2EC" compress crop.raw x.e2ec $CROP_ARG
 # alone equals its plane of the whole decode, --grid-lambda is its knob.
 expect 0 "compress latent" -- "$E2EC" compress crop.raw t.e2ec $CROP_ARGS --mode latent \
     --preset fast --threads 1 --grid-lambda 1e-4
-grep -q '^pass 10/10 ' err.txt && ok || fail "--preset fast: not 10 passes in latent mode"
+grep -q '^pass 16/16 ' err.txt && ok || fail "--preset fast: not 16 passes (a third of 50) in latent mode"
 expect 0 "compress latent, --epochs over --preset" -- "$E2EC" compress crop.raw e.e2ec $CROP_ARGS \
     --mode latent --preset slow --epochs 2 --threads 1
 grep -q '^pass 2/2 ' err.txt && ok || fail "--epochs does not override --preset"
