@@ -7,15 +7,15 @@
 #include "grid_fit.h"
 #include "grid_mlp.h"
 #include "nn/relu_mlp.h"
+#include "half.h"
+#include "rng.h"
+#include "threads.h"
 
 /* A stream's synthesis fits the fused MLP whatever its header says within
  * the caps (grid_stream.c and latent_section.c check those). */
 _Static_assert(GRID_MAX_LEVELS * E2EC_MAX_GRID_FEATS <= RELU_MLP_MAX_WIDTH &&
                    E2EC_MAX_GRID_HIDDEN <= RELU_MLP_MAX_WIDTH,
                "the grid caps fit RELU_MLP_MAX_WIDTH");
-#include "half.h"
-#include "rng.h"
-#include "threads.h"
 
 void grid_fit_defaults(grid_fit_config *c) {
     memset(c, 0, sizeof *c);
