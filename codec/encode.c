@@ -18,6 +18,11 @@ int e2ec_default_epochs(e2ec_mode mode) {
     return m ? m->default_epochs : 0;
 }
 
+float e2ec_default_lambda(e2ec_mode mode) {
+    const e2ec_mode_ops *m = e2ec_mode_ops_of(mode);
+    return m && m->knob == MODE_KNOB_LAMBDA ? m->default_lambda : 0.0f;
+}
+
 int e2ec_preset_epochs(e2ec_mode mode, e2ec_preset preset) {
     int e = e2ec_default_epochs(mode);
     switch (preset) {
@@ -43,7 +48,7 @@ e2ec_preset e2ec_preset_from_name(const char *name) {
 
 void e2ec_params_default(e2ec_params *p) {
     memset(p, 0, sizeof *p);
-    p->mode = E2EC_MODE_GRID; /* the best quality per byte measured within minutes */
+    p->mode = E2EC_MODE_LATENT; /* the best quality per byte measured within minutes */
     p->scale = 2;
     p->siren_width = 30;
     p->siren_layers = 3;
@@ -60,7 +65,7 @@ void e2ec_params_default(e2ec_params *p) {
     p->srno_channels = srno.channels;
     p->srno_width = srno.width;
     p->srno_heads = srno.heads;
-    p->grid_lambda = 4e-3f;
+    p->grid_lambda = e2ec_default_lambda(p->mode);
 }
 
 size_t e2ec_param_count(const e2ec_params *p) {

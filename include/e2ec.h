@@ -134,9 +134,9 @@ typedef struct {
 typedef int (*e2ec_progress_fn)(const e2ec_progress *p, void *user);
 
 typedef struct {
-    e2ec_mode mode;     /* default GRID: the best measured quality per byte within
-                           minutes on a CPU (bench/results/defaults/); the paper's
-                           modes (SIREN, SIREN_DS, E2E) are set here */
+    e2ec_mode mode;     /* default LATENT: the best measured quality per byte within
+                           minutes on a CPU (bench/RESULTS.md "The default mode");
+                           the paper's modes (SIREN, SIREN_DS, E2E) are set here */
     int scale;          /* 1, 2, 4 or 8: each axis is divided by it (SIREN_DS, E2E) */
     int siren_width;    /* neurons per hidden layer */
     int siren_layers;   /* hidden layers (paper: 3 = 3->W, W->W, W->W, W->1) */
@@ -176,10 +176,12 @@ typedef struct {
      * MR settings); epochs = Adam steps, batch = voxels per step (0 = 32768);
      * lr, loss, siren_* and quant_bits are not used; progress reports the mean
      * batch fit since its previous call. */
-    float grid_lambda;  /* the rate knob: weight of the L1 rate proxy on the grid's
-                           features; larger = smaller stream (MR: 1e-1 ~ 0.08 bpp,
-                           4e-3 ~ 0.27 bpp, the default). LATENT mode: lambda in
-                           MSE + lambda * bits / voxel (docs/latent.md) */
+    float grid_lambda;  /* the rate knob of GRID and LATENT, larger = smaller stream;
+                           default e2ec_default_lambda(mode). LATENT: lambda in
+                           MSE + lambda * bits / voxel (docs/latent.md; 1e-3, the
+                           default, ~36.5 dB on the sample MR and the chest CT). GRID:
+                           weight of the L1 rate proxy on the grid's features (MR:
+                           1e-1 ~ 0.08 bpp, 4e-3 ~ 0.27 bpp, its default) */
     uint64_t max_memory; /* bytes of working memory encoding may use; 0 = the default
                             E2EC_DEFAULT_MAX_MEMORY (see e2ec_encode_memory) */
 } e2ec_params;
@@ -187,18 +189,24 @@ typedef struct {
 /* The largest max_error of LOSSLESS mode (stored units). */
 #define E2EC_LOSSLESS_MAX_ERROR 255
 
-/* Fills the defaults above: GRID mode, lambda 4e-3, e2ec_default_epochs(GRID)
- * steps; the other modes' fields at the paper's trade-off point. */
+/* Fills the defaults above: LATENT mode, e2ec_default_lambda(LATENT),
+ * e2ec_default_epochs(LATENT) passes; the other modes' fields at the paper's
+ * trade-off point. */
 void e2ec_params_default(e2ec_params *p);
 
 /* The default training length of a mode: GRID 2,000 Adam steps (the sample MR,
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
  * bench/results/defaults/), LATENT 50 passes over the volume
- * (its fit's default: the whole chest CT in about 12 minutes on 2 cores,
- * bench/RESULTS.md "Latent mode"), the paper's 5,000
+ * (the whole chest CT in 10-11.5 minutes on 2 cores, bench/RESULTS.md
+ * "50 passes of the fused fit"), the paper's 5,000
  * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
  * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);
+
+/* The default rate knob (e2ec_params.grid_lambda) of a mode whose knob it is
+ * (e2ec_mode_has_lambda): LATENT 1e-3, GRID 4e-3; 0 for the other modes. A
+ * caller that chooses another mode without choosing lambda sets it to this. */
+float e2ec_default_lambda(e2ec_mode mode);
 
 /* Encoder presets, as x265's --preset: the training length, so the encode
  * time, traded for quality at the same rate knob. */

@@ -12,11 +12,11 @@
  *    an archive: the originals go only once they can be had back exactly.
  *  - a max-error bound (near-lossless): the lossless mode codes every voxel within it,
  *    a guarantee rather than a search, and every voxel is checked against it. A network
- *    mode named with a bound stores a residual instead (siren, siren-ds, e2e; the grid
- *    mode has none).
+ *    mode named with a bound stores a residual instead (latent, siren, siren-ds, e2e; the
+ *    grid mode has none).
  *  - a PSNR bar (lossy, opt-in: a bar given, or a lossy mode named, which takes its
  *    modality's default bar below): the library's rate control (e2ec_encode_target)
- *    searches the rate knob (grid mode: lambda) for the smallest stream whose decoded
+ *    searches the rate knob (latent and grid modes: lambda) for the smallest stream whose decoded
  *    PSNR reaches the bar. Its answer reaches the bar whenever a trial did
  *    (codec/rate_control.c keeps the smallest trial at or above the target, measured as
  *    the verification measures it), so the target is the bar itself, no margin; a bar
@@ -67,8 +67,9 @@ inline double archive_min_psnr(const archive_quality &q, const char *path) {
 }
 
 /* An archiver's encoder settings when no mode was asked for: the lossless mode, exact
- * or within a max-error bound; the grid mode (the best measured quality per byte in
- * minutes on a CPU, bench/RESULTS.md) for a PSNR bar alone. In the lossless mode q gets
+ * or within a max-error bound; the latent mode (the library's default: the best measured
+ * quality per byte in minutes on a CPU, bench/RESULTS.md) for a PSNR bar alone, at the
+ * grid_lambda p holds (the latent's default unless given). In the lossless mode q gets
  * the bound 0 when it has none. Call it once the other settings are read: returns "" or
  * why they cannot give the bar (a bound in the grid mode or beyond the lossless mode's,
  * a search from a grid lambda outside (0, 1]: the grid's and the latent mode's knob).
@@ -77,7 +78,7 @@ inline std::string archive_settings(e2ec_params &p, bool mode_given, bool epochs
                                     archive_quality &q,
                                     e2ec_preset preset = E2EC_PRESET_MEDIUM) {
     if (!mode_given) {
-        p.mode = q.min_psnr >= 0 && q.max_error < 0 ? E2EC_MODE_GRID : E2EC_MODE_LOSSLESS;
+        p.mode = q.min_psnr >= 0 && q.max_error < 0 ? E2EC_MODE_LATENT : E2EC_MODE_LOSSLESS;
         if (!epochs_given) p.epochs = e2ec_preset_epochs(p.mode, preset);
     }
     if (p.mode == E2EC_MODE_LOSSLESS && q.max_error < 0) q.max_error = 0;
@@ -86,7 +87,7 @@ inline std::string archive_settings(e2ec_params &p, bool mode_given, bool epochs
                std::to_string(E2EC_LOSSLESS_MAX_ERROR) + " stored values";
     if (q.max_error >= 0 && p.mode == E2EC_MODE_GRID)
         return "a max-error bound needs the lossless mode or a mode with a residual "
-               "(siren-ds, siren or e2e): the grid mode has none";
+               "(latent, siren-ds, siren or e2e): the grid mode has none";
     if (q.max_error < 0 && (p.mode == E2EC_MODE_GRID || p.mode == E2EC_MODE_LATENT) &&
         !(p.grid_lambda > 0 && p.grid_lambda <= 1))
         return "the PSNR search in grid or latent mode starts from the grid lambda, which must be "

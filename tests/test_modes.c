@@ -39,6 +39,10 @@ int main(void) {
               "mode %d: named %s, numbered after the mode before", m, name ? name : "(null)");
         CHECK(e2ec_mode_has_lambda(o->mode) == (o->knob == MODE_KNOB_LAMBDA),
               "mode %d: lambda is its knob", m);
+        float lambda = e2ec_default_lambda(o->mode);
+        CHECK(o->knob == MODE_KNOB_LAMBDA ? lambda > 0.0f && lambda <= 1.0f : lambda == 0.0f,
+              "mode %d: default lambda %g, within the search's (0, 1] when it is the knob", m,
+              (double)lambda);
         const mode_layout *l = &o->layout;
         CHECK(l->min_version >= 1 && l->min_version <= E2EC_BITSTREAM_VERSION,
               "mode %d: first version %d", m, l->min_version);
@@ -63,6 +67,11 @@ int main(void) {
           "an unknown preset has no name and an unknown name no preset");
     e2ec_params p;
     e2ec_params_default(&p);
+    CHECK(p.mode == E2EC_MODE_LATENT && p.grid_lambda == e2ec_default_lambda(p.mode) &&
+              p.epochs == e2ec_default_epochs(p.mode),
+          "the default: the latent mode at its own lambda (%g) and passes (%d)",
+          (double)p.grid_lambda, p.epochs);
+    CHECK(e2ec_default_lambda((e2ec_mode)0) == 0.0f, "an unknown mode has no default lambda");
     p.mode = (e2ec_mode)0;
     CHECK(e2ec_param_count(&p) == 0, "an unknown mode counts no weights");
     return check_summary();

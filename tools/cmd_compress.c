@@ -96,7 +96,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_params_default(&p);
     int mode = p.mode, scale = p.scale, upsampler = p.upsampler, loss = p.loss;
     double lr = p.lr, grid_lambda = p.grid_lambda;
-    int scale_given = 0, epochs_given = 0, preset = E2EC_PRESET_MEDIUM;
+    int scale_given = 0, epochs_given = 0, lambda_given = 0, preset = E2EC_PRESET_MEDIUM;
     double target_psnr = 0, target_bpp = 0;
     int max_trials = 6; /* the library's default, shown by --help */
     raw_options raw = {0};
@@ -142,7 +142,8 @@ int cmd_compress(int argc, char **argv) {
         {.name = "--heads", .arg = "h", .kind = OPT_INT, .target = &p.srno_heads, .lo = 1,
          .hi = 256, .help = "SRNO attention heads (e2e)"},
         {.name = "--grid-lambda", .arg = "X", .kind = OPT_DOUBLE, .target = &grid_lambda,
-         .lo = 0, .hi = 1e3, .help = "grid, latent: rate knob, larger = smaller stream"},
+         .lo = 0, .hi = 1e3, .seen = &lambda_given,
+         .help = "grid, latent: rate knob, larger = smaller stream (grid: 0.004 unless given)"},
         {.name = "--target-psnr", .arg = "DB", .kind = OPT_DOUBLE, .target = &target_psnr,
          .lo = 1, .hi = 200, .help = "choose --width (grid, latent: --grid-lambda) for the smallest stream reaching this PSNR; 0 = off"},
         {.name = "--target-bpp", .arg = "B", .kind = OPT_DOUBLE, .target = &target_bpp,
@@ -176,6 +177,8 @@ int cmd_compress(int argc, char **argv) {
         scale = 1;
     }
     if (!epochs_given) p.epochs = e2ec_preset_epochs((e2ec_mode)mode, (e2ec_preset)preset);
+    if (!lambda_given && e2ec_mode_has_lambda((e2ec_mode)mode))
+        grid_lambda = e2ec_default_lambda((e2ec_mode)mode);
     p.mode = (e2ec_mode)mode, p.scale = scale, p.upsampler = (e2ec_upsampler)upsampler;
     p.loss = (e2ec_loss)loss, p.lr = (float)lr, p.grid_lambda = (float)grid_lambda;
     if (e2ec_mode_has_lambda((e2ec_mode)mode) && (target_psnr > 0 || target_bpp > 0) &&

@@ -56,13 +56,14 @@ static inline void dcme2e_add_mode_options(OFCommandLine &cmd, const char *dflt)
                    "within --max-error)")
                       .c_str());
     cmd.addOption("--grid-lambda", "+gl", 1, "[x]: float",
-                  "grid, latent: rate weight, larger = smaller\n(default 0.004)");
+                  "grid, latent: rate weight, larger = smaller\n(default: latent 0.001, grid 0.004)");
     cmd.addOption("--preset", "+pr", 1, "[p]reset: fast, medium or slow",
                   "training length: a third, the default or twice\n(--epochs overrides)");
 }
 
 /* Reads --preset into preset and --mode and --grid-lambda into p, with the
- * preset's epochs for the mode (an --epochs read after overrides them); false
+ * preset's epochs and the default lambda for the mode (an --epochs read after
+ * overrides them); false
  * after a message (to log) on an unknown mode or preset. */
 static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplication &app,
                                             OFLogger &log, e2ec_params &p, e2ec_preset &preset) {
@@ -86,6 +87,7 @@ static inline bool dcme2e_read_mode_options(OFCommandLine &cmd, OFConsoleApplica
         }
         p.mode = m;
         p.epochs = e2ec_preset_epochs(p.mode, preset);
+        if (e2ec_mode_has_lambda(m)) p.grid_lambda = e2ec_default_lambda(m);
     }
     if (cmd.findOption("--grid-lambda")) {
         OFCmdFloat x = 0;

@@ -43,12 +43,13 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--rescale-convert", "+rc",
                   "convert slices with differing Rescale Slope/\nIntercept to one (default: refuse)");
     cmd.addGroup("e2ec options:");
-    dcme2e_add_mode_options(cmd, "grid");
+    dcme2e_add_mode_options(cmd, "latent");
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--channels", "-c", 1, "[n]: integer", "SRNO encoder channels (e2e mode)");
     cmd.addOption("--epochs", "-e", 1, "[n]: integer",
-                  ("training epochs, grid and lossless: Adam steps\n(default " +
+                  ("training epochs, latent: passes over the volume,\ngrid and lossless: Adam steps (default " +
+                   std::to_string(e2ec_default_epochs(E2EC_MODE_LATENT)) + "; grid " +
                    std::to_string(e2ec_default_epochs(E2EC_MODE_GRID)) + "; lossless " +
                    std::to_string(e2ec_default_epochs(E2EC_MODE_LOSSLESS)) + "; the paper's modes " +
                    std::to_string(e2ec_default_epochs(E2EC_MODE_E2E)) + ")")

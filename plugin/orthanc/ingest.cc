@@ -58,11 +58,14 @@ struct object_deleter {
 };
 
 /* The encoder settings of the configuration (archive_settings: the lossless mode, or
- * grid for a "MinPsnr" alone, unless "Mode" names one); "" or why they cannot give the
+ * latent for a "MinPsnr" alone, unless "Mode" names one); "" or why they cannot give the
  * bar. */
 std::string ingest_params(e2ec_params &p) {
     e2ec_params_default(&p);
-    if (cfg.mode > 0) p.mode = (e2ec_mode)cfg.mode, p.epochs = e2ec_preset_epochs(p.mode, cfg.preset);
+    if (cfg.mode > 0) {
+        p.mode = (e2ec_mode)cfg.mode, p.epochs = e2ec_preset_epochs(p.mode, cfg.preset);
+        if (e2ec_mode_has_lambda(p.mode)) p.grid_lambda = e2ec_default_lambda(p.mode);
+    }
     if (cfg.epochs > 0) p.epochs = cfg.epochs;
     if (cfg.scale > 0) p.scale = cfg.scale;
     if (cfg.width > 0) p.siren_width = cfg.width;

@@ -82,7 +82,7 @@ static void add_options(OFCommandLine &cmd) {
     cmd.addOption("--log", 1, "[f]ile: string (default: ARCHIVE/e2ecscp.log)",
                   "one line per series is appended here");
     cmd.addGroup("e2ec options:", LONGCOL, SHORTCOL + 2);
-    dcme2e_add_mode_options(cmd, "lossless; grid with --min-psnr");
+    dcme2e_add_mode_options(cmd, "lossless; latent with --min-psnr");
     cmd.addOption("--scale", "-s", 1, "[n]: 1, 2, 4 or 8", "downsampling factor per axis");
     cmd.addOption("--width", "-w", 1, "[n]: integer", "SIREN neurons per hidden layer");
     cmd.addOption("--epochs", "-e", 1, "[n]: integer", "training epochs");

@@ -1,6 +1,7 @@
 /* The archivers' bar (plugin/archive_quality.h), as e2ecscp and the Orthanc ingest apply
  * it: with no quality setting the lossless mode, exact; a bound keeps the lossless mode
- * near-lossless; a PSNR bar alone the grid mode; a lossy mode named alone its modality's
+ * near-lossless; a PSNR bar alone the latent mode at its default lambda; a lossy mode
+ * named alone its modality's
  * default bar; refusals of bounds no mode can give. And the verification that decides
  * whether the originals may go: lossless refuses a decoded volume one stored value off
  * in one voxel, a bound refuses a voxel beyond it. */
@@ -26,8 +27,8 @@ static void settings() {
     e2ec_params_default(&p), q = archive_quality{};
     q.min_psnr = 35;
     why = archive_settings(p, false, false, q, E2EC_PRESET_FAST);
-    CHECK(why.empty() && p.mode == E2EC_MODE_GRID &&
-              p.epochs == e2ec_preset_epochs(E2EC_MODE_GRID, E2EC_PRESET_FAST),
+    CHECK(why.empty() && p.mode == E2EC_MODE_LATENT &&
+              p.epochs == e2ec_preset_epochs(E2EC_MODE_LATENT, E2EC_PRESET_FAST),
           "--preset fast: the chosen mode's fast steps (%d)", p.epochs);
 
     e2ec_params_default(&p), q = archive_quality{};
@@ -39,9 +40,11 @@ static void settings() {
     e2ec_params_default(&p), q = archive_quality{};
     q.min_psnr = 35;
     why = archive_settings(p, false, false, q);
-    CHECK(why.empty() && p.mode == E2EC_MODE_GRID && q.max_error < 0 &&
+    CHECK(why.empty() && p.mode == E2EC_MODE_LATENT && q.max_error < 0 &&
+              p.grid_lambda == e2ec_default_lambda(E2EC_MODE_LATENT) &&
               archive_min_psnr(q, ct.c_str()) == 35,
-          "a PSNR bar alone: grid mode, that bar (%s)", why.c_str());
+          "a PSNR bar alone: latent mode at its lambda (%g), that bar (%s)", (double)p.grid_lambda,
+          why.c_str());
 
     e2ec_params_default(&p), q = archive_quality{};
     p.mode = E2EC_MODE_GRID;

@@ -43,11 +43,19 @@ expect 0 "compress again" -- "$E2EC" compress crop.raw c2.e2ec $CROP_ARGS $FAST 
 cmp -s c.e2ec c2.e2ec && ok || fail "same seed gave a different stream"
 [ ! -s err.txt ] && ok || fail "-q still printed messages"
 
-# No --mode: grid mode (the default), with its progress in Adam steps.
-expect 0 "compress in the default mode" -- "$E2EC" compress crop.raw g.e2ec $CROP_ARGS --epochs 30 \
+# No --mode: the latent mode (the default), with its progress in passes.
+expect 0 "compress in the default mode" -- "$E2EC" compress crop.raw d.e2ec $CROP_ARGS --epochs 2 \
     --threads 1
-grep -q '^mode: grid$' out.txt && ok || fail "the default mode is not grid: $(figure mode out.txt)"
+grep -q '^mode: latent$' out.txt && ok || fail "the default mode is not latent: $(figure mode out.txt)"
+grep -q '^pass 2/2 ' err.txt && ok || fail "no final pass line on stderr in the default mode"
+# Grid mode named without --grid-lambda takes its own default (4e-3), not the latent's: the
+# same stream as with that lambda given (same seed), in Adam steps.
+expect 0 "compress in grid mode" -- "$E2EC" compress crop.raw g.e2ec $CROP_ARGS --mode grid \
+    --epochs 30 --threads 1
 grep -q '^step 30/30 ' err.txt && ok || fail "no final step line on stderr in grid mode"
+expect 0 "compress in grid mode at lambda 4e-3" -- "$E2EC" compress crop.raw g4.e2ec $CROP_ARGS \
+    --mode grid --grid-lambda 4e-3 --epochs 30 --threads 1
+cmp -s g.e2ec g4.e2ec && ok || fail "grid mode without --grid-lambda did not use its default 4e-3"
 
 # The other mode and half-float weights.
 expect 0 "compress siren fp16" -- "$E2EC" compress crop.raw h.e2ec $CROP_ARGS --mode siren \
