@@ -18,6 +18,11 @@ int e2ec_default_epochs(e2ec_mode mode) {
     return m ? m->default_epochs : 0;
 }
 
+const char *e2ec_epoch_unit(e2ec_mode mode, int count) {
+    const e2ec_mode_ops *m = e2ec_mode_ops_of(mode);
+    return m ? m->epoch_unit[count != 1] : NULL;
+}
+
 float e2ec_default_lambda(e2ec_mode mode) {
     const e2ec_mode_ops *m = e2ec_mode_ops_of(mode);
     return m && m->knob == MODE_KNOB_LAMBDA ? m->default_lambda : 0.0f;

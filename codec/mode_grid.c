@@ -135,6 +135,7 @@ const e2ec_mode_ops mode_grid = {
     .layout = {.min_version = 2, .header_bytes = GRID_HEADER_BYTES, .fp16_set = 1},
     .knob = MODE_KNOB_LAMBDA,
     .default_epochs = 2000, /* Adam steps: bench/results/defaults/ */
+    .epoch_unit = {"step", "steps"},
     .default_lambda = 4e-3f, /* the MR at ~0.27 bpp, 31 dB (bench/RESULTS.md, grid mode) */
     .read_header = grid_stream_read_header,
     .param_count = param_count,

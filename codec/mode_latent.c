@@ -142,6 +142,7 @@ const e2ec_mode_ops mode_latent = {
     .layout = {.min_version = 2, .header_bytes = LATENT_HEADER_BYTES, .fp16_set = 1, .residual = 1},
     .knob = MODE_KNOB_LAMBDA,
     .default_epochs = 50, /* latent_fit_defaults' passes (test_latent_code checks) */
+    .epoch_unit = {"pass", "passes"}, /* over the volume, Adam steps of e2ec_params.batch voxels */
     .default_lambda = 1e-3f, /* ~36.5 dB on the MR and the chest CT (bench/results/latent-rd/) */
     .read_header = latent_section_read_header,
     .param_count = param_count,

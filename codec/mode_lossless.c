@@ -126,6 +126,7 @@ const e2ec_mode_ops mode_lossless = {
     .layout = {.min_version = 2, .own_error = 1}, /* --max-error: near-lossless in the section */
     .knob = MODE_KNOB_NONE,
     .default_epochs = 1500, /* the ARM's Adam steps: bench/results/lossless/ */
+    .epoch_unit = {"step", "steps"},
     .read_payload_info = read_payload_info,
     .param_count = param_count,
     .check = check,

@@ -62,6 +62,8 @@ struct e2ec_mode_ops {
     mode_layout layout;
     mode_knob knob;
     int default_epochs; /* e2ec_default_epochs: its training steps when the caller names none */
+    const char *epoch_unit[2]; /* e2ec_epoch_unit: what one of its epochs is, and many
+                                  ("pass", "passes"; "step", "steps"; "epoch", "epochs") */
     float default_lambda; /* e2ec_default_lambda: its grid_lambda when the caller names none
                              (knob MODE_KNOB_LAMBDA; 0 for the other modes) */
     const void *impl; /* the mode's own constants, for code modes share */

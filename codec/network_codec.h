@@ -65,7 +65,8 @@ void network_decode_close(void *dec);
         .mode = (m), .name = (name_),                                                          \
         .layout = {.min_version = 1, .scaled = (scaled_), .upsampler = (upsampler_),           \
                    .siren = 1, .srno = (srno_), .weights = 1, .quantised = 1, .residual = 1},  \
-        .knob = MODE_KNOB_WIDTH, .default_epochs = 5000 /* the paper's */, .impl = (variant),  \
+        .knob = MODE_KNOB_WIDTH, .default_epochs = 5000 /* the paper's */,                     \
+        .epoch_unit = {"epoch", "epochs"}, .impl = (variant),                                  \
         .check_info = network_check_info,                                                      \
         .param_count = network_param_count, .check = network_check,                            \
         .encode_memory = network_encode_memory, .encode = network_encode,                      \

@@ -203,6 +203,12 @@ void e2ec_params_default(e2ec_params *p);
  * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);
 
+/* What a mode's epochs (e2ec_params.epochs) are, as the tools name count of
+ * them: "epoch" (SIREN, SIREN_DS, E2E), "step" (an Adam step: GRID, LOSSLESS)
+ * or "pass" (LATENT: a pass over the volume), plural unless count is 1 ("pass
+ * 3/50", "50 passes"); NULL for an unknown mode. */
+const char *e2ec_epoch_unit(e2ec_mode mode, int count);
+
 /* The default rate knob (e2ec_params.grid_lambda) of a mode whose knob it is
  * (e2ec_mode_has_lambda): LATENT 1e-3, GRID 4e-3; 0 for the other modes. A
  * caller that chooses another mode without choosing lambda sets it to this. */

@@ -39,6 +39,13 @@ int main(void) {
               "mode %d: named %s, numbered after the mode before", m, name ? name : "(null)");
         CHECK(e2ec_mode_has_lambda(o->mode) == (o->knob == MODE_KNOB_LAMBDA),
               "mode %d: lambda is its knob", m);
+        const char *unit = e2ec_epoch_unit(o->mode, 1), *units = e2ec_epoch_unit(o->mode, 2);
+        CHECK(unit && units &&
+                  ((!strcmp(unit, "epoch") && !strcmp(units, "epochs")) ||
+                   (!strcmp(unit, "step") && !strcmp(units, "steps")) ||
+                   (!strcmp(unit, "pass") && !strcmp(units, "passes"))) &&
+                  e2ec_epoch_unit(o->mode, 0) == units,
+              "mode %d: its epochs are %s, %s", m, unit ? unit : "(null)", units ? units : "(null)");
         float lambda = e2ec_default_lambda(o->mode);
         CHECK(o->knob == MODE_KNOB_LAMBDA ? lambda > 0.0f && lambda <= 1.0f : lambda == 0.0f,
               "mode %d: default lambda %g, within the search's (0, 1] when it is the knob", m,

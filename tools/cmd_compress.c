@@ -15,7 +15,7 @@
 
 typedef struct {
     int tty;          /* stderr is a terminal: redraw one line in place */
-    const char *unit; /* "epoch", "step" (grid mode's Adam steps) or "pass" (latent mode's passes over the volume) */
+    const char *unit; /* e2ec_epoch_unit of the mode, singular */
 } progress_state;
 
 static void format_duration(double s, char *buf, size_t n) {
@@ -192,7 +192,7 @@ int cmd_compress(int argc, char **argv) {
     e2ec_volume in;
     if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
 
-    progress_state st = {isatty(2), p.mode == E2EC_MODE_LATENT ? "pass" : e2ec_mode_has_lambda(p.mode) ? "step" : "epoch"};
+    progress_state st = {isatty(2), e2ec_epoch_unit(p.mode, 1)};
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
         p.progress_every = p.epochs / (st.tty ? 200 : 10);
@@ -210,8 +210,8 @@ int cmd_compress(int argc, char **argv) {
                  target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value,
                  e2ec_mode_has_lambda(p.mode) ? (double)p.grid_lambda : (double)p.siren_width);
     else
-        log_info("training %s, %zu weights, %d %ss", e2ec_mode_name(p.mode), e2ec_param_count(&p),
-                 p.epochs, st.unit);
+        log_info("training %s, %zu weights, %d %s", e2ec_mode_name(p.mode), e2ec_param_count(&p),
+                 p.epochs, e2ec_epoch_unit(p.mode, p.epochs));
     uint8_t *stream = NULL;
     size_t size = 0;
     e2ec_target_result reached = {0};

@@ -18,7 +18,7 @@
 static OFLogger logger = OFLog::getLogger("e2ec.apps." OFFIS_CONSOLE_APPLICATION);
 static const char rcsid[] = "$e2ec: " OFFIS_CONSOLE_APPLICATION " v" E2EC_VERSION_STRING " $";
 
-/* user: "epoch", or "step" (grid mode's Adam steps) */
+/* user: e2ec_epoch_unit of the mode, singular */
 static int on_progress(const e2ec_progress *p, void *unit) {
     OFLOG_INFO(logger, (const char *)unit << " " << p->epoch << "/" << p->epochs << ": loss "
                                           << p->loss << ", fit PSNR " << p->psnr << " dB, "
@@ -214,8 +214,7 @@ int main(int argc, char *argv[]) {
         OFLOG_FATAL(logger, "a target search in grid or latent mode starts from --grid-lambda, which must be in (0, 1]");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
-    const char *unit =
-        e2ec_mode_has_lambda(p.mode) || p.mode == E2EC_MODE_LOSSLESS ? "step" : "epoch";
+    const char *unit = e2ec_epoch_unit(p.mode, 1);
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
         p.progress = on_progress, p.progress_user = (void *)unit;
         p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
@@ -239,7 +238,7 @@ int main(int argc, char *argv[]) {
                                  << v->spacing[0] << " x " << v->spacing[1] << " x "
                                  << v->spacing[2] << " mm, " << (int)v->bits_stored
                                  << " bits stored; encoding " << e2ec_mode_name(p.mode) << " ("
-                                 << p.epochs << " " << unit << "s)");
+                                 << p.epochs << " " << e2ec_epoch_unit(p.mode, p.epochs) << ")");
     uint8_t *stream = NULL;
     size_t size = 0;
     st = encode(v, p, target, &stream, &size);
@@ -259,9 +258,9 @@ int main(int argc, char *argv[]) {
     char deriv[512];
     if (e2ec_mode_has_lambda(p.mode))
         snprintf(deriv, sizeof deriv,
-                 "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING " (%s): lambda %g, steps %d",
+                 "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING " (%s): lambda %g, %d %s",
                  p.mode == E2EC_MODE_GRID ? "quantised feature grid" : "coded latent grids",
-                 (double)p.grid_lambda, p.epochs);
+                 (double)p.grid_lambda, p.epochs, e2ec_epoch_unit(p.mode, p.epochs));
     else
         snprintf(deriv, sizeof deriv,
                  "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
