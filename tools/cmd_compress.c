@@ -192,6 +192,8 @@ int cmd_compress(int argc, char **argv) {
     e2ec_volume in;
     if ((rc = read_volume_or_log(pos[0], &layout, &in))) return rc;
 
+    const char *wait = getenv("OMP_WAIT_POLICY"); /* omp_wait.h: main set it unless given */
+    log_debug("OMP_WAIT_POLICY=%s", wait ? wait : "(unset: OpenMP's threads spin while they wait)");
     progress_state st = {isatty(2), e2ec_epoch_unit(p.mode, 1)};
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */

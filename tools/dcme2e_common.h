@@ -24,17 +24,20 @@
 
 extern "C" {
 #include "common/exitcodes.h" /* the numbers of ofexit.h, plus 80-83 */
+#include "common/omp_wait.h"
 #include "common/sizes.h"
 }
 
 #define DCME2E_LONGCOL 20
 #define DCME2E_SHORTCOL 4
 
-/* Parses the command line as every DCMTK tool does, answers --version (with
- * the bitstream version and transfer syntax) and sets up the logger from
+/* Runs the program again with passive OpenMP waits unless OMP_WAIT_POLICY is set
+ * (omp_wait.h), parses the command line as every DCMTK tool does, answers --version
+ * (with the bitstream version and transfer syntax) and sets up the logger from
  * -q/-v/-d/-ll/-lc. Returns -1 to go on, else the exit code to end with. */
 static inline int dcme2e_start(OFConsoleApplication &app, OFCommandLine &cmd, int argc,
                                char *argv[], const char *name) {
+    omp_wait_passively(argv);
     prepareCmdLineArgs(argc, argv, name);
     if (!app.parseCommandLine(cmd, argc, argv)) return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     if (cmd.hasExclusiveOption() && cmd.findOption("--version")) {

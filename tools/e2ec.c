@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/omp_wait.h"
 
 static const struct {
     const char *name, *args, *help;
@@ -27,6 +28,7 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+    omp_wait_passively(argv);
     if (argc < 2) {
         usage(stderr);
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;

@@ -57,6 +57,15 @@ expect 0 "compress in grid mode at lambda 4e-3" -- "$E2EC" compress crop.raw g4.
     --mode grid --grid-lambda 4e-3 --epochs 30 --threads 1
 cmp -s g.e2ec g4.e2ec && ok || fail "grid mode without --grid-lambda did not use its default 4e-3"
 
+# Started without OMP_WAIT_POLICY, the tool runs itself again with it "passive" (its
+# threads sleep while they wait: tools/common/omp_wait.h); a caller's own value is kept.
+expect 0 "compress without OMP_WAIT_POLICY" -- env -u OMP_WAIT_POLICY "$E2EC" compress crop.raw \
+    w.e2ec $CROP_ARGS --epochs 1 --threads 1 -d
+grep -q '^D: OMP_WAIT_POLICY=passive$' err.txt && ok || fail "the tool left OpenMP's wait policy unset"
+expect 0 "compress with OMP_WAIT_POLICY=active" -- env OMP_WAIT_POLICY=active "$E2EC" compress \
+    crop.raw w.e2ec $CROP_ARGS --epochs 1 --threads 1 -d
+grep -q '^D: OMP_WAIT_POLICY=active$' err.txt && ok || fail "the tool overrode the caller's wait policy"
+
 # The other mode and half-float weights.
 expect 0 "compress siren fp16" -- "$E2EC" compress crop.raw h.e2ec $CROP_ARGS --mode siren \
     --fp16 --width 8 --epochs 3 --threads 1
