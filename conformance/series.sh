@@ -36,6 +36,26 @@ done
 at_least() {
   awk -v p="$1" -v f="$2" 'BEGIN { exit !(p >= f) }' || fail "$3 at '$1' dB, under its $2 dB floor"
 }
+# vfy_compressed OBJECT WHAT: dciodvfy finds on an e2ec object only the three Pixel Data
+# errors of a transfer syntax it cannot know (CONFORMANCE.md section 9); its report in
+# OBJECT.vfy
+vfy_compressed() {
+  dciodvfy "$1" >"$1.vfy" 2>&1 || true
+  grep '^Error' "$1.vfy" | grep -v -e 'Undefined value length of other byte/word element' \
+    -e 'Dicom dataset read failed' -e 'Element=<PixelData>' >"$1.err" || true
+  [ ! -s "$1.err" ] || { cat "$1.err" >&2; fail "dciodvfy errors on $2"; }
+}
+# check_lossy OBJECT FLOOR DESCRIPTION WHAT: the object decodes (dcme2ed --compare) to at
+# least FLOOR dB against the series, its Derivation Description matches DESCRIPTION (a
+# grep pattern: how it was made), and dciodvfy passes it
+check_lossy() {
+  "$dec" -v --compare "$series" "$1" "$1.decoded.dcm" 2>"$1.log" || fail "dcme2ed --compare on $4"
+  p=$(sed -n 's/.*compared with [0-9]* original frames: PSNR \([0-9.]*\) dB.*/\1/p' "$1.log")
+  at_least "$p" "$2" "$4"
+  dcmdump +L +P DerivationDescription "$1" | grep -q "$3" ||
+    fail "the Derivation Description of $4 does not say '$3'"
+  vfy_compressed "$1" "$4"
+}
 
 # siren-ds, which trains in seconds: CI checks conformance, and a quality floor
 "$enc" -v --mode siren-ds --epochs 300 --scale 4 --width 16 "$series" "$work/c.dcm" 2>"$work/enc.log" ||
@@ -48,12 +68,9 @@ at_least "$psnr" "$sds_floor" "the siren-ds object"
 "$dec" --frame 2 "$work/c.dcm" "$work/f2.dcm" || fail "dcme2ed --frame"
 
 # dciodvfy: on the compressed object only the three Pixel Data errors of a transfer
-# syntax it cannot know (CONFORMANCE.md section 9); none at all on decoded outputs
-dciodvfy "$work/c.dcm" >"$work/c.vfy" 2>&1 || true
-grep '^Error' "$work/c.vfy" | grep -v -e 'Undefined value length of other byte/word element' \
-  -e 'Dicom dataset read failed' -e 'Element=<PixelData>' >"$work/c.err" || true
-[ ! -s "$work/c.err" ] || { cat "$work/c.err" >&2; fail "dciodvfy errors on the compressed object"; }
-grep -q 'LegacyConvertedEnhanced' "$work/c.vfy" || fail "dciodvfy did not recognise the IOD"
+# syntax it cannot know; none at all on decoded outputs
+vfy_compressed "$work/c.dcm" "the compressed object"
+grep -q 'LegacyConvertedEnhanced' "$work/c.dcm.vfy" || fail "dciodvfy did not recognise the IOD"
 for f in "$work/d.dcm" "$work/f2.dcm" "$work"/split/*.dcm; do
   dciodvfy "$f" >"$work/v.vfy" 2>&1 || true
   if grep -q '^Error' "$work/v.vfy"; then grep '^Error' "$work/v.vfy" >&2; fail "dciodvfy errors on $f"; fi
@@ -85,33 +102,21 @@ grep -q 'turbo' "$work/p.log" || fail "dcme2ec did not name the unknown preset"
 # trains every window a row at a time): one epoch
 "$enc" --mode e2e --epochs 1 --scale 4 --width 8 "$work/d.dcm" "$work/mf.dcm" ||
   fail "dcme2ec on a multi-frame object"
-dciodvfy "$work/mf.dcm" 2>&1 | grep '^Error' | grep -v -e 'Undefined value length of other byte/word element' \
-  -e 'Dicom dataset read failed' -e 'Element=<PixelData>' && fail "dciodvfy errors on the re-encoded object"
+vfy_compressed "$work/mf.dcm" "the re-encoded object"
 
 # grid mode with a PSNR target: the object decodes to at least that PSNR against
 # the series (dcme2ed --compare), says how it was made, and passes dciodvfy
 "$enc" -v --mode grid --epochs 200 --batch 4096 --target-psnr "$grid_target" --max-trials 3 "$series" \
   "$work/g.dcm" 2>"$work/g.log" || { cat "$work/g.log" >&2; fail "dcme2ec --mode grid --target-psnr"; }
 grep -q "^I: target $grid_target dB: " "$work/g.log" || fail "dcme2ec -v did not report the target search"
-"$dec" -v --compare "$series" "$work/g.dcm" "$work/gd.dcm" 2>"$work/gd.log" || fail "dcme2ed --compare"
-gpsnr=$(sed -n 's/.*compared with [0-9]* original frames: PSNR \([0-9.]*\) dB.*/\1/p' "$work/gd.log")
-at_least "$gpsnr" "$grid_target" "the grid object"
-dcmdump +L +P DerivationDescription "$work/g.dcm" | grep -q 'quantised feature grid' ||
-  fail "the grid object's Derivation Description does not name the grid"
-dciodvfy "$work/g.dcm" 2>&1 | grep '^Error' | grep -v -e 'Undefined value length of other byte/word element' \
-  -e 'Dicom dataset read failed' -e 'Element=<PixelData>' && fail "dciodvfy errors on the grid object"
+check_lossy "$work/g.dcm" "$grid_target" 'quantised feature grid' "the grid object"
 
 # the default mode (no --mode: latent), one pass: its object decodes above the floor,
 # says how it was made, and passes dciodvfy
 if [ "$latent_floor" != none ]; then
   "$enc" --epochs 1 "$series" "$work/l.dcm" 2>"$work/l.log" || { cat "$work/l.log" >&2; fail "dcme2ec in the default mode"; }
-  "$dec" -v --compare "$series" "$work/l.dcm" "$work/ld.dcm" 2>"$work/ld.log" || fail "dcme2ed --compare (latent)"
-  lpsnr=$(sed -n 's/.*compared with [0-9]* original frames: PSNR \([0-9.]*\) dB.*/\1/p' "$work/ld.log")
-  at_least "$lpsnr" "$latent_floor" "the default (latent) object"
-  dcmdump +L +P DerivationDescription "$work/l.dcm" | grep -q 'coded latent grids): lambda 0.001, 1 pass\]' ||
-    fail "the default object's Derivation Description does not name the latent mode, its lambda and passes"
-  dciodvfy "$work/l.dcm" 2>&1 | grep '^Error' | grep -v -e 'Undefined value length of other byte/word element' \
-    -e 'Dicom dataset read failed' -e 'Element=<PixelData>' && fail "dciodvfy errors on the latent object"
+  check_lossy "$work/l.dcm" "$latent_floor" 'coded latent grids): lambda 0.001, 1 pass\]' \
+    "the default (latent) object"
 fi
 
 python3 "$(dirname "$0")/check_pydicom.py" "$series" "$work" "$psnr" || fail "pydicom checks"
