@@ -137,6 +137,8 @@ const e2ec_mode_ops mode_grid = {
     .default_epochs = 2000, /* Adam steps: bench/results/defaults/ */
     .epoch_unit = {"step", "steps"},
     .default_lambda = 4e-3f, /* the MR at ~0.27 bpp, 31 dB (bench/RESULTS.md, grid mode) */
+    /* MR sample: 1 dB per doubling at lambda 0.1..0.03, 0.5 dB at 0.01..0.004 */
+    .lambda_psnr_slope = 0.7f,
     .read_header = grid_stream_read_header,
     .param_count = param_count,
     .check = check,

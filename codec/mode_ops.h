@@ -66,6 +66,9 @@ struct e2ec_mode_ops {
                                   ("pass", "passes"; "step", "steps"; "epoch", "epochs") */
     float default_lambda; /* e2ec_default_lambda: its grid_lambda when the caller names none
                              (knob MODE_KNOB_LAMBDA; 0 for the other modes) */
+    float lambda_psnr_slope; /* MODE_KNOB_LAMBDA: the PSNR's rise per doubling of 1/lambda,
+                                dB, that a PSNR search steps by before two trials
+                                measure it (rate_lambda.c) */
     const void *impl; /* the mode's own constants, for code modes share */
 
     /* ---- stream header */

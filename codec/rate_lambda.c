@@ -1,18 +1,21 @@
 /*
- * The lambda knob of e2ec_encode_target (rate_search.h), for the grid mode.
- * lambda weights the grid's rate proxy: a smaller lambda gives a larger
- * stream and a higher PSNR. The knob is continuous, so the search brackets
+ * The lambda knob of e2ec_encode_target (rate_search.h), for the grid and
+ * latent modes. lambda weights the rate in the fit's loss: a smaller lambda
+ * gives a larger stream and a higher PSNR. The knob is continuous, so the search brackets
  * the target and stops as soon as a trial lands in a narrow band on the good
  * side of it: a PSNR at most RC_PSNR_BAND dB above a PSNR target, a size at
  * most RC_BPP_BAND below a bpp target.
  *
  * On the axis x = log2(1 / lambda), both the PSNR and ln(bpp) rise roughly
- * linearly over the useful range (bench/RESULTS.md, grid sweeps): the next
- * x is the secant through the trials on either side of the band's middle,
- * or, before the target is bracketed, a step along the measured (else the
- * guessed) slope.
+ * linearly over the useful range (bench/RESULTS.md, grid and latent sweeps):
+ * the next x is the secant through the trials on either side of the band's
+ * middle, or, before the target is bracketed, a step along the measured slope,
+ * else the guessed one: the mode's own for PSNR (mode_ops.h:
+ * lambda_psnr_slope; the latent mode's PSNR rises about twice as fast as the
+ * grid's), one for ln(bpp).
  */
 #include <math.h>
+#include "mode.h"
 #include "rate_search.h"
 
 #define RC_PSNR_BAND 0.25 /* dB */
@@ -20,10 +23,8 @@
 /* lambda's range: 1 leaves the grid almost empty, 1e-5 has stopped pulling at it */
 #define RC_X_MIN 0.0
 #define RC_X_MAX 16.6
-/* Slopes per doubling of 1/lambda before two trials measure one: on the
- * MR sample the PSNR gains 1 dB per doubling at lambda 0.1..0.03 and 0.5 dB
- * at 0.01..0.004; ln(bpp) rises 0.2 (MR) to 0.3 (CT crop). */
-#define RC_GUESSED_PSNR_SLOPE 0.7
+/* ln(bpp)'s rise per doubling of 1/lambda before two trials measure it: 0.2
+ * (MR) to 0.3 (CT crop) in the grid mode, 0.28-0.32 in the latent mode. */
 #define RC_GUESSED_LNBPP_SLOPE 0.25
 #define RC_MAX_STEP 4.0   /* doublings per step outside the bracket */
 #define RC_MIN_STEP 0.05  /* closer knobs give the same stream, give or take noise */
@@ -57,7 +58,9 @@ int rc_next_lambda(rc_search *s, const e2ec_target *g) {
         const rc_trial *e = lo ? lo : hi, *o = NULL; /* every trial is on e's side */
         for (int i = 0; i < s->count; i++)
             if (&s->t[i] != e && (!o || fabs(s->t[i].x - e->x) < fabs(o->x - e->x))) o = &s->t[i];
-        double guess = g->kind == E2EC_TARGET_PSNR ? RC_GUESSED_PSNR_SLOPE : RC_GUESSED_LNBPP_SLOPE;
+        double guess = g->kind == E2EC_TARGET_PSNR
+                           ? (double)e2ec_mode_ops_of(s->p.mode)->lambda_psnr_slope
+                           : RC_GUESSED_LNBPP_SLOPE;
         double slope = guess;
         if (o && fabs(o->x - e->x) > RC_MIN_STEP) {
             double m = (value(s, o, g) - value(s, e, g)) / (o->x - e->x);

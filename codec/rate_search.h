@@ -2,7 +2,7 @@
  * The state of an e2ec_encode_target search (rate_control.c) and the two
  * knobs it can turn, as a mode's table names it (mode_ops.h: knob): the
  * SIREN's width (rate_width.c) for the network modes, the rate weight lambda
- * (rate_lambda.c) for the grid. Each trial is a whole
+ * (rate_lambda.c) for the grid and latent modes. Each trial is a whole
  * encode, decoded and measured as a user's decoder would.
  */
 #ifndef E2EC_RATE_SEARCH_H
@@ -16,7 +16,7 @@
 
 typedef struct {
     int width;      /* the SIREN width encoded (network modes) */
-    float lambda;   /* the grid's rate weight encoded (grid mode) */
+    float lambda;   /* the rate weight encoded (grid and latent modes) */
     double x;       /* the knob on the search's axis, rising with the rate:
                      * log2 of the weight count, or log2(1 / lambda) */
     double psnr;

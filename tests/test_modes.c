@@ -50,6 +50,9 @@ int main(void) {
         CHECK(o->knob == MODE_KNOB_LAMBDA ? lambda > 0.0f && lambda <= 1.0f : lambda == 0.0f,
               "mode %d: default lambda %g, within the search's (0, 1] when it is the knob", m,
               (double)lambda);
+        CHECK(o->knob != MODE_KNOB_LAMBDA || o->lambda_psnr_slope > 0.0f,
+              "mode %d: a PSNR search has a slope to step by (%g dB per doubling)", m,
+              (double)o->lambda_psnr_slope);
         const mode_layout *l = &o->layout;
         CHECK(l->min_version >= 1 && l->min_version <= E2EC_BITSTREAM_VERSION,
               "mode %d: first version %d", m, l->min_version);
