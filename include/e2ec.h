@@ -203,10 +203,10 @@ void e2ec_params_default(e2ec_params *p);
  * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);
 
-/* What a mode's epochs (e2ec_params.epochs) are, as the tools name count of
- * them: "epoch" (SIREN, SIREN_DS, E2E), "step" (an Adam step: GRID, LOSSLESS)
- * or "pass" (LATENT: a pass over the volume), plural unless count is 1 ("pass
- * 3/50", "50 passes"); NULL for an unknown mode. */
+/* The name of a mode's epochs (e2ec_params.epochs), as the tools print count
+ * of them: "epoch" (SIREN, SIREN_DS, E2E), "step" (an Adam step: GRID,
+ * LOSSLESS) or "pass" (LATENT: a pass over the volume), plural unless count
+ * is 1 ("pass 3/50", "50 passes"); NULL for an unknown mode. */
 const char *e2ec_epoch_unit(e2ec_mode mode, int count);
 
 /* The default rate knob (e2ec_params.grid_lambda) of a mode whose knob it is

@@ -208,7 +208,7 @@ int cmd_compress(int argc, char **argv) {
     int searching = target_psnr > 0 || target_bpp > 0;
     if (searching)
         log_info("training %s: searching the %s for %s %g, starting at %g", e2ec_mode_name(p.mode),
-                 e2ec_mode_has_lambda(p.mode) ? "grid lambda" : "width",
+                 e2ec_mode_has_lambda(p.mode) ? "lambda" : "width",
                  target.kind == E2EC_TARGET_PSNR ? "PSNR" : "bpp", target.value,
                  e2ec_mode_has_lambda(p.mode) ? (double)p.grid_lambda : (double)p.siren_width);
     else

@@ -141,7 +141,7 @@ static e2ec_status encode(const e2ec_volume *v, e2ec_params &p, const e2ec_targe
     else p.siren_width = r.siren_width;
     OFLOG_INFO(logger, "target " << t.value << unit << ": " << r.psnr << " dB at " << r.true_bpp
                                  << " bpp after " << r.trials << " encodes ("
-                                 << (e2ec_mode_has_lambda(p.mode) ? "grid lambda " : "width ")
+                                 << (e2ec_mode_has_lambda(p.mode) ? "lambda " : "width ")
                                  << (e2ec_mode_has_lambda(p.mode) ? (double)r.grid_lambda
                                                               : (double)r.siren_width)
                                  << ")");
