@@ -141,9 +141,9 @@ const e2ec_mode_ops mode_latent = {
      * binary16 (the fp16 flag says so); --max-error adds the residual */
     .layout = {.min_version = 2, .header_bytes = LATENT_HEADER_BYTES, .fp16_set = 1, .residual = 1},
     .knob = MODE_KNOB_LAMBDA,
-    .default_epochs = 50, /* latent_fit_defaults' passes (test_latent_code checks) */
+    .default_epochs = LATENT_FIT_PASSES,
     .epoch_unit = {"pass", "passes"}, /* over the volume, Adam steps of e2ec_params.batch voxels */
-    .default_lambda = 1e-3f, /* ~36.5 dB on the MR and the chest CT (bench/results/latent-rd/) */
+    .default_lambda = LATENT_FIT_LAMBDA,
     /* bench/results/latent-rd/{mr,chest-ct}-fused: 1.2-2.2 dB per doubling on the MR,
      * 0.8-1.9 on the chest CT, over lambda 0.1..1e-4 */
     .lambda_psnr_slope = 1.5f,

@@ -27,8 +27,8 @@
 void latent_fit_defaults(latent_fit_config *c) {
     memset(c, 0, sizeof *c);
     c->levels = 7, c->hidden = 16, c->arm_hidden = 12;
-    c->passes = 50, c->batch = 1 << 14, c->strips = 32;
-    c->lambda = 1e-3f;
+    c->passes = LATENT_FIT_PASSES, c->batch = 1 << 14, c->strips = 32;
+    c->lambda = LATENT_FIT_LAMBDA;
     c->lr_latent = 5e-2f, c->lr_mlp = 5e-3f, c->lr_arm = 2e-3f;
     c->soft_from = 0.1f, c->ste_from = 0.8f, c->freeze_from = 0.9f;
     c->t_start = 0.3f, c->t_end = 0.1f;

@@ -50,6 +50,13 @@ typedef struct {
     int progress_every;
 } latent_fit_config;
 
+/* The fit's default length and rate weight, which are the latent mode's
+ * (mode_latent.c: e2ec_default_epochs and e2ec_default_lambda): 50 passes,
+ * the chest CT in 10-11.5 minutes on 2 threads; lambda 1e-3, about 36.5 dB on
+ * the sample MR and the chest CT (bench/results/latent-rd/). */
+#define LATENT_FIT_PASSES 50
+#define LATENT_FIT_LAMBDA 1e-3f
+
 void latent_fit_defaults(latent_fit_config *c);
 
 /* Points of the synthesis, latents of the ARM, per chunk of a step (bounds
