@@ -3,6 +3,7 @@
  * ARM (latent/latent_model.h, docs/latent.md). The latents decode bit for bit
  * on every machine (integer arithmetic); the synthesis is the grid mode's
  * floating-point decode. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,9 @@
  * than it saves memory (a 512 x 512 slab of 32 planes is 32 MiB of floats). */
 #define LATENT_DECODE_SLAB 32
 
-/* The fit from the parameters: epochs are its passes over the volume, batch
- * its voxels per Adam step (0: the fit's default). grid_lambda is the fit's lambda as it is: the
+/* The fit from the parameters: epochs are its passes over the volume (encode
+ * gives a small one more: passes_for), batch its voxels per Adam step (0:
+ * the fit's default). grid_lambda is the fit's lambda as it is: the
  * loss is MSE + lambda bits / voxel on values in [0, 1], so at the rates
  * that matter (MSE 1e-5 .. 1e-2, where dMSE/dbit is about 1.4 MSE) lambda
  * lies within the rate control's (0, 1] (docs/latent.md). */
@@ -32,6 +34,22 @@ static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
     c->seed = p->seed;
     c->progress = p->progress, c->progress_user = p->progress_user;
     c->progress_every = p->progress_every;
+}
+
+/* A volume of fewer than LATENT_WORK_VOXELS voxels trains as many passes as
+ * epochs passes over that many would be, at most LATENT_MAX_PASS_SCALE x
+ * epochs: 50 passes, what the whole chest CT affords in its 15 minutes, left
+ * the sample MR under-trained, where its passes cost seconds (200 passes:
+ * +1.3 / +0.9 / +3.3 dB at equal rate at lambda 1e-2 / 1e-3 / 1e-4, the mean
+ * of six seeds; bench/RESULTS.md "Passes by volume"). */
+#define LATENT_WORK_VOXELS (1u << 23)
+#define LATENT_MAX_PASS_SCALE 4
+
+static int passes_for(const e2ec_volume *in, int epochs) {
+    uint64_t v = volume_voxels(in), want = ((uint64_t)epochs * LATENT_WORK_VOXELS + v - 1) / v;
+    uint64_t most = (uint64_t)epochs * LATENT_MAX_PASS_SCALE;
+    want = want < (uint64_t)epochs ? (uint64_t)epochs : want > most ? most : want;
+    return want > INT_MAX ? INT_MAX : (int)want;
 }
 
 static size_t param_count(const e2ec_mode_ops *self, const e2ec_params *p) {
@@ -102,6 +120,7 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     float *x = malloc(sizeof(float) * volume_voxels(in));
     if (!x) return E2EC_ERR_NOMEM;
     volume_to_normalised(in, info->vmin, info->vmax, x);
+    c.passes = passes_for(in, p->epochs);
     latent_model m;
     e2ec_status st = latent_fit(x, in->nx, in->ny, in->nz, in->spacing, &c, &m);
     free(x);
@@ -143,6 +162,7 @@ const e2ec_mode_ops mode_latent = {
     .knob = MODE_KNOB_LAMBDA,
     .default_epochs = LATENT_FIT_PASSES,
     .epoch_unit = {"pass", "passes"}, /* over the volume, Adam steps of e2ec_params.batch voxels */
+    .epochs = passes_for,
     .default_lambda = LATENT_FIT_LAMBDA,
     /* bench/results/latent-rd/{mr,chest-ct}-fused: 1.2-2.2 dB per doubling on the MR,
      * 0.8-1.9 on the chest CT, over lambda 0.1..1e-4 */

@@ -143,7 +143,8 @@ typedef struct {
     float omega0;       /* sine frequency, 10 (Sitzmann: 30; docs/architecture.md) */
     e2ec_upsampler upsampler; /* SIREN_DS only */
     int epochs;         /* training epochs (GRID: Adam steps; LATENT: passes over the
-                           volume, `batch` voxels an Adam step); the default is
+                           volume, `batch` voxels an Adam step, more for a small
+                           volume: e2ec_encode_epochs); the default is
                            e2ec_default_epochs(mode) of the default mode */
     float lr;           /* Adam learning rate, 1.5e-3 */
     int batch;          /* samples per step; 0 = full batch (every grid point; LATENT:
@@ -179,7 +180,7 @@ typedef struct {
     float grid_lambda;  /* the rate knob of GRID and LATENT, larger = smaller stream;
                            default e2ec_default_lambda(mode). LATENT: lambda in
                            MSE + lambda * bits / voxel (docs/latent.md; 1e-3, the
-                           default, ~36.5 dB on the sample MR and the chest CT). GRID:
+                           default, 37.3 dB on the sample MR, 36.5 on the chest CT). GRID:
                            weight of the L1 rate proxy on the grid's features (MR:
                            1e-1 ~ 0.08 bpp, 4e-3 ~ 0.27 bpp, its default) */
     uint64_t max_memory; /* bytes of working memory encoding may use; 0 = the default
@@ -198,10 +199,21 @@ void e2ec_params_default(e2ec_params *p);
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
  * bench/results/defaults/), LATENT 50 passes over the volume
  * (the whole chest CT in 10-11.5 minutes on 2 cores, bench/RESULTS.md
- * "50 passes of the fused fit"), the paper's 5,000
+ * "50 passes of the fused fit"; a volume under 2^23 voxels trains more:
+ * e2ec_encode_epochs), the paper's 5,000
  * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
  * chooses another mode without choosing epochs sets epochs to this. */
 int e2ec_default_epochs(e2ec_mode mode);
+
+/* The epochs an encode of `in` under p trains, what its progress counts to:
+ * p->epochs, save that LATENT gives a volume of fewer than 2^23 voxels more
+ * passes, as many as p->epochs passes over 2^23 voxels would be, at most
+ * 4 x p->epochs: a small volume gets the training a large one gets, in less
+ * time (the sample MR, 1.0 M voxels: 200 passes for 50, about 2 minutes on 2
+ * cores; the 12-slice CT sample, 3.1 M: 134; the whole chest CT, 16.8 M:
+ * 50; bench/RESULTS.md "Passes by volume"). 0 when p's mode is unknown,
+ * p->epochs < 1 or in has no voxels. */
+int e2ec_encode_epochs(const e2ec_volume *in, const e2ec_params *p);
 
 /* The name of a mode's epochs (e2ec_params.epochs), as the tools print count
  * of them: "epoch" (SIREN, SIREN_DS, E2E), "step" (an Adam step: GRID,

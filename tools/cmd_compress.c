@@ -195,9 +195,10 @@ int cmd_compress(int argc, char **argv) {
     const char *wait = getenv("OMP_WAIT_POLICY"); /* omp_wait.h: main set it unless given */
     log_debug("OMP_WAIT_POLICY=%s", wait ? wait : "(unset: OpenMP's threads spin while they wait)");
     progress_state st = {isatty(2), e2ec_epoch_unit(p.mode, 1)};
+    const int epochs = e2ec_encode_epochs(&in, &p); /* latent: more passes for a small volume */
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
-        p.progress_every = p.epochs / (st.tty ? 200 : 10);
+        p.progress_every = epochs / (st.tty ? 200 : 10);
         if (p.progress_every < 1) p.progress_every = 1;
         p.progress = on_progress;
         p.progress_user = &st;
@@ -213,7 +214,7 @@ int cmd_compress(int argc, char **argv) {
                  e2ec_mode_has_lambda(p.mode) ? (double)p.grid_lambda : (double)p.siren_width);
     else
         log_info("training %s, %zu weights, %d %s", e2ec_mode_name(p.mode), e2ec_param_count(&p),
-                 p.epochs, e2ec_epoch_unit(p.mode, p.epochs));
+                 epochs, e2ec_epoch_unit(p.mode, epochs));
     uint8_t *stream = NULL;
     size_t size = 0;
     e2ec_target_result reached = {0};

@@ -214,11 +214,6 @@ int main(int argc, char *argv[]) {
         OFLOG_FATAL(logger, "a target search in grid or latent mode starts from --grid-lambda, which must be in (0, 1]");
         return EXITCODE_COMMANDLINE_SYNTAX_ERROR;
     }
-    const char *unit = e2ec_epoch_unit(p.mode, 1);
-    if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
-        p.progress = on_progress, p.progress_user = (void *)unit;
-        p.progress_every = p.epochs >= 10 ? p.epochs / 10 : 1;
-    }
 
     char err[4096];
     e2ec_dicom_series *s = NULL;
@@ -234,11 +229,16 @@ int main(int argc, char *argv[]) {
         return exitcode_for_input(st);
     }
     const e2ec_volume *v = e2ec_dicom_series_volume(s);
+    const int epochs = e2ec_encode_epochs(v, &p); /* latent: more passes for a small volume */
+    if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
+        p.progress = on_progress, p.progress_user = (void *)e2ec_epoch_unit(p.mode, 1);
+        p.progress_every = epochs >= 10 ? epochs / 10 : 1;
+    }
     OFLOG_INFO(logger, "volume " << v->nx << " x " << v->ny << " x " << v->nz << ", spacing "
                                  << v->spacing[0] << " x " << v->spacing[1] << " x "
                                  << v->spacing[2] << " mm, " << (int)v->bits_stored
                                  << " bits stored; encoding " << e2ec_mode_name(p.mode) << " ("
-                                 << p.epochs << " " << e2ec_epoch_unit(p.mode, p.epochs) << ")");
+                                 << epochs << " " << e2ec_epoch_unit(p.mode, epochs) << ")");
     uint8_t *stream = NULL;
     size_t size = 0;
     st = encode(v, p, target, &stream, &size);
@@ -260,7 +260,7 @@ int main(int argc, char *argv[]) {
         snprintf(deriv, sizeof deriv,
                  "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING " (%s): lambda %g, %d %s",
                  p.mode == E2EC_MODE_GRID ? "quantised feature grid" : "coded latent grids",
-                 (double)p.grid_lambda, p.epochs, e2ec_epoch_unit(p.mode, p.epochs));
+                 (double)p.grid_lambda, epochs, e2ec_epoch_unit(p.mode, epochs));
     else
         snprintf(deriv, sizeof deriv,
                  "Lossy compression of the whole series by e2ec " E2EC_VERSION_STRING
