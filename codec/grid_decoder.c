@@ -13,7 +13,7 @@ e2ec_status grid_decoder_new(const e2ec_info *info, grid_model *m, uint32_t slab
         return E2EC_ERR_NOMEM;
     }
     *d = (grid_decoder){*info, *m, slab, {0}};
-    e2ec_status st = grid_synth_init(&d->w, &d->m);
+    e2ec_status st = grid_synth_init(&d->w, &d->m, info->nx, info->ny, info->nz);
     if (st) {
         grid_decoder_close(d);
         return st;
@@ -28,7 +28,8 @@ uint64_t grid_decoder_memory(const e2ec_info *info, uint64_t ng, uint64_t nw, ui
     uint64_t cin = (uint64_t)info->grid_levels * info->grid_feats, h = (uint64_t)info->grid_hidden;
     uint64_t bytes = ng * 4 + nw * 4                                 /* the model: q, mlp */
                      + ng * 4                                        /* grid_decode_planes' features */
-                     + (uint64_t)GRID_DECODE_CHUNK * 4 * (3 + cin) /* positions, features */
+                     + (uint64_t)GRID_DECODE_CHUNK * 4 * cin          /* features */
+                     + grid_axes_bytes(info->grid_levels, info->nx, info->ny, info->nz) /* cells */
                      + relu_mlp_bytes(GRID_DECODE_CHUNK, (int)cin, (int)h, 1, 0) /* activations */
                      + plane * planes * 4                            /* a slab of floats */
                      + memory_budget_runtime(threads, 0);
@@ -38,7 +39,7 @@ uint64_t grid_decoder_memory(const e2ec_info *info, uint64_t ng, uint64_t nw, ui
 
 static e2ec_status eval(void *state, uint32_t z0, uint32_t z1, float *out) {
     grid_decoder *d = state;
-    return grid_synth_planes(&d->w, d->info.nx, d->info.ny, d->info.nz, z0, z1, 0, out);
+    return grid_synth_planes(&d->w, z0, z1, 0, out);
 }
 
 e2ec_status grid_decoder_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {

@@ -48,16 +48,6 @@ e2ec_status grid_shape_for(const grid_fit_config *c, uint32_t nx, uint32_t ny, u
     return grid_shape_init(s) ? E2EC_OK : E2EC_ERR_ARG;
 }
 
-void grid_positions(float *pos, const uint32_t *idx, size_t first, int n, uint32_t nx,
-                    uint32_t ny, uint32_t nz) {
-    float sx = 1.0f / (float)(nx - 1), sy = 1.0f / (float)(ny - 1), sz = 1.0f / (float)(nz - 1);
-    for (int i = 0; i < n; i++) {
-        size_t k = idx ? idx[i] : first + (size_t)i;
-        size_t x = k % nx, y = (k / nx) % ny, z = k / ((size_t)nx * ny);
-        pos[3 * i] = (float)x * sx, pos[3 * i + 1] = (float)y * sy, pos[3 * i + 2] = (float)z * sz;
-    }
-}
-
 static void quantise(int32_t *q, float *deq, const float *g, size_t n, float delta) {
     for (size_t i = 0; i < n; i++) {
         q[i] = (int32_t)lrintf(g[i] / delta);
@@ -97,16 +87,18 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     size_t nw = grid_mlp_size(cin, h);
     float *g = malloc(ng * sizeof *g), *gq = malloc(ng * sizeof *gq);
     float *dg = malloc(ng * sizeof *dg), *w = malloc(nw * sizeof *w), *dw = malloc(nw * sizeof *dw);
-    float *pos = malloc((size_t)B * 3 * sizeof *pos), *t = malloc((size_t)B * sizeof *t);
+    float *t = malloc((size_t)B * sizeof *t);
     float *dy = malloc((size_t)B * sizeof *dy);
     float *feat = malloc((size_t)B * cin * sizeof *feat);
     float *dfeat = malloc((size_t)B * cin * sizeof *dfeat);
     uint32_t *idx = malloc((size_t)B * sizeof *idx);
     int32_t *q = malloc(ng * sizeof *q);
     relu_mlp_acts a;
-    int ok = !relu_mlp_alloc(&a, B, cin, h, 1, 1);
+    grid_axes ax;
+    int ok = !grid_axes_init(&ax, &s, nx, ny, nz);
+    ok = !relu_mlp_alloc(&a, B, cin, h, 1, 1) && ok;
     adam_state ag = {0}, aw = {0};
-    if (!ok || !g || !gq || !dg || !w || !dw || !pos || !t || !dy || !feat || !dfeat || !idx ||
+    if (!ok || !g || !gq || !dg || !w || !dw || !t || !dy || !feat || !dfeat || !idx ||
         !q || adam_init(&ag, ng, c->lr_grid) || adam_init(&aw, nw, c->lr_mlp)) {
         st = E2EC_ERR_NOMEM;
         goto done;
@@ -130,8 +122,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
             idx[i] = (uint32_t)(rng_next(&r) % voxels);
             t[i] = target[idx[i]];
         }
-        grid_positions(pos, idx, 0, B, nx, ny, nz);
-        grid_interp_forward(feat, gf, &s, pos, B);
+        grid_interp_forward(feat, gf, &s, &ax, idx, 0, B);
         relu_mlp_forward(&a, w, feat, B);
         double se = 0.0;
         for (int i = 0; i < B; i++) {
@@ -145,7 +136,7 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
             memset(dfeat, 0, (size_t)B * cin * sizeof *dfeat);
             relu_mlp_backward(&a, w, dw, feat, dy, dfeat, B);
             memset(dg, 0, ng * sizeof *dg);
-            grid_interp_backward(dg, dfeat, &s, pos, B);
+            grid_interp_backward(dg, dfeat, &s, &ax, idx, 0, B);
             if (l1 > 0.0f)
                 for (size_t i = 0; i < ng; i++) dg[i] += g[i] > 0.0f ? l1 : g[i] < 0.0f ? -l1 : 0.0f;
             adam_step(&ag, g, dg);
@@ -164,8 +155,8 @@ e2ec_status grid_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
     m->shape = s, m->delta = c->delta, m->hidden = h, m->q = q, m->mlp = w;
     q = NULL, w = NULL;
 done:
-    adam_free(&ag), adam_free(&aw), relu_mlp_free(&a);
-    free(g), free(gq), free(dg), free(w), free(dw), free(pos), free(t), free(dy), free(feat);
+    adam_free(&ag), adam_free(&aw), relu_mlp_free(&a), grid_axes_free(&ax);
+    free(g), free(gq), free(dg), free(w), free(dw), free(t), free(dy), free(feat);
     free(dfeat);
     free(idx), free(q);
     threads_leave(saved);
@@ -177,37 +168,38 @@ e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t 
     return grid_decode_planes(m, nx, ny, nz, 0, nz, threads, out);
 }
 
-e2ec_status grid_synth_init(grid_synth *w, const grid_model *m) {
+e2ec_status grid_synth_init(grid_synth *w, const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz) {
     const grid_shape *s = &m->shape;
     size_t ng = s->off[s->levels];
     int cin = s->levels * s->feats;
     memset(w, 0, sizeof *w);
+    if (nx < 2 || ny < 2 || nz < 2) return E2EC_ERR_ARG;
     w->m = m;
-    w->g = malloc(ng * sizeof *w->g), w->pos = malloc((size_t)GRID_DECODE_CHUNK * 3 * sizeof *w->pos);
+    w->g = malloc(ng * sizeof *w->g);
     w->feat = malloc((size_t)GRID_DECODE_CHUNK * cin * sizeof *w->feat);
-    if (relu_mlp_alloc(&w->a, GRID_DECODE_CHUNK, cin, m->hidden, 1, 0) || !w->g || !w->pos || !w->feat)
+    if (relu_mlp_alloc(&w->a, GRID_DECODE_CHUNK, cin, m->hidden, 1, 0) || grid_axes_init(&w->ax, s, nx, ny, nz) ||
+        !w->g || !w->feat)
         return E2EC_ERR_NOMEM;
     for (size_t i = 0; i < ng; i++) w->g[i] = (float)m->q[i] * m->delta;
     return E2EC_OK;
 }
 
 void grid_synth_free(grid_synth *w) {
-    relu_mlp_free(&w->a);
-    free(w->g), free(w->pos), free(w->feat);
+    relu_mlp_free(&w->a), grid_axes_free(&w->ax);
+    free(w->g), free(w->feat);
     memset(w, 0, sizeof *w);
 }
 
-e2ec_status grid_synth_planes(grid_synth *w, uint32_t nx, uint32_t ny, uint32_t nz, uint32_t z0,
-                              uint32_t z1, int threads, float *out) {
-    if (nx < 2 || ny < 2 || nz < 2 || z0 >= z1 || z1 > nz) return E2EC_ERR_ARG;
+e2ec_status grid_synth_planes(grid_synth *w, uint32_t z0, uint32_t z1, int threads, float *out) {
+    const uint32_t *n = w->ax.n;
+    if (z0 >= z1 || z1 > n[2]) return E2EC_ERR_ARG;
     int saved = threads_enter(threads);
-    size_t plane = (size_t)nx * ny, voxels = plane * (z1 - z0);
+    size_t plane = (size_t)n[0] * n[1], voxels = plane * (z1 - z0);
     for (size_t first = 0; first < voxels; first += GRID_DECODE_CHUNK) {
-        int n = voxels - first < GRID_DECODE_CHUNK ? (int)(voxels - first) : GRID_DECODE_CHUNK;
-        grid_positions(w->pos, NULL, plane * z0 + first, n, nx, ny, nz);
-        grid_interp_forward(w->feat, w->g, &w->m->shape, w->pos, n);
-        relu_mlp_forward(&w->a, w->m->mlp, w->feat, n);
-        for (int i = 0; i < n; i++)
+        int k = voxels - first < GRID_DECODE_CHUNK ? (int)(voxels - first) : GRID_DECODE_CHUNK;
+        grid_interp_forward(w->feat, w->g, &w->m->shape, &w->ax, NULL, plane * z0 + first, k);
+        relu_mlp_forward(&w->a, w->m->mlp, w->feat, k);
+        for (int i = 0; i < k; i++)
             out[first + i] = w->a.out[i] < 0.0f ? 0.0f : w->a.out[i] > 1.0f ? 1.0f : w->a.out[i];
     }
     threads_leave(saved);
@@ -217,8 +209,8 @@ e2ec_status grid_synth_planes(grid_synth *w, uint32_t nx, uint32_t ny, uint32_t 
 e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
                                uint32_t z0, uint32_t z1, int threads, float *out) {
     grid_synth w;
-    e2ec_status st = grid_synth_init(&w, m);
-    if (!st) st = grid_synth_planes(&w, nx, ny, nz, z0, z1, threads, out);
+    e2ec_status st = grid_synth_init(&w, m, nx, ny, nz);
+    if (!st) st = grid_synth_planes(&w, z0, z1, threads, out);
     grid_synth_free(&w);
     return st;
 }

@@ -53,10 +53,6 @@ typedef struct {
     float *mlp;          /* grid_mlp_size() weights, already rounded to binary16 */
 } grid_model;
 
-/* Positions in [0,1]^3 of the voxels idx[0..n) (or first..first+n when idx is
- * NULL) of an nx ny nz volume: the points the grid is read at. */
-void grid_positions(float *pos, const uint32_t *idx, size_t first, int n, uint32_t nx,
-                    uint32_t ny, uint32_t nz);
 /* The level resolutions of config c for an nx*ny*nz volume (coarsest at least
  * 2 nodes per axis); E2EC_ERR_ARG when a field is out of range. */
 e2ec_status grid_shape_for(const grid_fit_config *c, uint32_t nx, uint32_t ny, uint32_t nz,
@@ -73,21 +69,23 @@ e2ec_status grid_decode(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t 
 e2ec_status grid_decode_planes(const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
                                uint32_t z0, uint32_t z1, int threads, float *out);
 /* What synthesising planes of m takes besides the output: the grid as floats,
- * a chunk's positions, features and the MLP's activations. A decoder keeps
+ * where the volume's voxels fall in it, a chunk's features and the MLP's
+ * activations. A decoder keeps
  * one for all its slabs: allocated and freed slab by slab, glibc kept the
  * freed megabytes resident beside the next slab's (tests/memory measured
  * about twice the heap). */
 typedef struct {
     const grid_model *m;
-    float *g, *pos, *feat;
+    float *g, *feat;
+    grid_axes ax;
     relu_mlp_acts a;
 } grid_synth;
-/* E2EC_ERR_NOMEM when an allocation fails; grid_synth_free either way. */
-e2ec_status grid_synth_init(grid_synth *w, const grid_model *m);
+/* For an nx ny nz volume (each >= 2); E2EC_ERR_NOMEM when an allocation
+ * fails; grid_synth_free either way. */
+e2ec_status grid_synth_init(grid_synth *w, const grid_model *m, uint32_t nx, uint32_t ny, uint32_t nz);
 void grid_synth_free(grid_synth *w);
 /* grid_decode_planes with w's buffers. */
-e2ec_status grid_synth_planes(grid_synth *w, uint32_t nx, uint32_t ny, uint32_t nz, uint32_t z0,
-                              uint32_t z1, int threads, float *out);
+e2ec_status grid_synth_planes(grid_synth *w, uint32_t z0, uint32_t z1, int threads, float *out);
 /* The progress call of a fit after step (0-based) of steps, every `every`
  * steps and after the last, with the mean of the *mse_steps batch MSEs summed
  * in *mse_acc (both reset); nonzero when fn cancels. */

@@ -56,14 +56,15 @@ static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *i
     e2ec_status st = grid_shape_for(&c, in->nx, in->ny, in->nz, &gs);
     if (st) return st;
     /* grid_fit's buffers (grid, its quantisation, gradient, Adam's two
-     * moments, integers; a batch's positions, targets and activations) and
-     * the normalised volume */
+     * moments, integers; where the voxels fall in it; a batch's targets and
+     * activations) and the normalised volume */
     uint64_t ng = gs.off[gs.levels], B = (uint64_t)c.batch, h = (uint64_t)c.hidden;
     uint64_t cin = (uint64_t)c.levels * c.feats, nw = grid_mlp_size((int)cin, c.hidden);
-    /* per batch voxel: positions (3), target, output, its gradient, index,
-     * features and their gradient; the MLP's activations */
+    /* per batch voxel: target, output, its gradient, index, features and
+     * their gradient; the MLP's activations */
     *bytes = (uint64_t)in->nx * in->ny * in->nz * 4 + ng * 4 * 6 + nw * 4 * 5 +
-             B * 4 * (3 + 1 + 1 + 1 + 1 + 2 * cin) + relu_mlp_bytes((int)B, (int)cin, (int)h, 1, 1) +
+             grid_axes_bytes(c.levels, in->nx, in->ny, in->nz) + B * 4 * (1 + 1 + 1 + 1 + 2 * cin) +
+             relu_mlp_bytes((int)B, (int)cin, (int)h, 1, 1) +
              memory_budget_runtime(threads, 0);
     return E2EC_OK;
 }

@@ -1,17 +1,23 @@
 /* grid_interp: trilinear interpolation reproduces affine fields exactly, hits the
- * nodes at node positions, and its backward matches finite differences. */
+ * nodes at the corner voxels, reads the same at a list of voxels as at a run of
+ * them, and its backward matches finite differences. */
 #include <omp.h>
 #include "check.h"
 #include "gradcheck.h"
 #include "nn/grid_interp.h"
 
 #define NPTS 40
+#define NX 11
+#define NY 6
+#define NZ 5
 static grid_shape S;
-static float pos[NPTS * 3], r[NPTS * GRID_MAX_LEVELS * 2], out[NPTS * GRID_MAX_LEVELS * 2];
+static grid_axes AX;
+static uint32_t vox[NPTS];
+static float r[NPTS * GRID_MAX_LEVELS * 2], out[NPTS * GRID_MAX_LEVELS * 2];
 
 static double loss(const float *g, void *p) {
     (void)p;
-    grid_interp_forward(out, g, &S, pos, NPTS);
+    grid_interp_forward(out, g, &S, &AX, vox, 0, NPTS);
     double s = 0.0;
     for (int i = 0; i < NPTS * S.levels * S.feats; i++) s += (double)out[i] * r[i];
     return s;
@@ -19,11 +25,11 @@ static double loss(const float *g, void *p) {
 
 static void grad(float *dg, void *p) {
     (void)p;
-    grid_interp_backward(dg, r, &S, pos, NPTS);
+    grid_interp_backward(dg, r, &S, &AX, vox, 0, NPTS);
 }
 
 /* Level l, feature f of node (x,y,z) holds a + bx*x' + by*y' + bz*z' with x' the
- * node's position in [0,1]: any point then interpolates to the same affine form. */
+ * node's position in [0,1]: any voxel then interpolates to the same affine form. */
 static float affine(int l, int f, double x, double y, double z) {
     return (float)(0.5 * l - 0.25 * f + (1.0 + l) * x - (2.0 - f) * y + 0.75 * z);
 }
@@ -35,6 +41,8 @@ int main(void) {
         for (int a = 0; a < 3; a++) S.res[l][a] = res[l][a];
     size_t n = grid_shape_init(&S);
     CHECK(n == 2 * (12 + 60 + 252), "total floats %zu", n);
+    CHECK(grid_axes_init(&AX, &S, NX, 1, NZ) == -1, "a volume one voxel high is refused");
+    CHECK(grid_axes_init(&AX, &S, NX, NY, NZ) == 0, "axes of an %dx%dx%d volume", NX, NY, NZ);
     float *g = malloc(n * sizeof *g);
 
     for (int l = 0; l < 3; l++) {
@@ -47,21 +55,31 @@ int main(void) {
                             affine(l, f, (double)x / (q[0] - 1), (double)y / (q[1] - 1),
                                    (double)z / (q[2] - 1));
     }
-    gc_fill(pos, NPTS * 3, 3, 0.0f, 1.0f);
-    pos[0] = pos[1] = pos[2] = 0.0f; /* the corners of the cube, on nodes */
-    pos[3] = pos[4] = pos[5] = 1.0f;
-    grid_interp_forward(out, g, &S, pos, NPTS);
+    float pick[NPTS];
+    gc_fill(pick, NPTS, 3, 0.0f, 1.0f);
+    for (int i = 0; i < NPTS; i++) vox[i] = (uint32_t)(pick[i] * (NX * NY * NZ - 1));
+    vox[0] = 0, vox[1] = NX * NY * NZ - 1; /* the corner voxels, on the corner nodes */
+    grid_interp_forward(out, g, &S, &AX, vox, 0, NPTS);
     double worst = 0.0;
     for (int i = 0; i < NPTS; i++)
         for (int l = 0; l < 3; l++)
             for (int f = 0; f < 2; f++) {
-                const float *p = pos + i * 3;
-                double e = fabs(out[i * 6 + l * 2 + f] - affine(l, f, p[0], p[1], p[2]));
+                uint32_t k = vox[i], x = k % NX, y = k / NX % NY, z = k / (NX * NY);
+                double e = fabs(out[i * 6 + l * 2 + f] -
+                                affine(l, f, (double)x / (NX - 1), (double)y / (NY - 1), (double)z / (NZ - 1)));
                 if (e > worst) worst = e;
             }
     CHECK(worst < 1e-5, "affine field reproduced, worst error %g", worst);
-    CHECK(out[0] == g[0] && out[1] == g[1], "corner (0,0,0) reads node 0");
-    CHECK(out[6 + 4] == g[n - 2] && out[6 + 5] == g[n - 1], "corner (1,1,1) reads the last node");
+    CHECK(out[0] == g[0] && out[1] == g[1], "voxel (0,0,0) reads node 0");
+    CHECK(out[6 + 4] == g[n - 2] && out[6 + 5] == g[n - 1], "the last voxel reads the last node");
+
+    /* a run of voxels reads what the same voxels listed read, bit for bit */
+    static float run[NX * 3 * 6];
+    uint32_t first = NX * NY * 2 + NX, list[NX * 3];
+    for (int i = 0; i < NX * 3; i++) list[i] = first + (uint32_t)i;
+    grid_interp_forward(out, g, &S, &AX, list, 0, NX * 3);
+    grid_interp_forward(run, g, &S, &AX, NULL, first, NX * 3);
+    CHECK(memcmp(out, run, sizeof run) == 0, "a run of voxels and the same voxels listed read the same");
 
     gc_fill(g, n, 5, -1, 1);
     gc_fill(r, NPTS * 6, 6, -1, 1);
@@ -72,10 +90,11 @@ int main(void) {
     /* The backward's sum order is fixed: 1 and 2 threads give the same bits. */
     float *d1 = calloc(n, sizeof *d1), *d2 = calloc(n, sizeof *d2);
     omp_set_num_threads(1);
-    grid_interp_backward(d1, r, &S, pos, NPTS);
+    grid_interp_backward(d1, r, &S, &AX, vox, 0, NPTS);
     omp_set_num_threads(2);
-    grid_interp_backward(d2, r, &S, pos, NPTS);
+    grid_interp_backward(d2, r, &S, &AX, vox, 0, NPTS);
     CHECK(memcmp(d1, d2, n * sizeof *d1) == 0, "backward independent of thread count");
     free(d1), free(d2), free(g);
+    grid_axes_free(&AX);
     return check_summary();
 }

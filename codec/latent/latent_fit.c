@@ -83,7 +83,8 @@ typedef struct {
     float *p, *dp;      /* ARM (float twin) */
     relu_mlp_acts ma;
     arm_float aa;
-    float *pos, *feat, *dy, *dfeat, *in, *dout;
+    grid_axes ax;       /* where the voxels fall in each level */
+    float *feat, *dy, *dfeat, *in, *dout;
     int32_t *ref;
     uint32_t *idx;      /* a chunk's voxels or latents */
     int8_t *lev;        /* a chunk's latents' levels */
@@ -93,17 +94,14 @@ typedef struct {
 } fit_state;
 
 /* The nodes along axis a (1: y, 2: z) of level l that volume row/plane v
- * reads with a nonzero weight, [*k0, *k1], as grid_interp's corners() weighs
- * them from grid_positions' coordinate (the same float arithmetic): the node
- * below and the one above, less either whose weight is exactly 0 (at the
- * finest level's own rows, the row above; in the last cell, the node below).
- * A node read with weight 0 gets no gradient, so its row need not be stepped. */
+ * reads with a nonzero weight, [*k0, *k1], from the cell grid_interp reads
+ * (f->ax): the node below and the one above, less either whose weight is
+ * exactly 0 (at the finest level's own rows, the row above; in the last cell,
+ * the node below). A node read with weight 0 gets no gradient, so its row
+ * need not be stepped. */
 static void nodes_read(const fit_state *f, int l, int a, uint32_t v, int *k0, int *k1) {
-    int r = f->s.res[l][a];
-    float p = (float)v * (1.0f / (float)(f->n[a] - 1)), u = p * (float)(r - 1);
-    int i = (int)u;
-    if (i > r - 2) i = r - 2;
-    float t = u - (float)i;
+    int i = f->ax.node[l][a][v];
+    float t = f->ax.frac[l][a][v];
     *k0 = t < 1.0f ? i : i + 1, *k1 = t > 0.0f ? i + 1 : i;
 }
 
@@ -276,8 +274,7 @@ static double distortion(fit_state *f, const float *target, const latent_run *vo
     int i = 0, n;
     size_t at = 0;
     while ((n = gather(vox, nv, &i, &at, f->idx, NULL)) > 0) {
-        grid_positions(f->pos, f->idx, 0, n, f->n[0], f->n[1], f->n[2]);
-        grid_interp_forward(f->feat, f->yh, &f->s, f->pos, n);
+        grid_interp_forward(f->feat, f->yh, &f->s, &f->ax, f->idx, 0, n);
         relu_mlp_forward(&f->ma, f->w, f->feat, n);
         /* the decoder clamps to [0, 1]: an output beyond the end of the
          * range its target sits at costs nothing (a scan's background is
@@ -290,7 +287,7 @@ static double distortion(fit_state *f, const float *target, const latent_run *vo
         }
         memset(f->dfeat, 0, (size_t)n * cin * sizeof *f->dfeat);
         relu_mlp_backward(&f->ma, f->w, f->dw, f->feat, f->dy, f->dfeat, n);
-        grid_interp_backward(f->g, f->dfeat, &f->s, f->pos, n);
+        grid_interp_backward(f->g, f->dfeat, &f->s, &f->ax, f->idx, 0, n);
     }
     return se;
 }
@@ -369,8 +366,7 @@ static e2ec_status requantise_finest(fit_state *f, const float *target, const ar
         for (size_t at = 0; at < plane; at += LATENT_FIT_CHUNK) {
             int n = plane - at < LATENT_FIT_CHUNK ? (int)(plane - at) : LATENT_FIT_CHUNK;
             size_t first = plane * (size_t)z + at;
-            grid_positions(f->pos, NULL, first, n, f->n[0], f->n[1], f->n[2]);
-            grid_interp_forward(f->feat, f->yh, &f->s, f->pos, n);
+            grid_interp_forward(f->feat, f->yh, &f->s, &f->ax, NULL, first, n);
             for (int k = 0; k < RDQ_N; k++) {
                 for (int i = 0; i < n; i++)
                     f->feat[(size_t)i * cin + L] = (float)(q[first + (size_t)i] + k - RDQ_SPAN);
@@ -426,23 +422,24 @@ uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_
     for (int l = 0; l < s->levels; l++) nrows += (uint64_t)s->res[l][1] * (uint64_t)s->res[l][2];
     uint64_t weights = grid_mlp_size((int)cin, c->hidden) + (uint64_t)arm_param_count(LL_CTX, c->arm_hidden);
     /* per latent: y, yh, dyh, g, q and Adam's two moments; per row of every
-     * level: last, stamp, its id and run; the strips' order, a step's strips
-     * and their voxel and owned runs; per point of a chunk its index, level,
-     * position, target, gradient, features, ARM inputs and outputs; the MLP's
-     * and the ARM's activations; the weights, their gradients and Adam's
-     * moments */
-    return ng * 4 * 7 + nrows * (2 * sizeof(int) + sizeof(size_t) + sizeof(latent_run)) + nstrips * 4 +
+     * level: last, stamp, its id and run; where the voxels fall in each
+     * level; the strips' order, a step's strips and their voxel and owned
+     * runs; per point of a chunk its index, level, target, gradient,
+     * features, ARM inputs and outputs; the MLP's and the ARM's activations;
+     * the weights, their gradients and Adam's moments */
+    return ng * 4 * 7 + nrows * (2 * sizeof(int) + sizeof(size_t) + sizeof(latent_run)) +
+           grid_axes_bytes(s->levels, nx, ny, nz) + nstrips * 4 +
            taken * (sizeof(strip) + (1 + GRID_MAX_LEVELS) * sizeof(latent_run)) +
-           chunk * (5 + 4 * (3 + 3 + 2 * cin + 2 * 18 + 4 + 32)) +
+           chunk * (5 + 4 * (3 + 2 * cin + 2 * 18 + 4 + 32)) +
            relu_mlp_bytes((int)chunk, (int)cin, (int)h, 1, 1) + relu_mlp_bytes((int)chunk, LL_CTX, (int)ah, 2, 1) +
            weights * 4 * 6;
 }
 
 static void state_free(fit_state *f) {
     free(f->y), free(f->yh), free(f->dyh), free(f->g), free(f->q), free(f->w), free(f->dw);
-    free(f->p), free(f->dp), free(f->pos), free(f->feat), free(f->dy), free(f->dfeat), free(f->in);
+    free(f->p), free(f->dp), free(f->feat), free(f->dy), free(f->dfeat), free(f->in);
     free(f->dout), free(f->ref), free(f->last), free(f->idx), free(f->lev), free(f->stamp), free(f->ids), free(f->runs);
-    relu_mlp_free(&f->ma), arm_float_free(&f->aa);
+    relu_mlp_free(&f->ma), arm_float_free(&f->aa), grid_axes_free(&f->ax);
 }
 
 e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t nz,
@@ -475,7 +472,7 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     f.g = malloc(ng * sizeof *f.g), f.q = malloc(ng * sizeof *f.q);
     f.w = malloc(nw * sizeof *f.w), f.dw = malloc(nw * sizeof *f.dw);
     f.p = malloc((size_t)np * sizeof *f.p), f.dp = malloc((size_t)np * sizeof *f.dp);
-    f.pos = malloc(LATENT_FIT_CHUNK * 3 * sizeof *f.pos), f.dy = malloc(LATENT_FIT_CHUNK * sizeof *f.dy);
+    f.dy = malloc(LATENT_FIT_CHUNK * sizeof *f.dy);
     f.feat = malloc((size_t)LATENT_FIT_CHUNK * cin * sizeof *f.feat);
     f.dfeat = malloc((size_t)LATENT_FIT_CHUNK * cin * sizeof *f.dfeat);
     f.in = malloc((size_t)LATENT_FIT_CHUNK * LL_CTX * sizeof *f.in), f.dout = malloc(LATENT_FIT_CHUNK * 2 * sizeof *f.dout);
@@ -488,8 +485,8 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     latent_run *vox = malloc(per_step * sizeof *vox), *own = malloc(per_step * GRID_MAX_LEVELS * sizeof *own);
     adam_state ay = {0}, aw = {0}, ap = {0};
     int bad = relu_mlp_alloc(&f.ma, LATENT_FIT_CHUNK, cin, h, 1, 1) |
-              arm_float_alloc(&f.aa, LATENT_FIT_CHUNK, LL_CTX, c->arm_hidden);
-    if (bad || !f.y || !f.yh || !f.dyh || !f.g || !f.q || !f.w || !f.dw || !f.p || !f.dp || !f.pos ||
+              arm_float_alloc(&f.aa, LATENT_FIT_CHUNK, LL_CTX, c->arm_hidden) | grid_axes_init(&f.ax, &f.s, nx, ny, nz);
+    if (bad || !f.y || !f.yh || !f.dyh || !f.g || !f.q || !f.w || !f.dw || !f.p || !f.dp ||
         !f.dy || !f.feat || !f.dfeat || !f.in || !f.dout || !f.ref || !f.idx || !f.lev || !f.last ||
         !f.stamp || !f.ids || !f.runs || !order || !t || !vox || !own || adam_init(&ay, ng, c->lr_latent) ||
         adam_init(&aw, nw, c->lr_mlp) || adam_init(&ap, (size_t)np, c->lr_arm)) {
