@@ -3,7 +3,8 @@
  * or more rate weights: fits, writes the mode's section (latent_section_pack:
  * every level's latents coded with ll_encode) and reads it back as a decoder
  * does (every latent checked), decodes the volume with grid_decode from what
- * was read, and prints one CSV row per lambda: the coded
+ * was read and through its value map (latent/value_map.h; --value-map 0:
+ * none), and prints one CSV row per lambda: the coded
  * latent bytes, the ARM's and the MLP's bytes, the total with the stream's
  * fixed headers, true bpp, PSNR (MAX = data range of the original), 3D SSIM
  * and the fit's seconds. Issue 17; bench/results/latent/ holds its runs.
@@ -11,7 +12,7 @@
  * Usage: bench_latent RAW NX NY NZ u8|i16|u16 SPX SPY SPZ LAMBDA[,LAMBDA...]
  *          [--levels L] [--hidden H] [--arm-hidden A] [--passes N] [--batch B] [--strips S]
  *          [--lr-latent X] [--lr-mlp X] [--lr-arm X] [--soft F] [--ste F] [--freeze F]
- *          [--t-start T] [--t-end T] [--requantise 0|1] [--threads T] [--seed S] [-v]
+ *          [--t-start T] [--t-end T] [--requantise 0|1] [--value-map 0|1] [--threads T] [--seed S] [-v]
  * RAW is little-endian voxels, x fastest; SP* the voxel spacing in mm.
  */
 #include <omp.h>
@@ -23,6 +24,7 @@
 #include "ent/arm_section.h"
 #include "latent/latent_fit.h"
 #include "latent/latent_section.h"
+#include "latent/value_map.h"
 #include "lossless/ll_context.h"
 #include "volume_norm.h"
 
@@ -34,11 +36,11 @@
  * with ll_encode) and reads it back as a decoder does into *back; *payload
  * gets the payload's bytes, *lat those of the latents (slice tables and
  * rANS streams). */
-static e2ec_status through_stream(const latent_model *m, uint32_t nx, uint32_t ny, uint32_t nz,
-                                  latent_model *back, size_t *payload, size_t *lat) {
+static e2ec_status through_stream(const latent_model *m, const e2ec_info *vi, latent_model *back,
+                                  size_t *payload, size_t *lat) {
     mode_stream s;
     memset(&s, 0, sizeof s);
-    s.info.nx = nx, s.info.ny = ny, s.info.nz = nz;
+    s.info = *vi;
     e2ec_status st = latent_section_pack(m, &s);
     if (st) return st;
     /* the main header's fields as written, the section's as a reader gets them */
@@ -68,6 +70,7 @@ int main(int argc, char **argv) {
     float sp[3] = {(float)atof(argv[6]), (float)atof(argv[7]), (float)atof(argv[8])};
     latent_fit_config c;
     latent_fit_defaults(&c);
+    int value_map_on = 1;
     for (int i = 10; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : "0";
         if (!strcmp(a, "-v")) { c.progress = print_step, c.progress_every = 1; continue; }
@@ -89,6 +92,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--threads")) c.threads = atoi(val);
         else if (!strcmp(a, "--requantise")) c.requantise = atoi(val);
         else if (!strcmp(a, "--seed")) c.seed = (uint64_t)atoll(val);
+        else if (!strcmp(a, "--value-map")) value_map_on = atoi(val);
         else {
             fprintf(stderr, "bench_latent: unknown option %s\n", a);
             return 2;
@@ -99,8 +103,10 @@ int main(int argc, char **argv) {
         e2ec_volume_alloc(&d, nx, ny, nz, type))
         return 1;
     size_t n = (size_t)nx * ny * nz;
-    double vmin, vmax;
-    volume_minmax(&v, &vmin, &vmax);
+    e2ec_info vi; /* the stream's volume fields, as the mode writes them */
+    volume_header(&v, &vi);
+    vi.version = E2EC_BITSTREAM_VERSION;
+    double vmin = vi.vmin, vmax = vi.vmax;
     float *target = malloc(n * sizeof *target), *dec = malloc(n * sizeof *dec);
     volume_to_normalised(&v, vmin, vmax, target);
     grid_shape s;
@@ -128,16 +134,23 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_latent: fit failed: %s\n", e2ec_error_name(st));
             return 1;
         }
+        if (value_map_on && (st = value_map_fit(&v, &vi, &m.syn, c.lambda, c.threads, &m.map))) {
+            fprintf(stderr, "bench_latent: value map: %s\n", e2ec_error_name(st));
+            return 1;
+        }
         latent_model back;
         size_t payload, lat_bytes;
-        st = through_stream(&m, nx, ny, nz, &back, &payload, &lat_bytes);
+        st = through_stream(&m, &vi, &back, &payload, &lat_bytes);
         if (st || memcmp(back.syn.q, m.syn.q, m.syn.shape.off[s.levels] * sizeof *m.syn.q)) {
             fprintf(stderr, "bench_latent: the latents do not come back: %s\n", e2ec_error_name(st));
             return 1;
         }
         e2ec_metrics mt;
-        if (grid_decode(&back.syn, nx, ny, nz, c.threads, dec)) return 1;
-        normalised_to_stored(dec, n, vmin, vmax, type, 0, d.data);
+        int16_t *table;
+        if (grid_decode(&back.syn, nx, ny, nz, c.threads, dec) || value_map_table(&back.map, &vi, &table)) return 1;
+        normalised_to_stored(dec, n, vmin, vmax, type, vi.bits_stored, d.data);
+        value_map_apply(table, &vi, d.data, n);
+        free(table);
         if (e2ec_compare(&v, &d, c.threads, &mt)) return 1;
         size_t total = payload + FIXED_BYTES;
         printf("%g,%zu,%zu,%zu,%d,%zu,%.4f,%.2f,%.4f,%.1f\n", c.lambda, lat_bytes, arm_bytes,

@@ -1,5 +1,5 @@
 /*
- * The e2ec bitstream, versions 1 and 2 (docs/bitstream.md is the specification):
+ * The e2ec bitstream, versions 1 to 3 (docs/bitstream.md is the specification):
  * the container of every mode's stream. Every field is written and read byte
  * by byte, little-endian, at the offsets of bitstream.h: no struct is copied,
  * nothing is read unaligned, and the result does not depend on the host's byte
@@ -31,7 +31,7 @@ static uint32_t crc_of(const uint8_t *p, size_t n) {
     return (uint32_t)c;
 }
 
-/* The bytes of the mode's own header section in version 2: 0 for a mode
+/* The bytes of the mode's own header section from version 2 on: 0 for a mode
  * byte this build does not know, which the reader refuses at its field. */
 static size_t mode_header_bytes(int mode) {
     const e2ec_mode_ops *m = e2ec_mode_ops_of(mode);
@@ -176,9 +176,9 @@ static e2ec_status check_frame(const uint8_t *s, size_t size, size_t *payload) {
     if (memcmp(s, magic, m) != 0) return E2EC_ERR_MAGIC;
     if (size < BS_OFF_FLAGS) return E2EC_ERR_TRUNCATED;
     uint32_t version = get_u16(s + BS_OFF_VERSION);
-    if (version != 1 && version != 2) return E2EC_ERR_VERSION;
-    /* a mode may have its own header section after the common one (version 2) */
-    if (version == 2 && size <= BS_OFF_MODE) return E2EC_ERR_TRUNCATED;
+    if (version < 1 || version > 3) return E2EC_ERR_VERSION;
+    /* a mode may have its own header section after the common one (version 2 on) */
+    if (version >= 2 && size <= BS_OFF_MODE) return E2EC_ERR_TRUNCATED;
     *payload = version == 1 ? BS_OFF_PAYLOAD : BS_OFF_PAYLOAD_V2 + mode_header_bytes(s[BS_OFF_MODE]);
     if (get_u16(s + BS_OFF_HEADER_BYTES) != *payload - BS_OFF_FLAGS) return E2EC_ERR_HEADER;
     if (size < *payload + BS_CRC_BYTES) return E2EC_ERR_TRUNCATED;
@@ -341,7 +341,7 @@ e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info) 
     e2ec_info in;
     memset(&in, 0, sizeof in);
     in.version = (uint16_t)get_u16(s + BS_OFF_VERSION);
-    int v2 = in.version == 2;
+    int v2 = in.version >= 2; /* version 3 lays out as version 2 (it adds the latent mode's value map) */
     const e2ec_mode_ops *mode;
     TRY(read_common(s, v2 ? BS_FLAG_FP16 | BS_FLAG_RESIDUAL : BS_FLAG_FP16, &in, &mode));
     if (v2) TRY(read_v2(s, &mode->layout, &in));

@@ -1,7 +1,8 @@
 /* E2EC_MODE_LATENT: a pyramid of integer latent grids read by the grid's
  * synthesis, the latents coded by the lossless mode's coder under one learned
- * ARM (latent/latent_model.h, docs/latent.md). The latents decode bit for bit
- * on every machine (integer arithmetic); the synthesis is the grid mode's
+ * ARM (latent/latent_model.h, docs/latent.md), the decoded values through the
+ * stream's value map (latent/value_map.h). The latents decode bit for bit on
+ * every machine (integer arithmetic); the synthesis is the grid mode's
  * floating-point decode. */
 #include <limits.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "grid_decoder.h"
 #include "latent/latent_fit.h"
 #include "latent/latent_section.h"
+#include "latent/value_map.h"
 #include "memory_budget.h"
 #include "mode_ops.h"
 #include "volume_norm.h"
@@ -125,7 +127,8 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     e2ec_status st = latent_fit(x, in->nx, in->ny, in->nz, in->spacing, &c, &m);
     free(x);
     if (st) return st;
-    st = latent_section_pack(&m, out);
+    st = value_map_fit(in, info, &m.syn, c.lambda, c.threads, &m.map);
+    if (!st) st = latent_section_pack(&m, out);
     latent_model_free(&m);
     return st;
 }
@@ -139,8 +142,23 @@ static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *inf
     /* every latent is decoded whatever the planes (docs/latent.md) */
     *bytes = grid_decoder_memory(info, info->grid_values, info->n_weights, LATENT_DECODE_SLAB, z0,
                                  z1, whole, threads) +
-             coder_bytes(&s, 0);
+             coder_bytes(&s, 0) + value_map_table_bytes(info);
     return E2EC_OK;
+}
+
+/* The grid decoder, and the value map as a table. */
+typedef struct {
+    e2ec_info info;
+    void *grid;
+    int16_t *map;
+} latent_decoder;
+
+static void decode_close(void *dec) {
+    latent_decoder *d = dec;
+    if (!d) return;
+    grid_decoder_close(d->grid);
+    free(d->map);
+    free(d);
 }
 
 /* Every level's latents are decoded here, once for all the planes asked; the
@@ -150,7 +168,30 @@ static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
     (void)self;
     latent_model m;
     e2ec_status st = latent_section_read(payload, n, info, &m);
-    return st ? st : grid_decoder_new(info, &m.syn, LATENT_DECODE_SLAB, dec);
+    if (st) return st;
+    latent_decoder *d = calloc(1, sizeof *d);
+    st = d ? value_map_table(&m.map, info, &d->map) : E2EC_ERR_NOMEM;
+    value_map_free(&m.map);
+    if (st) {
+        grid_model_free(&m.syn);
+        decode_close(d);
+        return st;
+    }
+    d->info = *info;
+    st = grid_decoder_new(info, &m.syn, LATENT_DECODE_SLAB, &d->grid); /* takes m.syn */
+    if (st) {
+        decode_close(d);
+        return st;
+    }
+    *dec = d;
+    return E2EC_OK;
+}
+
+static e2ec_status decode_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
+    latent_decoder *d = dec;
+    e2ec_status st = grid_decoder_planes(d->grid, z0, z1, dst);
+    if (!st) value_map_apply(d->map, &d->info, dst, (size_t)d->info.nx * d->info.ny * (z1 - z0));
+    return st;
 }
 
 const e2ec_mode_ops mode_latent = {
@@ -174,6 +215,6 @@ const e2ec_mode_ops mode_latent = {
     .encode = encode,
     .decode_memory = decode_memory,
     .decode_open = decode_open,
-    .decode_planes = grid_decoder_planes,
-    .decode_close = grid_decoder_close,
+    .decode_planes = decode_planes,
+    .decode_close = decode_close,
 };

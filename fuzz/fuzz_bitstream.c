@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the bitstream reader (versions 1 and 2: weights, then
- * in version 2 each slice's residual chunk). Each input is parsed twice:
+ * libFuzzer target for the bitstream reader (versions 1 to 3: weights, then
+ * from version 2 on each slice's residual chunk). Each input is parsed twice:
  * as it is (the framing and CRC checks), and with its last four bytes
  * replaced by the CRC of the rest, so that the mutations reach the field
  * checks and the inflater instead of stopping at the CRC.

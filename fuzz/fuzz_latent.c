@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for the latent mode's reader (codec/latent/latent_section.h):
  * its header section, then its payload (the ARM, every level's slice table and
- * rANS streams through ll_decode, the binary16 MLP), then one plane of the
- * synthesis. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
+ * rANS streams through ll_decode, the binary16 MLP, the value map of a
+ * version-3 stream over a u16 range 0..1000), then one plane of the
+ * synthesis, as stored voxels through the map. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
  * a header section (LATENT_HEADER_BYTES) and a payload; n_weights and
  * weights_bytes, which the container would hold, are taken as the header's
  * fields imply, so that mutations reach past those checks. make-seeds writes
@@ -12,6 +13,7 @@
 #include "bytes_le.h"
 #include "fuzz_common.h"
 #include "latent/latent_section.h"
+#include "volume_norm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 3 + LATENT_HEADER_BYTES) return 0;
@@ -19,17 +21,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     e2ec_info in;
     memset(&in, 0, sizeof in);
     in.nx = data[0] % 32u + 2, in.ny = data[1] % 32u + 2, in.nz = data[2] % 32u + 2;
+    in.version = E2EC_BITSTREAM_VERSION, in.type = E2EC_U16, in.vmin = 0.0, in.vmax = 1000.0;
     in.n_weights = latent_weight_count(sec[LAT_HDR_LEVELS], (int)get_u16(sec + LAT_HDR_HIDDEN),
                                        sec[LAT_HDR_ARM_HIDDEN]);
     size_t n = size - 3 - LATENT_HEADER_BYTES;
     in.weights_bytes = (uint32_t)n;
     if (latent_section_read_header(sec, &in) != E2EC_OK) return 0;
-    in.type = E2EC_U16, in.vmax = 1.0;
     latent_model m;
     if (latent_section_read(payload, n, &in, &m) != E2EC_OK) return 0;
-    float *plane = malloc((size_t)in.nx * in.ny * sizeof *plane);
-    if (plane && grid_decode_planes(&m.syn, in.nx, in.ny, in.nz, in.nz - 1, in.nz, 1, plane)) abort();
-    free(plane);
+    size_t k = (size_t)in.nx * in.ny;
+    float *plane = malloc(k * sizeof *plane);
+    uint16_t *vox = malloc(k * sizeof *vox);
+    int16_t *table = NULL;
+    if (plane && vox && !value_map_table(&m.map, &in, &table)) {
+        if (grid_decode_planes(&m.syn, in.nx, in.ny, in.nz, in.nz - 1, in.nz, 1, plane)) abort();
+        normalised_to_stored(plane, k, in.vmin, in.vmax, in.type, 0, vox);
+        value_map_apply(table, &in, vox, k);
+    }
+    free(plane), free(vox), free(table);
     latent_model_free(&m);
     return 0;
 }

@@ -29,7 +29,7 @@ extern "C" {
 
 #define E2EC_VERSION_STRING "0.1.0"
 /* The newest bitstream version this library writes and reads. */
-#define E2EC_BITSTREAM_VERSION 2
+#define E2EC_BITSTREAM_VERSION 3
 
 /* ---------------------------------------------------------------- errors */
 
@@ -323,11 +323,11 @@ typedef struct {
     e2ec_upsampler upsampler;
     int srno_channels, srno_width, srno_heads;
     int fp16;
-    int quant_bits;        /* 0: float weights; 2..8 (version 2) */
+    int quant_bits;        /* 0: float weights; 2..8 (version 2 on) */
     uint32_t quant_groups; /* groups with their own offset and scale (quant_bits > 0) */
     uint32_t n_weights;
     uint32_t weights_bytes; /* bytes of the coded weights (version 1: the zlib payload) */
-    int has_residual;      /* a near-lossless residual follows the weights (version 2) */
+    int has_residual;      /* a near-lossless residual follows the weights (version 2 on) */
     uint32_t max_error;    /* the bound every decoded voxel keeps, in stored units: the
                               residual's (has_residual), or in LOSSLESS mode the one its
                               section codes to (0: lossless, else near-lossless) */

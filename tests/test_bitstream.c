@@ -1,8 +1,10 @@
 /*
  * The bitstream (docs/bitstream.md): round trips, and that every damaged or
  * lying stream gets a named error and never a crash (CI runs this under
- * ASan + UBSan), for version 2 (float, quantised, with a residual) and for
- * version 1 (made from a version-2 header, as e2ec 0.1 wrote it). Bad
+ * ASan + UBSan), for the version the library writes, 3 (float, quantised,
+ * with a residual), for version 2 (the same layout for these modes: made from
+ * a version-3 stream) and for version 1 (made from a version-3 header, as
+ * e2ec 0.1 wrote it). Bad
  * streams are made from bitstream_write's output by
  * patching fields and recomputing the CRC, never by hand.
  */
@@ -93,15 +95,22 @@ static uint8_t *deflate_bytes(const uint8_t *raw, size_t n, size_t *pn) {
     return p;
 }
 
-/* A version-2 stream of float weights. */
+/* A stream of float weights, as the library writes it (version 3). */
 static e2ec_status write_floats(const e2ec_info *in, const float *w, size_t n, uint8_t **s,
                                 size_t *size) {
     bs_weights bw = {.n = n, .values = w};
     return bitstream_write(in, &bw, NULL, s, size);
 }
 
+/* A version-2 stream: these modes lay out in version 2 as in version 3. */
+static e2ec_status write_v2(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
+    e2ec_status st = write_floats(in, w, n, s, size);
+    if (!st) put_le(*s + BS_OFF_VERSION, 2, 2), fix_crc(*s, *size);
+    return st;
+}
+
 /* A version-1 stream, as e2ec 0.1 wrote it: the shared header (offsets
- * 0..87) of a version-2 stream, version 1, the weights deflated. */
+ * 0..87) of a version-3 stream, version 1, the weights deflated. */
 static e2ec_status write_v1(const e2ec_info *in, const float *w, size_t n, uint8_t **out,
                             size_t *size) {
     uint8_t *v2;
@@ -181,7 +190,7 @@ static void test_round_trip(e2ec_mode mode, int fp16, int version) {
     e2ec_info in = make_info(mode, fp16), out;
     uint8_t *s;
     size_t size;
-    e2ec_status st = (version == 1 ? write_v1 : write_floats)(&in, w, NW, &s, &size);
+    e2ec_status st = (version == 1 ? write_v1 : version == 2 ? write_v2 : write_floats)(&in, w, NW, &s, &size);
     CHECK(st == E2EC_OK, "mode %d fp16 %d: write: %s", mode, fp16, e2ec_error_name(st));
     if (st != E2EC_OK) return;
     CHECK(memcmp(s, "E2EC", 4) == 0 && s[4] == version && s[5] == 0, "magic, version");
@@ -559,7 +568,7 @@ static void test_quant_round_trip(void) {
     CHECK(st == E2EC_OK, "quantised write: %s", e2ec_error_name(st));
     if (st) return;
     st = bitstream_read_info(s, size, &out);
-    CHECK(st == E2EC_OK && out.version == 2 && out.quant_bits == 6 && out.quant_groups == NG &&
+    CHECK(st == E2EC_OK && out.version == E2EC_BITSTREAM_VERSION && out.quant_bits == 6 && out.quant_groups == NG &&
               out.has_residual && out.max_error == 3 && out.residual_sample_bytes >= 1 &&
               out.weights_bytes == get_le32(s + BS_OFF_WEIGHTS_BYTES),
           "quantised info: %s", e2ec_error_name(st));
@@ -886,7 +895,7 @@ static void test_v1_decodes(void) {
 }
 
 int main(void) {
-    for (int version = 1; version <= 2; version++)
+    for (int version = 1; version <= E2EC_BITSTREAM_VERSION; version++)
         for (int fp16 = 0; fp16 < 2; fp16++)
             for (int m = E2EC_MODE_SIREN; m <= E2EC_MODE_E2E; m++)
                 test_round_trip((e2ec_mode)m, fp16, version);

@@ -37,7 +37,7 @@ int main(void) {
 
     e2ec_info info;
     CHECK(e2ec_get_info(s, size, &info) == E2EC_OK && info.mode == E2EC_MODE_GRID &&
-              info.version == 2 && info.grid_levels == 4 && info.grid_feats == 2 &&
+              info.version == E2EC_BITSTREAM_VERSION && info.grid_levels == 4 && info.grid_feats == 2 &&
               info.grid_hidden == 16 && info.grid_step[0] == 2 && info.grid_delta == 0.125f &&
               info.n_weights == e2ec_param_count(&p) && info.fp16 && info.stream_bytes == size,
           "get_info reports the grid");

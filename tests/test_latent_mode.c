@@ -77,7 +77,7 @@ static void roundtrip(const e2ec_volume *v) {
           "%d epochs asked of 3,840 voxels: %d run, %d said", p.epochs, last[1], e2ec_encode_epochs(v, &p));
     e2ec_info info;
     CHECK(e2ec_get_info(s, n, &info) == E2EC_OK && info.mode == E2EC_MODE_LATENT &&
-              info.version == 2 && info.fp16 && info.grid_levels >= 2 &&
+              info.version == E2EC_BITSTREAM_VERSION && info.fp16 && info.grid_levels >= 2 &&
               info.latent_res[info.grid_levels - 1][0] == NX &&
               info.latent_res[info.grid_levels - 1][2] == NZ &&
               info.n_weights == e2ec_param_count(&p) && info.stream_bytes == n,

@@ -236,7 +236,7 @@ static void test_codec(void) {
         CHECK(st == E2EC_OK, "case %zu: encode: %s", k, e2ec_error_name(st));
         if (st) continue;
         e2ec_info info;
-        CHECK(e2ec_get_info(s, n, &info) == E2EC_OK && info.version == 2 &&
+        CHECK(e2ec_get_info(s, n, &info) == E2EC_OK && info.version == E2EC_BITSTREAM_VERSION &&
                   info.quant_bits == cases[k].bits && info.has_residual == (cases[k].max_error >= 0) &&
                   (!info.has_residual || info.max_error == (uint32_t)cases[k].max_error),
               "case %zu: info", k);

@@ -36,7 +36,7 @@ void latent_fit_defaults(latent_fit_config *c) {
     c->seed = 1;
 }
 
-void latent_model_free(latent_model *m) { grid_model_free(&m->syn); }
+void latent_model_free(latent_model *m) { grid_model_free(&m->syn), value_map_free(&m->map); }
 
 /* A uniform number in [-1/2, 1/2) for latent i at step t, whatever thread draws it. */
 static float noise(uint64_t seed, int t, size_t i) {

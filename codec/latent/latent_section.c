@@ -120,10 +120,11 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     e2ec_info *in = &out->info;
     if (!m) return E2EC_ERR_ARG;
     e2ec_status st = fill_info(m, in);
+    if (!st && value_map_check(&m->map, in)) st = E2EC_ERR_ARG;
     coded_levels c;
     memset(&c, 0, sizeof c);
     if (!st) st = code_levels(m, in, &c);
-    uint64_t total = fixed_bytes(in);
+    uint64_t total = fixed_bytes(in) + (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
     for (int l = 0; l < in->grid_levels; l++) total += in->latent_bytes[l];
     if (!st && total > UINT32_MAX) st = E2EC_ERR_LIMIT;
     uint8_t *p = st ? NULL : malloc((size_t)total);
@@ -133,7 +134,9 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
         for (int l = 0; l < in->grid_levels; l++)
             at = ll_slices_write(at, (uint32_t)m->syn.shape.res[l][2], c.sizes[l], c.streams[l],
                                  c.bytes[l]);
-        st = weights_float_bytes(m->syn.mlp, grid_mlp_size(in->grid_levels, in->grid_hidden), 1, at);
+        size_t nw = grid_mlp_size(in->grid_levels, in->grid_hidden);
+        st = weights_float_bytes(m->syn.mlp, nw, 1, at);
+        value_map_write(at + 2 * nw, &m->map);
     }
     coded_free(&c);
     if (st) {
@@ -205,9 +208,10 @@ e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in) {
     if (latents > E2EC_MAX_LATENTS) return E2EC_ERR_LIMIT;
     in->grid_values = latents;
     if (in->n_weights != latent_weight_count((int)levels, (int)hidden, (int)arm_hidden) ||
-        in->weights_bytes != payload)
+        in->weights_bytes < payload || (in->version < 3 && in->weights_bytes != payload))
         return E2EC_ERR_MISMATCH;
-    return E2EC_OK;
+    uint32_t entries; /* version 3: the value map's entries fill the rest */
+    return value_map_count(in->weights_bytes - payload, in, &entries);
 }
 
 /* The synthesis model's shape and buffers from info. */
@@ -246,7 +250,7 @@ e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_inf
     uint64_t want = fixed_bytes(info);
     for (int l = 0; l < info->grid_levels; l++) want += info->latent_bytes[l];
     e2ec_status st = model_alloc(info, m);
-    if (!st && want != n) st = E2EC_ERR_MISMATCH;
+    if (!st && (want > n || (info->version < 3 && want != n))) st = E2EC_ERR_MISMATCH;
     if (!st) {
         m->arm.ctx = LL_CTX, m->arm.hidden = info->arm_hidden;
         memcpy(m->arm.shift, info->arm_shift, sizeof m->arm.shift);
@@ -255,11 +259,12 @@ e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_inf
     if (!st) st = arm_section_read(payload, &m->arm);
     if (!st) st = read_levels(payload + arm_section_bytes(LL_CTX, info->arm_hidden), info, m);
     size_t nw = grid_mlp_size(info->grid_levels, info->grid_hidden);
-    const uint8_t *mlp = st ? payload : payload + (n - 2 * nw); /* its tail (n == want) */
+    const uint8_t *mlp = st ? payload : payload + (want - 2 * nw); /* after the levels */
     for (size_t i = 0; i < nw && !st; i++) {
         m->syn.mlp[i] = half_to_float((uint16_t)get_u16(mlp + 2 * i));
         if (!isfinite(m->syn.mlp[i])) st = E2EC_ERR_WEIGHTS;
     }
+    if (!st) st = value_map_read(payload + want, n - want, info, &m->map);
     if (st) grid_model_free(&m->syn);
     return st;
 }
