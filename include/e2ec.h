@@ -353,6 +353,7 @@ typedef struct {
     uint32_t latent_bytes[E2EC_MAX_LATENT_LEVELS]; /* each level's coded latents, in bytes */
     int arm_hidden;          /* the latents' entropy model: hidden width, */
     int arm_shift[3];        /* and its layers' weight steps (2^-shift) */
+    uint32_t value_map_entries; /* decoded values the value map moves (version 3) */
 } e2ec_info;
 
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);

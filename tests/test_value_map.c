@@ -116,6 +116,9 @@ static void streams(void) {
     CHECK(st == E2EC_OK && s[4] == E2EC_BITSTREAM_VERSION && E2EC_BITSTREAM_VERSION == 3,
           "a map of 2 entries codes, in version 3: %s", e2ec_error_name(st));
     if (st) return;
+    e2ec_info got;
+    CHECK(e2ec_get_info(s, n, &got) == E2EC_OK && got.value_map_entries == 2, "get_info: 2 value map entries (%u)",
+          got.value_map_entries);
     e2ec_volume d;
     st = e2ec_decode(s, n, 2, &d);
     int same = st == E2EC_OK;

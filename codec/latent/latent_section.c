@@ -210,8 +210,8 @@ e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in) {
     if (in->n_weights != latent_weight_count((int)levels, (int)hidden, (int)arm_hidden) ||
         in->weights_bytes < payload || (in->version < 3 && in->weights_bytes != payload))
         return E2EC_ERR_MISMATCH;
-    uint32_t entries; /* version 3: the value map's entries fill the rest */
-    return value_map_count(in->weights_bytes - payload, in, &entries);
+    /* version 3: the value map's entries fill the rest */
+    return value_map_count(in->weights_bytes - payload, in, &in->value_map_entries);
 }
 
 /* The synthesis model's shape and buffers from info. */

@@ -47,14 +47,14 @@ static e2ec_status tally(const e2ec_volume *in, const e2ec_info *info, const gri
                          uint64_t *n, int64_t *e) {
     size_t plane = (size_t)in->nx * in->ny, vs = e2ec_voxel_size(in->type);
     int64_t lo = (int64_t)info->vmin;
-    uint32_t values = values_of(info);
-    float *buf = malloc(plane * VALUE_MAP_SLAB * sizeof *buf);
-    void *dec = malloc(plane * VALUE_MAP_SLAB * vs);
+    uint32_t values = values_of(info), slab = in->nz < VALUE_MAP_SLAB ? in->nz : VALUE_MAP_SLAB;
+    float *buf = malloc(plane * slab * sizeof *buf);
+    void *dec = malloc(plane * slab * vs);
     grid_synth w;
     e2ec_status st = grid_synth_init(&w, syn, in->nx, in->ny, in->nz);
     if (!st && (!buf || !dec)) st = E2EC_ERR_NOMEM;
-    for (uint32_t z = 0; z < in->nz && !st; z += VALUE_MAP_SLAB) {
-        uint32_t ze = z + VALUE_MAP_SLAB < in->nz ? z + VALUE_MAP_SLAB : in->nz;
+    for (uint32_t z = 0; z < in->nz && !st; z += slab) {
+        uint32_t ze = z + slab < in->nz ? z + slab : in->nz;
         size_t k = plane * (ze - z);
         st = grid_synth_planes(&w, z, ze, threads, buf);
         if (st) break;
@@ -62,7 +62,7 @@ static e2ec_status tally(const e2ec_volume *in, const e2ec_info *info, const gri
         const uint8_t *orig = (const uint8_t *)in->data + plane * z * vs;
         for (size_t i = 0; i < k; i++) {
             int64_t d = stored_at(dec, in->type, i), j = d - lo;
-            if (j < 0 || j >= (int64_t)values) continue; /* clamped to the range: never */
+            if (j < 0 || j >= (int64_t)values) continue; /* never: the decode is clamped to the range */
             n[j]++, e[j] += stored_at(orig, in->type, i) - d;
         }
     }
