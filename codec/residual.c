@@ -3,29 +3,12 @@
 #include <string.h>
 #include "quant.h"
 #include "residual.h"
+#include "voxel_int.h"
 
 /* Reconstructed residuals are kept within this bound, on both sides: an
  * encoder never reaches it (|residual| < 2^17 for 16-bit data), and a
  * decoder fed hostile codes cannot overflow its sums. */
 #define REC_BOUND ((int64_t)1 << 20)
-
-static int64_t voxel_int(const void *data, e2ec_voxel_type t, size_t i) {
-    switch (t) {
-    case E2EC_U8: return ((const uint8_t *)data)[i];
-    case E2EC_I16: return ((const int16_t *)data)[i];
-    case E2EC_U16: return ((const uint16_t *)data)[i];
-    default: return 0;
-    }
-}
-
-static void set_voxel_int(void *data, e2ec_voxel_type t, size_t i, int64_t v) {
-    switch (t) {
-    case E2EC_U8: ((uint8_t *)data)[i] = (uint8_t)v; break;
-    case E2EC_I16: ((int16_t *)data)[i] = (int16_t)v; break;
-    case E2EC_U16: ((uint16_t *)data)[i] = (uint16_t)v; break;
-    default: break;
-    }
-}
 
 static uint32_t zigzag(int64_t q) { return (uint32_t)(q < 0 ? -2 * q - 1 : 2 * q); }
 static int64_t unzigzag(uint32_t u) { return u & 1 ? -(int64_t)(u >> 1) - 1 : (int64_t)(u >> 1); }

@@ -36,6 +36,12 @@ static void synthetic_volume(e2ec_volume *v, e2ec_info *info) {
     info->version = E2EC_BITSTREAM_VERSION;
 }
 
+/* The synthetic model, its volume and header fields. */
+static void synthetic(latent_model *m, e2ec_volume *v, e2ec_info *info) {
+    latent_synthetic(m, RANDOM, LO, HI, 5);
+    synthetic_volume(v, info);
+}
+
 /* m's decode as stored voxels, without a map. */
 static void decode_plain(const latent_model *m, const e2ec_info *info, uint16_t *out) {
     float *f = malloc(NV * sizeof *f);
@@ -55,10 +61,9 @@ static double squared_error(const uint16_t *a, const e2ec_volume *v) {
 
 static void fit(void) {
     latent_model m;
-    latent_synthetic(&m, RANDOM, LO, HI, 5);
     e2ec_volume v;
     e2ec_info info;
-    synthetic_volume(&v, &info);
+    synthetic(&m, &v, &info);
     uint16_t *plain = malloc(NV * 2), *mapped = malloc(NV * 2);
     decode_plain(&m, &info, plain);
     value_map vm;
@@ -99,10 +104,9 @@ static e2ec_status stream_with(latent_model *m, const uint16_t *index, const int
 
 static void streams(void) {
     latent_model m;
-    latent_synthetic(&m, RANDOM, LO, HI, 5);
     e2ec_volume v;
     e2ec_info info;
-    synthetic_volume(&v, &info);
+    synthetic(&m, &v, &info);
     uint16_t *plain = malloc(NV * 2);
     decode_plain(&m, &info, plain);
     /* map the two values the decode gives most to their neighbours */

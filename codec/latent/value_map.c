@@ -7,6 +7,7 @@
 
 #include "bytes_le.h"
 #include "volume_norm.h"
+#include "voxel_int.h"
 
 /* Planes synthesised at once while fitting the map. */
 #define VALUE_MAP_SLAB 16
@@ -20,15 +21,6 @@ void value_map_free(value_map *vm) {
 static uint32_t values_of(const e2ec_info *info) {
     if (info->type == E2EC_F32 || !(info->vmax - info->vmin < 65536.0)) return 0;
     return (uint32_t)(info->vmax - info->vmin) + 1;
-}
-
-static int64_t stored_at(const void *v, e2ec_voxel_type t, size_t i) {
-    switch (t) {
-    case E2EC_U8: return ((const uint8_t *)v)[i];
-    case E2EC_I16: return ((const int16_t *)v)[i];
-    case E2EC_U16: return ((const uint16_t *)v)[i];
-    default: return 0;
-    }
 }
 
 static e2ec_status alloc_entries(value_map *vm, uint32_t count) {
@@ -61,9 +53,9 @@ static e2ec_status tally(const e2ec_volume *in, const e2ec_info *info, const gri
         normalised_to_stored(buf, k, info->vmin, info->vmax, info->type, info->bits_stored, dec);
         const uint8_t *orig = (const uint8_t *)in->data + plane * z * vs;
         for (size_t i = 0; i < k; i++) {
-            int64_t d = stored_at(dec, in->type, i), j = d - lo;
+            int64_t d = voxel_int(dec, in->type, i), j = d - lo;
             if (j < 0 || j >= (int64_t)values) continue; /* never: the decode is clamped to the range */
-            n[j]++, e[j] += stored_at(orig, in->type, i) - d;
+            n[j]++, e[j] += voxel_int(orig, in->type, i) - d;
         }
     }
     grid_synth_free(&w);
@@ -150,15 +142,6 @@ e2ec_status value_map_table(const value_map *vm, const e2ec_info *info, int16_t 
     return E2EC_OK;
 }
 
-static void stored_set(void *v, e2ec_voxel_type t, size_t i, int64_t x) {
-    switch (t) {
-    case E2EC_U8: ((uint8_t *)v)[i] = (uint8_t)x; break;
-    case E2EC_I16: ((int16_t *)v)[i] = (int16_t)x; break;
-    case E2EC_U16: ((uint16_t *)v)[i] = (uint16_t)x; break;
-    default: break;
-    }
-}
-
 void value_map_apply(const int16_t *table, const e2ec_info *info, void *vox, size_t count) {
     if (!table) return;
     int64_t lo = (int64_t)info->vmin, values = values_of(info);
@@ -166,7 +149,7 @@ void value_map_apply(const int16_t *table, const e2ec_info *info, void *vox, siz
      * the bound is checked all the same */
     #pragma omp parallel for schedule(static) if (count >= (1u << 16))
     for (size_t i = 0; i < count; i++) {
-        int64_t v = stored_at(vox, info->type, i), j = v - lo;
-        if (j >= 0 && j < values && table[j]) stored_set(vox, info->type, i, v + table[j]);
+        int64_t v = voxel_int(vox, info->type, i), j = v - lo;
+        if (j >= 0 && j < values && table[j]) set_voxel_int(vox, info->type, i, v + table[j]);
     }
 }
