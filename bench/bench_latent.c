@@ -3,8 +3,10 @@
  * or more rate weights: fits, writes the mode's section (latent_section_pack:
  * every level's latents coded with ll_encode) and reads it back as a decoder
  * does (every latent checked), decodes the volume with grid_decode from what
- * was read and through its value map (latent/value_map.h; --value-map 0:
- * none), and prints one CSV row per lambda: the coded
+ * was read, through its value map (latent/value_map.h; --value-map 0: none)
+ * and post-filter (latent/post_filter.h; --post-filter 0: none), as
+ * latent_refine fits them for the mode's encoder, and prints one CSV row per
+ * lambda (the map's entries and whether the filter is on go to stderr): the coded
  * latent bytes, the ARM's and the MLP's bytes, the total with the stream's
  * fixed headers, true bpp, PSNR (MAX = data range of the original), 3D SSIM
  * and the fit's seconds. Issue 17; bench/results/latent/ holds its runs.
@@ -12,7 +14,7 @@
  * Usage: bench_latent RAW NX NY NZ u8|i16|u16 SPX SPY SPZ LAMBDA[,LAMBDA...]
  *          [--levels L] [--hidden H] [--arm-hidden A] [--passes N] [--batch B] [--strips S]
  *          [--lr-latent X] [--lr-mlp X] [--lr-arm X] [--soft F] [--ste F] [--freeze F]
- *          [--t-start T] [--t-end T] [--requantise 0|1] [--value-map 0|1] [--threads T] [--seed S] [-v]
+ *          [--t-start T] [--t-end T] [--requantise 0|1] [--value-map 0|1] [--post-filter 0|1] [--threads T] [--seed S] [-v]
  * RAW is little-endian voxels, x fastest; SP* the voxel spacing in mm.
  */
 #include <omp.h>
@@ -23,7 +25,9 @@
 #include "bench_raw.h"
 #include "ent/arm_section.h"
 #include "latent/latent_fit.h"
+#include "latent/latent_refine.h"
 #include "latent/latent_section.h"
+#include "latent/post_filter.h"
 #include "latent/value_map.h"
 #include "lossless/ll_context.h"
 #include "volume_norm.h"
@@ -70,7 +74,7 @@ int main(int argc, char **argv) {
     float sp[3] = {(float)atof(argv[6]), (float)atof(argv[7]), (float)atof(argv[8])};
     latent_fit_config c;
     latent_fit_defaults(&c);
-    int value_map_on = 1;
+    int value_map_on = 1, post_filter_on = 1;
     for (int i = 10; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : "0";
         if (!strcmp(a, "-v")) { c.progress = print_step, c.progress_every = 1; continue; }
@@ -93,6 +97,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--requantise")) c.requantise = atoi(val);
         else if (!strcmp(a, "--seed")) c.seed = (uint64_t)atoll(val);
         else if (!strcmp(a, "--value-map")) value_map_on = atoi(val);
+        else if (!strcmp(a, "--post-filter")) post_filter_on = atoi(val);
         else {
             fprintf(stderr, "bench_latent: unknown option %s\n", a);
             return 2;
@@ -134,10 +139,13 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_latent: fit failed: %s\n", e2ec_error_name(st));
             return 1;
         }
-        if (value_map_on && (st = value_map_fit(&v, &vi, &m.syn, c.lambda, c.threads, &m.map))) {
-            fprintf(stderr, "bench_latent: value map: %s\n", e2ec_error_name(st));
+        int stages = (value_map_on ? LATENT_REFINE_MAP : 0) | (post_filter_on ? LATENT_REFINE_FILTER : 0);
+        if ((st = latent_refine(&v, &vi, c.lambda, c.threads, stages, &m))) {
+            fprintf(stderr, "bench_latent: value map and post-filter: %s\n", e2ec_error_name(st));
             return 1;
         }
+        fprintf(stderr, "# lambda %g: value map %u entries, post-filter %s", c.lambda, m.map.count,
+                m.filter.on ? "on" : "off");
         latent_model back;
         size_t payload, lat_bytes;
         st = through_stream(&m, &vi, &back, &payload, &lat_bytes);
@@ -151,6 +159,15 @@ int main(int argc, char **argv) {
         normalised_to_stored(dec, n, vmin, vmax, type, vi.bits_stored, d.data);
         value_map_apply(table, &vi, d.data, n);
         free(table);
+        if (back.filter.on) { /* and what the same decode scores without it */
+            e2ec_volume f;
+            if (e2ec_volume_alloc(&f, nx, ny, nz, type) ||
+                post_filter_apply(&back.filter, &vi, d.data, 0, nz, 0, nz, f.data) || e2ec_compare(&v, &d, c.threads, &mt))
+                return 1;
+            fprintf(stderr, " (without it %.3f dB, SSIM %.4f, %d bytes fewer)", mt.psnr, mt.ssim3d, POST_FILTER_BYTES - 1);
+            e2ec_volume_free(&d), d = f;
+        }
+        fprintf(stderr, "\n");
         if (e2ec_compare(&v, &d, c.threads, &mt)) return 1;
         size_t total = payload + FIXED_BYTES;
         printf("%g,%zu,%zu,%zu,%d,%zu,%.4f,%.2f,%.4f,%.1f\n", c.lambda, lat_bytes, arm_bytes,

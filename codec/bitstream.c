@@ -1,5 +1,5 @@
 /*
- * The e2ec bitstream, versions 1 to 3 (docs/bitstream.md is the specification):
+ * The e2ec bitstream, versions 1 to 4 (docs/bitstream.md is the specification):
  * the container of every mode's stream. Every field is written and read byte
  * by byte, little-endian, at the offsets of bitstream.h: no struct is copied,
  * nothing is read unaligned, and the result does not depend on the host's byte
@@ -176,7 +176,7 @@ static e2ec_status check_frame(const uint8_t *s, size_t size, size_t *payload) {
     if (memcmp(s, magic, m) != 0) return E2EC_ERR_MAGIC;
     if (size < BS_OFF_FLAGS) return E2EC_ERR_TRUNCATED;
     uint32_t version = get_u16(s + BS_OFF_VERSION);
-    if (version < 1 || version > 3) return E2EC_ERR_VERSION;
+    if (version < 1 || version > E2EC_BITSTREAM_VERSION) return E2EC_ERR_VERSION;
     /* a mode may have its own header section after the common one (version 2 on) */
     if (version >= 2 && size <= BS_OFF_MODE) return E2EC_ERR_TRUNCATED;
     *payload = version == 1 ? BS_OFF_PAYLOAD : BS_OFF_PAYLOAD_V2 + mode_header_bytes(s[BS_OFF_MODE]);
@@ -341,7 +341,9 @@ e2ec_status bitstream_read_info(const uint8_t *s, size_t size, e2ec_info *info) 
     e2ec_info in;
     memset(&in, 0, sizeof in);
     in.version = (uint16_t)get_u16(s + BS_OFF_VERSION);
-    int v2 = in.version >= 2; /* version 3 lays out as version 2 (it adds the latent mode's value map) */
+    /* versions 3 and 4 lay out as version 2 (they add the latent mode's value
+     * map and post-filter) */
+    int v2 = in.version >= 2;
     const e2ec_mode_ops *mode;
     TRY(read_common(s, v2 ? BS_FLAG_FP16 | BS_FLAG_RESIDUAL : BS_FLAG_FP16, &in, &mode));
     if (v2) TRY(read_v2(s, &mode->layout, &in));

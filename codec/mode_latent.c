@@ -1,16 +1,19 @@
 /* E2EC_MODE_LATENT: a pyramid of integer latent grids read by the grid's
  * synthesis, the latents coded by the lossless mode's coder under one learned
  * ARM (latent/latent_model.h, docs/latent.md), the decoded values through the
- * stream's value map (latent/value_map.h). The latents decode bit for bit on
- * every machine (integer arithmetic); the synthesis is the grid mode's
- * floating-point decode. */
+ * stream's value map (latent/value_map.h) and post-filter
+ * (latent/post_filter.h). The latents decode bit for bit on every machine
+ * (integer arithmetic), the map and the filter are integer arithmetic; the
+ * synthesis is the grid mode's floating-point decode in one order everywhere. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "grid_decoder.h"
 #include "latent/latent_fit.h"
+#include "latent/latent_refine.h"
 #include "latent/latent_section.h"
+#include "latent/post_filter.h"
 #include "latent/value_map.h"
 #include "memory_budget.h"
 #include "mode_ops.h"
@@ -106,7 +109,14 @@ static e2ec_status encode_memory(const e2ec_mode_ops *self, const e2ec_volume *i
     uint64_t fit = latent_fit_bytes(&s, in->nx, in->ny, in->nz, &c);
     uint64_t pack = ng * 4 + coder_bytes(&s, 1) * 2;
     uint64_t voxels = (uint64_t)in->nx * in->ny * in->nz;
-    *bytes = voxels * 4 + (fit > pack ? fit : pack) + memory_budget_runtime(threads, 0);
+    /* after the fit: the synthesis (grid_synth: the latents as float and its
+     * axes' tables, as the decoder holds them), the map's and the filter's
+     * fits on the decode */
+    e2ec_info info;
+    volume_header(in, &info);
+    uint64_t refine = ng * 8 + grid_axes_bytes(s.levels, in->nx, in->ny, in->nz) + latent_refine_bytes(&info, threads);
+    uint64_t after = refine > pack ? refine : pack;
+    *bytes = voxels * 4 + (fit > after ? fit : after) + memory_budget_runtime(threads, 0);
     return E2EC_OK;
 }
 
@@ -127,7 +137,7 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     e2ec_status st = latent_fit(x, in->nx, in->ny, in->nz, in->spacing, &c, &m);
     free(x);
     if (st) return st;
-    st = value_map_fit(in, info, &m.syn, c.lambda, c.threads, &m.map);
+    st = latent_refine(in, info, c.lambda, c.threads, LATENT_REFINE_ALL, &m);
     if (!st) st = latent_section_pack(&m, out);
     latent_model_free(&m);
     return st;
@@ -139,25 +149,39 @@ static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *inf
     grid_shape s = {.levels = info->grid_levels, .feats = 1};
     memcpy(s.res, info->latent_res, sizeof s.res);
     if (grid_shape_init(&s) != info->grid_values) return E2EC_ERR_ARG;
-    /* every latent is decoded whatever the planes (docs/latent.md) */
-    *bytes = grid_decoder_memory(info, info->grid_values, info->n_weights, LATENT_DECODE_SLAB, z0,
-                                 z1, whole, threads) +
-             coder_bytes(&s, 0) + value_map_table_bytes(info);
+    /* every latent is decoded whatever the planes (docs/latent.md); the
+     * post-filter has the synthesis give the planes around those asked for,
+     * and holds a whole slab's and those around it (decode_open), whatever
+     * the planes asked for */
+    uint64_t filter = 0;
+    uint32_t a = z0, b = z1;
+    if (info->post_filter) {
+        uint32_t planes = info->nz < LATENT_DECODE_SLAB ? info->nz : LATENT_DECODE_SLAB;
+        post_filter_source(info, z0, z1, &a, &b);
+        filter = (uint64_t)info->nx * info->ny * (planes + 2 * POST_FILTER_REACH_Z) * e2ec_voxel_size(info->type) +
+                 post_filter_apply_bytes(info, threads);
+    }
+    *bytes = grid_decoder_memory(info, info->grid_values, info->n_weights, LATENT_DECODE_SLAB, a, b, whole,
+                                 threads) +
+             coder_bytes(&s, 0) + value_map_table_bytes(info) + filter;
     return E2EC_OK;
 }
 
-/* The grid decoder, and the value map as a table. */
+/* The grid decoder, the value map as a table, the post-filter and the
+ * unfiltered planes it reads (a slab and the planes around it). */
 typedef struct {
     e2ec_info info;
     void *grid;
     int16_t *map;
+    post_filter filter;
+    void *around;
 } latent_decoder;
 
 static void decode_close(void *dec) {
     latent_decoder *d = dec;
     if (!d) return;
     grid_decoder_close(d->grid);
-    free(d->map);
+    free(d->map), free(d->around);
     free(d);
 }
 
@@ -172,6 +196,13 @@ static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
     latent_decoder *d = calloc(1, sizeof *d);
     st = d ? value_map_table(&m.map, info, &d->map) : E2EC_ERR_NOMEM;
     value_map_free(&m.map);
+    if (!st && m.filter.on) {
+        d->filter = m.filter;
+        size_t planes = info->nz < LATENT_DECODE_SLAB ? info->nz : LATENT_DECODE_SLAB;
+        d->around = malloc((size_t)info->nx * info->ny * (planes + 2 * POST_FILTER_REACH_Z) *
+                           e2ec_voxel_size(info->type));
+        if (!d->around) st = E2EC_ERR_NOMEM;
+    }
     if (st) {
         grid_model_free(&m.syn);
         decode_close(d);
@@ -187,10 +218,29 @@ static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
     return E2EC_OK;
 }
 
-static e2ec_status decode_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
-    latent_decoder *d = dec;
+/* Planes [z0, z1) synthesised and through the value map. */
+static e2ec_status mapped_planes(latent_decoder *d, uint32_t z0, uint32_t z1, void *dst) {
     e2ec_status st = grid_decoder_planes(d->grid, z0, z1, dst);
     if (!st) value_map_apply(d->map, &d->info, dst, (size_t)d->info.nx * d->info.ny * (z1 - z0));
+    return st;
+}
+
+/* With a post-filter, a slab at a time: its planes and the ones around it
+ * synthesised and mapped into d->around, then filtered into dst (the planes
+ * around a slab are synthesised twice: 2 of every LATENT_DECODE_SLAB). */
+static e2ec_status decode_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
+    latent_decoder *d = dec;
+    if (!d->filter.on) return mapped_planes(d, z0, z1, dst);
+    size_t plane_bytes = (size_t)d->info.nx * d->info.ny * e2ec_voxel_size(d->info.type);
+    e2ec_status st = E2EC_OK;
+    for (uint32_t z = z0; z < z1 && !st; z += LATENT_DECODE_SLAB) {
+        uint32_t ze = z1 - z < LATENT_DECODE_SLAB ? z1 : z + LATENT_DECODE_SLAB, a, b;
+        post_filter_source(&d->info, z, ze, &a, &b);
+        st = mapped_planes(d, a, b, d->around);
+        if (!st)
+            st = post_filter_apply(&d->filter, &d->info, d->around, a, b, z, ze,
+                                   (uint8_t *)dst + plane_bytes * (z - z0));
+    }
     return st;
 }
 
@@ -209,6 +259,7 @@ const e2ec_mode_ops mode_latent = {
      * 0.8-1.9 on the chest CT, over lambda 0.1..1e-4 */
     .lambda_psnr_slope = 1.5f,
     .read_header = latent_section_read_header,
+    .read_payload_info = latent_section_read_payload_info,
     .param_count = param_count,
     .check = check,
     .encode_memory = encode_memory,

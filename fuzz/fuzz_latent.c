@@ -1,9 +1,10 @@
 /*
  * libFuzzer target for the latent mode's reader (codec/latent/latent_section.h):
  * its header section, then its payload (the ARM, every level's slice table and
- * rANS streams through ll_decode, the binary16 MLP, the value map of a
- * version-3 stream over a u16 range 0..1000), then one plane of the
- * synthesis, as stored voxels through the map. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
+ * rANS streams through ll_decode, the binary16 MLP, the value map and the
+ * post-filter of a version-4 stream over a u16 range 0..1000), then the last
+ * plane as the decoder gives it: the synthesis of it and the plane before, as
+ * stored voxels through the map, then the filter. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
  * a header section (LATENT_HEADER_BYTES) and a payload; n_weights and
  * weights_bytes, which the container would hold, are taken as the header's
  * fields imply, so that mutations reach past those checks. make-seeds writes
@@ -29,16 +30,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (latent_section_read_header(sec, &in) != E2EC_OK) return 0;
     latent_model m;
     if (latent_section_read(payload, n, &in, &m) != E2EC_OK) return 0;
-    size_t k = (size_t)in.nx * in.ny;
-    float *plane = malloc(k * sizeof *plane);
-    uint16_t *vox = malloc(k * sizeof *vox);
+    uint32_t a, b;
+    post_filter_source(&in, in.nz - 1, in.nz, &a, &b);
+    size_t k = (size_t)in.nx * in.ny * (b - a);
+    float *planes = malloc(k * sizeof *planes);
+    uint16_t *vox = malloc(k * sizeof *vox), *out = malloc((size_t)in.nx * in.ny * sizeof *out);
     int16_t *table = NULL;
-    if (plane && vox && !value_map_table(&m.map, &in, &table)) {
-        if (grid_decode_planes(&m.syn, in.nx, in.ny, in.nz, in.nz - 1, in.nz, 1, plane)) abort();
-        normalised_to_stored(plane, k, in.vmin, in.vmax, in.type, 0, vox);
+    if (planes && vox && out && !value_map_table(&m.map, &in, &table)) {
+        if (grid_decode_planes(&m.syn, in.nx, in.ny, in.nz, a, b, 1, planes)) abort();
+        normalised_to_stored(planes, k, in.vmin, in.vmax, in.type, 0, vox);
         value_map_apply(table, &in, vox, k);
+        if (m.filter.on && post_filter_apply(&m.filter, &in, vox, a, b, in.nz - 1, in.nz, out)) abort();
     }
-    free(plane), free(vox), free(table);
+    free(planes), free(vox), free(out), free(table);
     latent_model_free(&m);
     return 0;
 }

@@ -211,7 +211,7 @@ static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uin
 
 /* A latent stream made without training (tests/latent_synthetic.h: levels of
  * wide and narrow alphabets, an all-zero level, one of only the two ends; the
- * first with a value map of two entries), whole
+ * first with a value map of two entries, the second with a post-filter), whole
  * in the stream corpus, and its header section and payload behind the 3-byte
  * shape fuzz_latent reads; and a tiny encoded one in the stream corpus. */
 static int latent_seeds(const char *streams, const char *dir) {
@@ -225,6 +225,10 @@ static int latent_seeds(const char *streams, const char *dir) {
         latent_synthetic(&m, kinds[k], lo, hi, (uint64_t)k + 1);
         if (k == 0 && (m.map.index = malloc(2 * sizeof *m.map.index)) && (m.map.delta = malloc(2 * sizeof *m.map.delta)))
             m.map.count = 2, m.map.index[0] = 3, m.map.delta[0] = 1, m.map.index[1] = 500, m.map.delta[1] = -2;
+        if (k == 1) {
+            m.filter.on = 1, m.filter.offset = -300;
+            for (int t = 0; t < POST_FILTER_TAPS; t++) m.filter.c[t] = (int16_t)((t * 37) % 101 - 50);
+        }
         mode_stream ms;
         uint8_t *s = NULL, *in = NULL;
         size_t size = 0;

@@ -29,7 +29,7 @@ extern "C" {
 
 #define E2EC_VERSION_STRING "0.1.0"
 /* The newest bitstream version this library writes and reads. */
-#define E2EC_BITSTREAM_VERSION 3
+#define E2EC_BITSTREAM_VERSION 4
 
 /* ---------------------------------------------------------------- errors */
 
@@ -354,6 +354,7 @@ typedef struct {
     int arm_hidden;          /* the latents' entropy model: hidden width, */
     int arm_shift[3];        /* and its layers' weight steps (2^-shift) */
     uint32_t value_map_entries; /* decoded values the value map moves (version 3) */
+    int post_filter;            /* the decode passes the stream's post-filter (version 4) */
 } e2ec_info;
 
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);

@@ -7,8 +7,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "bitstream.h"
+#include "bytes_le.h"
 #include "half.h"
 #include "latent/latent_section.h"
 #include "lossless/ll_context.h"
@@ -71,6 +73,39 @@ static inline e2ec_status latent_synthetic_stream(const latent_model *m, mode_st
     ms->info.mode = E2EC_MODE_LATENT, ms->info.fp16 = 1;
     st = latent_section_pack(m, ms);
     return st ? st : bitstream_write_stream(ms, NULL, s, n);
+}
+
+/* The squared error of u16 voxels a against volume v's. */
+static inline double u16_squared_error(const uint16_t *a, const e2ec_volume *v) {
+    double se = 0.0;
+    for (size_t i = 0; i < (size_t)v->nx * v->ny * v->nz; i++) {
+        double e = (double)a[i] - ((const uint16_t *)v->data)[i];
+        se += e * e;
+    }
+    return se;
+}
+
+/* A latent stream s of n bytes, as the library writes it (version
+ * E2EC_BITSTREAM_VERSION), that has no post-filter and `entries` value map
+ * entries, as an older version writes it: version 3 without the post-filter's
+ * byte, version 2 without that and the entries (an older version's encoder
+ * had neither); the header's sizes and the CRC made right. *out: malloc'ed. */
+static inline int latent_stream_as_version(const uint8_t *s, size_t n, int version, uint32_t entries,
+                                           uint8_t **out, size_t *out_n) {
+    size_t tail = 4 * (size_t)entries, cut = (version < 4 ? 1 : 0) + (version < 3 ? tail : 0);
+    if (n < BS_MIN_SIZE_V2 + 1 + tail) return -1;
+    size_t filter_at = n - 4 - 1; /* the post-filter's kind ends the payload (POST_FILTER_NONE) */
+    if (s[filter_at] != 0) return -1;
+    uint8_t *b = malloc(n);
+    if (!b) return -1;
+    size_t at = n - 4 - cut;
+    memcpy(b, s, at);
+    put_u16(b + BS_OFF_VERSION, (uint32_t)version);
+    put_u32(b + BS_OFF_PAYLOAD_BYTES, get_u32(s + BS_OFF_PAYLOAD_BYTES) - (uint32_t)cut);
+    put_u32(b + BS_OFF_WEIGHTS_BYTES, get_u32(s + BS_OFF_WEIGHTS_BYTES) - (uint32_t)cut);
+    put_u32(b + at, (uint32_t)crc32(0L, b, (uInt)at));
+    *out = b, *out_n = at + 4;
+    return 0;
 }
 
 #endif

@@ -1,10 +1,10 @@
 /*
  * The bitstream (docs/bitstream.md): round trips, and that every damaged or
  * lying stream gets a named error and never a crash (CI runs this under
- * ASan + UBSan), for the version the library writes, 3 (float, quantised,
- * with a residual), for version 2 (the same layout for these modes: made from
- * a version-3 stream) and for version 1 (made from a version-3 header, as
- * e2ec 0.1 wrote it). Bad
+ * ASan + UBSan), for the version the library writes, 4 (float, quantised,
+ * with a residual), for versions 2 and 3 (the same layout for these modes:
+ * made from a version-4 stream) and for version 1 (made from a version-4
+ * header, as e2ec 0.1 wrote it). Bad
  * streams are made from bitstream_write's output by
  * patching fields and recomputing the CRC, never by hand.
  */
@@ -95,22 +95,29 @@ static uint8_t *deflate_bytes(const uint8_t *raw, size_t n, size_t *pn) {
     return p;
 }
 
-/* A stream of float weights, as the library writes it (version 3). */
+/* A stream of float weights, as the library writes it (version 4). */
 static e2ec_status write_floats(const e2ec_info *in, const float *w, size_t n, uint8_t **s,
                                 size_t *size) {
     bs_weights bw = {.n = n, .values = w};
     return bitstream_write(in, &bw, NULL, s, size);
 }
 
-/* A version-2 stream: these modes lay out in version 2 as in version 3. */
-static e2ec_status write_v2(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
+/* A version-2 or -3 stream: these modes lay out in versions 2 and 3 as in 4. */
+static e2ec_status write_older(int version, const e2ec_info *in, const float *w, size_t n, uint8_t **s,
+                               size_t *size) {
     e2ec_status st = write_floats(in, w, n, s, size);
-    if (!st) put_le(*s + BS_OFF_VERSION, 2, 2), fix_crc(*s, *size);
+    if (!st) put_le(*s + BS_OFF_VERSION, (uint64_t)version, 2), fix_crc(*s, *size);
     return st;
+}
+static e2ec_status write_v2(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
+    return write_older(2, in, w, n, s, size);
+}
+static e2ec_status write_v3(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
+    return write_older(3, in, w, n, s, size);
 }
 
 /* A version-1 stream, as e2ec 0.1 wrote it: the shared header (offsets
- * 0..87) of a version-3 stream, version 1, the weights deflated. */
+ * 0..87) of a version-4 stream, version 1, the weights deflated. */
 static e2ec_status write_v1(const e2ec_info *in, const float *w, size_t n, uint8_t **out,
                             size_t *size) {
     uint8_t *v2;
@@ -190,7 +197,10 @@ static void test_round_trip(e2ec_mode mode, int fp16, int version) {
     e2ec_info in = make_info(mode, fp16), out;
     uint8_t *s;
     size_t size;
-    e2ec_status st = (version == 1 ? write_v1 : version == 2 ? write_v2 : write_floats)(&in, w, NW, &s, &size);
+    e2ec_status st = (version == 1   ? write_v1
+                      : version == 2 ? write_v2
+                      : version == 3 ? write_v3
+                                     : write_floats)(&in, w, NW, &s, &size);
     CHECK(st == E2EC_OK, "mode %d fp16 %d: write: %s", mode, fp16, e2ec_error_name(st));
     if (st != E2EC_OK) return;
     CHECK(memcmp(s, "E2EC", 4) == 0 && s[4] == version && s[5] == 0, "magic, version");

@@ -2,9 +2,9 @@
  * The latent mode's value map (codec/latent/value_map.h): fitted to a
  * synthetic model's decode, each listed value's voxels end with a mean error
  * within half a stored unit and the squared error falls; a rate weight too
- * high for any entry lists none; a version-3 stream carries the map and
- * decodes through it; a version-2 stream is read without one and refused with
- * one; lying entries (out of order, zero, beyond the range, a partial entry)
+ * high for any entry lists none; a stream carries the map and decodes
+ * through it, in version 4 as in version 3 (which has no post-filter byte); a
+ * version-2 stream is read without one and refused with one; lying entries (out of order, zero, beyond the range, a partial entry)
  * are refused by name.
  */
 #include <stdio.h>
@@ -50,15 +50,6 @@ static void decode_plain(const latent_model *m, const e2ec_info *info, uint16_t 
     free(f);
 }
 
-static double squared_error(const uint16_t *a, const e2ec_volume *v) {
-    double se = 0.0;
-    for (size_t i = 0; i < NV; i++) {
-        double e = (double)a[i] - ((const uint16_t *)v->data)[i];
-        se += e * e;
-    }
-    return se;
-}
-
 static void fit(void) {
     latent_model m;
     e2ec_volume v;
@@ -67,13 +58,13 @@ static void fit(void) {
     uint16_t *plain = malloc(NV * 2), *mapped = malloc(NV * 2);
     decode_plain(&m, &info, plain);
     value_map vm;
-    e2ec_status st = value_map_fit(&v, &info, &m.syn, 0.0, 1, &vm);
+    e2ec_status st = value_map_fit(&v, &info, plain, 0.0, &vm);
     CHECK(st == E2EC_OK && vm.count > 0, "a map fitted at lambda 0: %s, %u entries", e2ec_error_name(st), vm.count);
     int16_t *table;
     CHECK(value_map_table(&vm, &info, &table) == E2EC_OK && table, "its table");
     memcpy(mapped, plain, NV * 2);
     value_map_apply(table, &info, mapped, NV);
-    double before = squared_error(plain, &v), after = squared_error(mapped, &v);
+    double before = u16_squared_error(plain, &v), after = u16_squared_error(mapped, &v);
     CHECK(after < before, "the map lowers the squared error: %.0f -> %.0f", before, after);
     /* every listed value's voxels: their mean error is now within half a unit */
     int worst_ok = 1;
@@ -85,7 +76,7 @@ static void fit(void) {
     }
     CHECK(worst_ok, "each listed value's voxels end with a mean error within half a unit");
     free(table), value_map_free(&vm);
-    st = value_map_fit(&v, &info, &m.syn, 1e9, 1, &vm);
+    st = value_map_fit(&v, &info, plain, 1e9, &vm);
     CHECK(st == E2EC_OK && vm.count == 0, "lambda 1e9: no entry pays (%u)", vm.count);
     value_map_free(&vm);
     free(plain), free(mapped), e2ec_volume_free(&v), latent_model_free(&m);
@@ -117,38 +108,49 @@ static void streams(void) {
     uint8_t *s;
     size_t n;
     e2ec_status st = idx[0] < idx[1] ? stream_with(&m, idx, dl, 2, &ms, &s, &n) : E2EC_ERR_ARG;
-    CHECK(st == E2EC_OK && s[4] == E2EC_BITSTREAM_VERSION && E2EC_BITSTREAM_VERSION == 3,
-          "a map of 2 entries codes, in version 3: %s", e2ec_error_name(st));
+    CHECK(st == E2EC_OK && s[4] == E2EC_BITSTREAM_VERSION && E2EC_BITSTREAM_VERSION == 4,
+          "a map of 2 entries codes, in version 4: %s", e2ec_error_name(st));
     if (st) return;
-    e2ec_info got;
-    CHECK(e2ec_get_info(s, n, &got) == E2EC_OK && got.value_map_entries == 2, "get_info: 2 value map entries (%u)",
-          got.value_map_entries);
     e2ec_volume d;
-    st = e2ec_decode(s, n, 2, &d);
-    int same = st == E2EC_OK;
-    for (size_t i = 0; i < NV && same; i++) {
-        int want = plain[i];
-        if (want == idx[0] + (int)info.vmin) want += dl[0];
-        else if (want == idx[1] + (int)info.vmin) want += dl[1];
-        same = ((uint16_t *)d.data)[i] == want;
+    for (int version = 3; version <= 4; version++) {
+        uint8_t *sv;
+        size_t nv;
+        if (latent_stream_as_version(s, n, version, 2, &sv, &nv)) {
+            CHECK(0, "version %d made", version);
+            continue;
+        }
+        e2ec_info got;
+        CHECK(e2ec_get_info(sv, nv, &got) == E2EC_OK && got.value_map_entries == 2 && !got.post_filter,
+              "version %d: get_info: 2 value map entries (%u), no post-filter", version, got.value_map_entries);
+        st = e2ec_decode(sv, nv, 2, &d);
+        int same = st == E2EC_OK;
+        for (size_t i = 0; i < NV && same; i++) {
+            int want = plain[i];
+            if (want == idx[0] + (int)info.vmin) want += dl[0];
+            else if (want == idx[1] + (int)info.vmin) want += dl[1];
+            same = ((uint16_t *)d.data)[i] == want;
+        }
+        CHECK(same, "version %d: the stream decodes through its map: %s", version, e2ec_error_name(st));
+        if (!st) e2ec_volume_free(&d);
+        /* read as version 2 (no map there): refused */
+        put_u16(sv + 4, 2), fix_crc(sv, nv);
+        CHECK(e2ec_decode(sv, nv, 1, &d) == E2EC_ERR_MISMATCH, "version %d's bytes as version 2: MISMATCH", version);
+        free(sv);
     }
-    CHECK(same, "the stream decodes through its map: %s", e2ec_error_name(st));
-    if (!st) e2ec_volume_free(&d);
-    /* version 2: no map; a version-2 stream with one is refused */
-    uint8_t *v2 = malloc(n);
-    memcpy(v2, s, n), put_u16(v2 + 4, 2), fix_crc(v2, n);
-    CHECK(e2ec_decode(v2, n, 1, &d) == E2EC_ERR_MISMATCH, "a version-2 stream with a map: MISMATCH");
-    free(v2), free(ms.payload), e2ec_free(s);
+    free(ms.payload), e2ec_free(s);
     st = stream_with(&m, idx, dl, 0, &ms, &s, &n);
-    if (!st) {
-        put_u16(s + 4, 2), fix_crc(s, n);
-        st = e2ec_decode(s, n, 1, &d);
+    uint8_t *v2;
+    size_t n2;
+    if (!st && !latent_stream_as_version(s, n, 2, 0, &v2, &n2)) {
+        st = e2ec_decode(v2, n2, 1, &d);
         CHECK(st == E2EC_OK && !memcmp(d.data, plain, NV * 2), "a version-2 latent stream decodes without a map: %s",
               e2ec_error_name(st));
         if (!st) e2ec_volume_free(&d);
-        free(ms.payload), e2ec_free(s);
-    }
-    /* lying entries: a valid map's two entries (the payload's last bytes) patched */
+        free(v2);
+    } else CHECK(0, "a version-2 stream made");
+    if (!st) free(ms.payload), e2ec_free(s);
+    /* lying entries: a valid map's two entries (before the post-filter's kind,
+     * the payload's last byte) patched */
     struct {
         const char *what;
         uint16_t index[2];
@@ -167,7 +169,7 @@ static void streams(void) {
     st = stream_with(&m, good_index, good_delta, 2, &ms, &s, &n);
     CHECK(st == E2EC_OK, "a valid map of 2 entries: %s", e2ec_error_name(st));
     for (size_t k = 0; k < sizeof lies / sizeof lies[0] && !st; k++) {
-        uint8_t *b = malloc(n), *e = b + n - 4 - 2 * VALUE_MAP_ENTRY_BYTES;
+        uint8_t *b = malloc(n), *e = b + n - 4 - 1 - 2 * VALUE_MAP_ENTRY_BYTES;
         memcpy(b, s, n);
         for (int j = 0; j < 2; j++)
             put_u16(e + VALUE_MAP_ENTRY_BYTES * j, lies[k].index[j]), put_u16(e + VALUE_MAP_ENTRY_BYTES * j + 2, (uint16_t)lies[k].delta[j]);

@@ -109,9 +109,11 @@ void print_weight_coding(const e2ec_info *i) {
         printf("weights: %u (the synthesis MLP's in fp16, the ARM's in int16)\n", i->n_weights);
         printf("weight_coding: latents rANS-coded under an integer ARM; MLP fp16\n");
         printf("grid_values: %llu\n", (unsigned long long)i->grid_values);
-        printf("weight_bytes: %u (the ARM, the coded latents, the MLP and the value map)\n", i->weights_bytes);
+        printf("weight_bytes: %u (the ARM, the coded latents, the MLP, the value map and the post-filter)\n",
+               i->weights_bytes);
         printf("bits_per_latent: %.3f\n", 8.0 * (double)i->weights_bytes / (double)i->grid_values);
         printf("value_map_entries: %u\n", i->value_map_entries);
+        printf("post_filter: %s\n", i->post_filter ? "on" : "off");
         return;
     }
     char coding[32];

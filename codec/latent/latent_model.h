@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "ent/arm_int.h"
 #include "grid_fit.h"
+#include "post_filter.h"
 #include "value_map.h"
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
     int shift[GRID_MAX_LEVELS];        /* the ARM's input shift per level, 0..LL_MAX_SHIFT */
     int32_t lo[GRID_MAX_LEVELS], hi[GRID_MAX_LEVELS]; /* each level's latents lie in [lo, hi] */
     value_map map;    /* the decoded values' map (version 3; empty before) */
+    post_filter filter; /* the post-filter after the map (version 4; off before) */
 } latent_model;
 
 void latent_model_free(latent_model *m);

@@ -120,11 +120,12 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     e2ec_info *in = &out->info;
     if (!m) return E2EC_ERR_ARG;
     e2ec_status st = fill_info(m, in);
-    if (!st && value_map_check(&m->map, in)) st = E2EC_ERR_ARG;
+    if (!st && (value_map_check(&m->map, in) || (m->filter.on && (in->type == E2EC_F32 || !(in->vmax > in->vmin)))))
+        st = E2EC_ERR_ARG;
     coded_levels c;
     memset(&c, 0, sizeof c);
     if (!st) st = code_levels(m, in, &c);
-    uint64_t total = fixed_bytes(in) + (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
+    uint64_t total = fixed_bytes(in) + post_filter_bytes(&m->filter) + (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
     for (int l = 0; l < in->grid_levels; l++) total += in->latent_bytes[l];
     if (!st && total > UINT32_MAX) st = E2EC_ERR_LIMIT;
     uint8_t *p = st ? NULL : malloc((size_t)total);
@@ -136,7 +137,9 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
                                  c.bytes[l]);
         size_t nw = grid_mlp_size(in->grid_levels, in->grid_hidden);
         st = weights_float_bytes(m->syn.mlp, nw, 1, at);
-        value_map_write(at + 2 * nw, &m->map);
+        at += 2 * nw;
+        value_map_write(at, &m->map);
+        post_filter_write(at + (size_t)m->map.count * VALUE_MAP_ENTRY_BYTES, &m->filter);
     }
     coded_free(&c);
     if (st) {
@@ -210,8 +213,34 @@ e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in) {
     if (in->n_weights != latent_weight_count((int)levels, (int)hidden, (int)arm_hidden) ||
         in->weights_bytes < payload || (in->version < 3 && in->weights_bytes != payload))
         return E2EC_ERR_MISMATCH;
-    /* version 3: the value map's entries fill the rest */
-    return value_map_count(in->weights_bytes - payload, in, &in->value_map_entries);
+    return E2EC_OK; /* the rest, from version 3 on: latent_section_read_payload_info */
+}
+
+/* The payload's bytes up to the MLP's end: the ARM, the levels, the MLP. */
+static uint64_t core_bytes(const e2ec_info *in) {
+    uint64_t n = fixed_bytes(in);
+    for (int l = 0; l < in->grid_levels; l++) n += in->latent_bytes[l];
+    return n;
+}
+
+/* The bytes after the MLP (n - core_bytes, which read_header checked is not
+ * negative): version 3 the value map's entries, version 4 the entries then
+ * the post-filter, which ends the payload (*used: its bytes). */
+static e2ec_status read_tail(const uint8_t *tail, size_t n, const e2ec_info *in, post_filter *f, size_t *used) {
+    memset(f, 0, sizeof *f);
+    *used = 0;
+    return in->version >= 4 ? post_filter_read(tail, n, in, f, used) : E2EC_OK;
+}
+
+e2ec_status latent_section_read_payload_info(const uint8_t *payload, size_t n, e2ec_info *in) {
+    uint64_t core = core_bytes(in);
+    post_filter f;
+    size_t used;
+    if (n < core) return E2EC_ERR_MISMATCH;
+    e2ec_status st = read_tail(payload + core, n - core, in, &f, &used);
+    if (st) return st;
+    in->post_filter = f.on;
+    return value_map_count(n - core - used, in, &in->value_map_entries);
 }
 
 /* The synthesis model's shape and buffers from info. */
@@ -247,8 +276,7 @@ static e2ec_status read_levels(const uint8_t *p, const e2ec_info *info, latent_m
 
 e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_info *info,
                                 latent_model *m) {
-    uint64_t want = fixed_bytes(info);
-    for (int l = 0; l < info->grid_levels; l++) want += info->latent_bytes[l];
+    uint64_t want = core_bytes(info);
     e2ec_status st = model_alloc(info, m);
     if (!st && (want > n || (info->version < 3 && want != n))) st = E2EC_ERR_MISMATCH;
     if (!st) {
@@ -264,7 +292,9 @@ e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_inf
         m->syn.mlp[i] = half_to_float((uint16_t)get_u16(mlp + 2 * i));
         if (!isfinite(m->syn.mlp[i])) st = E2EC_ERR_WEIGHTS;
     }
-    if (!st) st = value_map_read(payload + want, n - want, info, &m->map);
+    size_t used = 0;
+    if (!st) st = read_tail(payload + want, n - want, info, &m->filter, &used);
+    if (!st) st = value_map_read(payload + want, n - want - used, info, &m->map);
     if (st) grid_model_free(&m->syn);
     return st;
 }

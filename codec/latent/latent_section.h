@@ -5,7 +5,8 @@
  * coded bytes, the synthesis MLP's width, the ARM's shape), then the payload:
  * the ARM's integer tensors once (ent/arm_section.h), each level's slice table
  * and rANS streams (lossless/ll_section.h's ll_slices_*, coded by ll_encode),
- * then the synthesis MLP's weights as binary16.
+ * then the synthesis MLP's weights as binary16; from version 3 the value map
+ * (value_map.h); from version 4 the post-filter (post_filter.h), last.
  *
  * Storing each level's resolution (rather than deriving it from the spacing)
  * keeps the format independent of how the encoder chooses its pyramid: the
@@ -59,12 +60,17 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out);
  * imply. */
 e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in);
 
+/* mode_ops.read_payload_info: what follows the MLP in a payload of n bytes
+ * (info's header fields read): post_filter (version 4: post_filter_read's
+ * errors) and value_map_entries (value_map_count's). */
+e2ec_status latent_section_read_payload_info(const uint8_t *payload, size_t n, e2ec_info *in);
+
 /* The model of a payload of n bytes (info as read from the same stream):
  * the ARM (E2EC_ERR_WEIGHTS beyond its bounds), every level's latents
  * (ll_slices_read's and ll_decode's errors: E2EC_ERR_ENTROPY for a stream that
  * does not end where its last symbol does), the MLP (E2EC_ERR_WEIGHTS for a
- * NaN or infinity); E2EC_ERR_MISMATCH when n is not what info says. m is
- * freed on error. */
+ * NaN or infinity), the post-filter and the value map (their reads' errors);
+ * E2EC_ERR_MISMATCH when n is not what info says. m is freed on error. */
 e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_info *info,
                                 latent_model *m);
 

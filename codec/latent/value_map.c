@@ -9,9 +9,6 @@
 #include "volume_norm.h"
 #include "voxel_int.h"
 
-/* Planes synthesised at once while fitting the map. */
-#define VALUE_MAP_SLAB 16
-
 void value_map_free(value_map *vm) {
     free(vm->index), free(vm->delta);
     memset(vm, 0, sizeof *vm);
@@ -35,42 +32,26 @@ static e2ec_status alloc_entries(value_map *vm, uint32_t count) {
 
 /* Per stored value index, the voxels that decode to it (n) and their summed
  * error (original - decoded, e). */
-static e2ec_status tally(const e2ec_volume *in, const e2ec_info *info, const grid_model *syn, int threads,
-                         uint64_t *n, int64_t *e) {
-    size_t plane = (size_t)in->nx * in->ny, vs = e2ec_voxel_size(in->type);
+static void tally(const e2ec_volume *in, const e2ec_info *info, const void *dec, uint64_t *n, int64_t *e) {
     int64_t lo = (int64_t)info->vmin;
-    uint32_t values = values_of(info), slab = in->nz < VALUE_MAP_SLAB ? in->nz : VALUE_MAP_SLAB;
-    float *buf = malloc(plane * slab * sizeof *buf);
-    void *dec = malloc(plane * slab * vs);
-    grid_synth w;
-    e2ec_status st = grid_synth_init(&w, syn, in->nx, in->ny, in->nz);
-    if (!st && (!buf || !dec)) st = E2EC_ERR_NOMEM;
-    for (uint32_t z = 0; z < in->nz && !st; z += slab) {
-        uint32_t ze = z + slab < in->nz ? z + slab : in->nz;
-        size_t k = plane * (ze - z);
-        st = grid_synth_planes(&w, z, ze, threads, buf);
-        if (st) break;
-        normalised_to_stored(buf, k, info->vmin, info->vmax, info->type, info->bits_stored, dec);
-        const uint8_t *orig = (const uint8_t *)in->data + plane * z * vs;
-        for (size_t i = 0; i < k; i++) {
-            int64_t d = voxel_int(dec, in->type, i), j = d - lo;
-            if (j < 0 || j >= (int64_t)values) continue; /* never: the decode is clamped to the range */
-            n[j]++, e[j] += voxel_int(orig, in->type, i) - d;
-        }
+    uint32_t values = values_of(info);
+    size_t count = volume_voxels(in);
+    for (size_t i = 0; i < count; i++) {
+        int64_t d = voxel_int(dec, in->type, i), j = d - lo;
+        if (j < 0 || j >= (int64_t)values) continue; /* never: the decode is clamped to the range */
+        n[j]++, e[j] += voxel_int(in->data, in->type, i) - d;
     }
-    grid_synth_free(&w);
-    free(buf), free(dec);
-    return st;
 }
 
-e2ec_status value_map_fit(const e2ec_volume *in, const e2ec_info *info, const grid_model *syn, double lambda,
-                          int threads, value_map *vm) {
+e2ec_status value_map_fit(const e2ec_volume *in, const e2ec_info *info, const void *dec, double lambda,
+                          value_map *vm) {
     memset(vm, 0, sizeof *vm);
     uint32_t values = values_of(info);
     if (values < 2) return alloc_entries(vm, 0);
     uint64_t *n = calloc(values, sizeof *n);
     int64_t *e = calloc(values, sizeof *e);
-    e2ec_status st = n && e ? tally(in, info, syn, threads, n, e) : E2EC_ERR_NOMEM;
+    e2ec_status st = n && e ? E2EC_OK : E2EC_ERR_NOMEM;
+    if (!st) tally(in, info, dec, n, e);
     /* an entry removes 2 delta e - n delta^2 of squared error (stored units);
      * it pays where that, over range^2, exceeds lambda times its bits */
     double range = (double)(values - 1), bar = lambda * 8.0 * VALUE_MAP_ENTRY_BYTES * range * range;

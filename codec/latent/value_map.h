@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "e2ec.h"
-#include "grid_fit.h"
 
 /* An entry in the stream: u16 index (the stored value - vmin), i16 delta. */
 #define VALUE_MAP_ENTRY_BYTES 4
@@ -30,13 +29,13 @@ typedef struct {
 
 void value_map_free(value_map *vm);
 
-/* The map for syn's decode of volume in (info: its header fields, as the
- * stream holds them): per stored value the decode gives, the mean of
- * (original - decoded) over the voxels that decode to it, rounded, kept where
- * the squared error it removes, in the fit's units ([0, 1] values), exceeds
- * lambda times its bits. */
-e2ec_status value_map_fit(const e2ec_volume *in, const e2ec_info *info, const grid_model *syn, double lambda,
-                          int threads, value_map *vm);
+/* The map for the decode dec (stored values, in's type) of volume in (info:
+ * its header fields, as the stream holds them): per stored value the decode
+ * gives, the mean of (original - decoded) over the voxels that decode to it,
+ * rounded, kept where the squared error it removes, in the fit's units
+ * ([0, 1] values), exceeds lambda times its bits. */
+e2ec_status value_map_fit(const e2ec_volume *in, const e2ec_info *info, const void *dec, double lambda,
+                          value_map *vm);
 
 /* The entries, in stream order, at p (count * VALUE_MAP_ENTRY_BYTES bytes). */
 void value_map_write(uint8_t *p, const value_map *vm);
