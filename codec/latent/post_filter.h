@@ -5,9 +5,9 @@
  * and sent in the stream (what VVC's adaptive loop filter does for a frame).
  * Why: the synthesis reads trilinear latents through a small MLP, so its
  * decode is smoother than the volume at edges; a linear filter fitted to the
- * decode's error takes back part of it (on 12 slices of the chest CT +0.17
- * dB for 79 bytes, measured in numpy before it was built:
- * bench/results/latent/post-filter-probe.log). Integers in, integers out:
+ * decode's error takes back part of it (+0.11 dB on the whole chest CT at
+ * the default lambda for 78 bytes more than none;
+ * bench/results/latent/post-filter-ct.log). Integers in, integers out:
  *
  *   out(p) = clamp(d(p) + floor((sum_k c_k (d(p + k) + d(p - k) - 2 d(p))
  *                                 + offset + 2^(S-1)) / 2^S), vmin, vmax)
@@ -50,7 +50,7 @@ e2ec_status post_filter_fit(const e2ec_volume *in, const e2ec_info *info, const 
 /* The bytes post_filter_fit allocates (memory estimates). */
 uint64_t post_filter_fit_bytes(const e2ec_info *info, int threads);
 
-/* Planes z0 .. z1 of the filtered volume into dst from planes a .. b of the
+/* Planes [z0, z1) of the filtered volume into dst from planes [a, b) of the
  * decode (src; a = max(z0 - 1, 0), b = min(z1 + 1, nz), as
  * post_filter_source gives them). */
 e2ec_status post_filter_apply(const post_filter *f, const e2ec_info *info, const void *src, uint32_t a,
