@@ -150,7 +150,7 @@ static void streams(void) {
     latent_synthetic(&m, kinds, lo, hi, 5);
     rng r = {11};
     random_filter(&m.filter, &r, 80);
-    /* one map entry: the value the first voxel decodes to, moved by +1 */
+    /* one map entry: the value the first voxel decodes to, moved by one */
     const size_t nv = (size_t)SYN_NX * SYN_NY * SYN_NZ;
     e2ec_volume sv;
     e2ec_volume_alloc(&sv, SYN_NX, SYN_NY, SYN_NZ, E2EC_U16);
