@@ -120,8 +120,7 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     e2ec_info *in = &out->info;
     if (!m) return E2EC_ERR_ARG;
     e2ec_status st = fill_info(m, in);
-    if (!st && (value_map_check(&m->map, in) || (m->filter.on && (in->type == E2EC_F32 || !(in->vmax > in->vmin)))))
-        st = E2EC_ERR_ARG;
+    if (!st && (value_map_check(&m->map, in) || post_filter_check(&m->filter, in))) st = E2EC_ERR_ARG;
     coded_levels c;
     memset(&c, 0, sizeof c);
     if (!st) st = code_levels(m, in, &c);

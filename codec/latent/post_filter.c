@@ -262,6 +262,10 @@ e2ec_status post_filter_fit(const e2ec_volume *in, const e2ec_info *info, const 
     return st;
 }
 
+e2ec_status post_filter_check(const post_filter *f, const e2ec_info *info) {
+    return f->on && !filterable(info) ? E2EC_ERR_MISMATCH : E2EC_OK;
+}
+
 size_t post_filter_bytes(const post_filter *f) { return f->on ? POST_FILTER_BYTES : 1; }
 
 void post_filter_write(uint8_t *p, const post_filter *f) {
@@ -279,7 +283,7 @@ e2ec_status post_filter_read(const uint8_t *p, size_t n, const e2ec_info *info, 
     if (p[n - 1] == POST_FILTER_NONE) return *used = 1, E2EC_OK;
     if (p[n - 1] != POST_FILTER_BOX) return E2EC_ERR_HEADER;
     if (n < POST_FILTER_BYTES) return E2EC_ERR_TRUNCATED;
-    if (!filterable(info)) return E2EC_ERR_MISMATCH;
+    if (post_filter_check(&(post_filter){.on = 1}, info)) return E2EC_ERR_MISMATCH;
     p += n - POST_FILTER_BYTES;
     f->on = 1;
     for (int k = 0; k < POST_FILTER_TAPS; k++) f->c[k] = (int16_t)get_u16(p + 2 * k);

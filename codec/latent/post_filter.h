@@ -61,6 +61,10 @@ uint64_t post_filter_apply_bytes(const e2ec_info *info, int threads);
 /* The decode planes [*a, *b) that planes [z0, z1) of the filtered volume read. */
 void post_filter_source(const e2ec_info *info, uint32_t z0, uint32_t z1, uint32_t *a, uint32_t *b);
 
+/* Whether f fits info's volume: a filter on an F32 volume, or on one
+ * without a range, is E2EC_ERR_MISMATCH. */
+e2ec_status post_filter_check(const post_filter *f, const e2ec_info *info);
+
 /* The stream's bytes of f (1, or POST_FILTER_BYTES), and f at p. */
 size_t post_filter_bytes(const post_filter *f);
 void post_filter_write(uint8_t *p, const post_filter *f);
