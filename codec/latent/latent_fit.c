@@ -13,6 +13,7 @@
 #include "ent/laplace_rate.h"
 #include "grid_mlp.h"
 #include "half.h"
+#include "latent_start.h"
 #include "nn/relu_mlp.h"
 #include "lossless/ll_fit.h"
 #include "lossless/ll_model.h"
@@ -32,6 +33,7 @@ void latent_fit_defaults(latent_fit_config *c) {
     c->lr_latent = 5e-2f, c->lr_mlp = 5e-3f, c->lr_arm = 2e-3f;
     c->soft_from = 0.1f, c->ste_from = 0.8f, c->freeze_from = 0.9f;
     c->t_start = 0.3f, c->t_end = 0.1f;
+    c->start_step = LATENT_START_STEP;
     c->requantise = 1;
     c->seed = 1;
 }
@@ -452,7 +454,7 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         c->arm_hidden > ARM_MAX_HIDDEN || c->passes < 1 || c->batch < 1 || c->strips < 1 || !(c->lambda >= 0.0f) ||
         !(c->soft_from >= 0.0f && c->soft_from <= c->ste_from && c->ste_from <= c->freeze_from &&
           c->freeze_from <= 1.0f) ||
-        !(c->t_start > 0.0f && c->t_end > 0.0f))
+        !(c->t_start > 0.0f && c->t_end > 0.0f) || !(c->start_step >= 0.0f && c->start_step < 1e6f))
         return E2EC_ERR_ARG;
     f.ng = f.s.off[f.s.levels];
     uint32_t rows, per_step;
@@ -496,6 +498,11 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     rng r = {c->seed};
     grid_mlp_init(f.w, cin, h, &r);
     arm_float_init(f.p, LL_CTX, c->arm_hidden, &r);
+    if (c->start_step > 0.0f) { /* the coarse levels' weight sums in g, unused till the first step */
+        float step0 = c->start_step * sqrtf(c->lambda > 1e-6f ? c->lambda : 1e-6f); /* under 1e-6: as 1e-6 */
+        st = latent_start(f.y, f.w, h, target, &f.s, &f.ax, step0, f.g);
+        if (st) goto done;
+    }
     int soft = (int)(c->soft_from * (float)steps), ste = (int)(c->ste_from * (float)steps),
         frz = (int)(c->freeze_from * (float)steps);
     double mse_acc = 0.0, t0 = omp_get_wtime();

@@ -40,6 +40,11 @@ typedef struct {
      * to them */
     float soft_from, ste_from, freeze_from;
     float t_start, t_end;
+    /* > 0: the fit starts from a Laplacian pyramid of the target in latent
+     * units of start_step * sqrt(lambda) of the normalised range, the
+     * synthesis from their sum (latent_start.h); 0: the latents start at 0,
+     * the synthesis at random */
+    float start_step;
     /* nonzero: after training, each finest latent re-chosen for rate +
      * lambda distortion with the final synthesis and integer ARM */
     int requantise;
@@ -57,6 +62,11 @@ typedef struct {
  * chest CT (bench/results/latent-rd/). */
 #define LATENT_FIT_PASSES 50
 #define LATENT_FIT_LAMBDA 1e-3f
+
+/* The start's latent unit at lambda 1e-3 is 12 x sqrt(1e-3) = 0.38 of the
+ * range: chosen on the CT sample at 50 passes among 3, 6, 12 and 24
+ * (bench/results/latent/start-probe.log). */
+#define LATENT_START_STEP 12.0f
 
 void latent_fit_defaults(latent_fit_config *c);
 
