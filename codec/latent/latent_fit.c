@@ -428,13 +428,14 @@ uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_
      * level; the strips' order, a step's strips and their voxel and owned
      * runs; per point of a chunk its index, level, target, gradient,
      * features, ARM inputs and outputs; the MLP's and the ARM's activations;
-     * the weights, their gradients and Adam's moments */
+     * the weights, their gradients and Adam's moments; the start's chunks
+     * (its weight sums go where the gradient will) */
     return ng * 4 * 7 + nrows * (2 * sizeof(int) + sizeof(size_t) + sizeof(latent_run)) +
            grid_axes_bytes(s->levels, nx, ny, nz) + nstrips * 4 +
            taken * (sizeof(strip) + (1 + GRID_MAX_LEVELS) * sizeof(latent_run)) +
            chunk * (5 + 4 * (3 + 2 * cin + 2 * 18 + 4 + 32)) +
            relu_mlp_bytes((int)chunk, (int)cin, (int)h, 1, 1) + relu_mlp_bytes((int)chunk, LL_CTX, (int)ah, 2, 1) +
-           weights * 4 * 6;
+           weights * 4 * 6 + latent_start_bytes();
 }
 
 static void state_free(fit_state *f) {
@@ -498,8 +499,10 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     rng r = {c->seed};
     grid_mlp_init(f.w, cin, h, &r);
     arm_float_init(f.p, LL_CTX, c->arm_hidden, &r);
-    if (c->start_step > 0.0f) { /* the coarse levels' weight sums in g, unused till the first step */
-        float step0 = c->start_step * sqrtf(c->lambda > 1e-6f ? c->lambda : 1e-6f); /* under 1e-6: as 1e-6 */
+    /* the pyramid start (latent_start.h), the coarse levels' weight sums in
+     * g, unused till the first step; a lambda under 1e-6 (or 0) sized as 1e-6 */
+    if (c->start_step > 0.0f && c->lambda <= LATENT_START_MAX_LAMBDA) {
+        float step0 = c->start_step * sqrtf(c->lambda > 1e-6f ? c->lambda : 1e-6f);
         st = latent_start(f.y, f.w, h, target, &f.s, &f.ax, step0, f.g);
         if (st) goto done;
     }

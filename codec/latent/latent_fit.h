@@ -40,9 +40,10 @@ typedef struct {
      * to them */
     float soft_from, ste_from, freeze_from;
     float t_start, t_end;
-    /* > 0: the fit starts from a Laplacian pyramid of the target in latent
-     * units of start_step * sqrt(lambda) of the normalised range, the
-     * synthesis from their sum (latent_start.h); 0: the latents start at 0,
+    /* > 0, at lambda <= LATENT_START_MAX_LAMBDA: the fit starts from a
+     * Laplacian pyramid of the target in latent units of start_step *
+     * sqrt(lambda) of the normalised range, the synthesis from their sum
+     * (latent_start.h); else (0, or a larger lambda) the latents start at 0,
      * the synthesis at random */
     float start_step;
     /* nonzero: after training, each finest latent re-chosen for rate +
@@ -65,8 +66,12 @@ typedef struct {
 
 /* The start's latent unit at lambda 1e-3 is 12 x sqrt(1e-3) = 0.38 of the
  * range: chosen on the CT sample at 50 passes among 3, 6, 12 and 24
- * (bench/results/latent/start-probe.log). */
+ * (bench/results/latent/start-probe.log). Above LATENT_START_MAX_LAMBDA the
+ * zero start did better: at lambda 1e-2 the pyramid start lost 0.5 dB on the
+ * MR and 0.7 dB on the whole chest CT at equal rate, where at 3e-3 it gained
+ * 0.25 and 0.07 (bench/RESULTS.md "The pyramid start"). */
 #define LATENT_START_STEP 12.0f
+#define LATENT_START_MAX_LAMBDA 5e-3f
 
 void latent_fit_defaults(latent_fit_config *c);
 

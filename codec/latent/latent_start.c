@@ -17,6 +17,8 @@ static void level_view(const grid_shape *s, const grid_axes *ax, int l, grid_sha
     for (int a = 0; a < 3; a++) ax1->node[0][a] = ax->node[l][a], ax1->frac[0][a] = ax->frac[l][a];
 }
 
+size_t latent_start_bytes(void) { return 2 * START_CHUNK * sizeof(float); }
+
 e2ec_status latent_start(float *y, float *w, int hidden, const float *target, const grid_shape *s,
                          const grid_axes *ax, float step, float *scratch) {
     const int L = s->levels, h = hidden;

@@ -26,6 +26,8 @@
 #ifndef E2EC_LATENT_START_H
 #define E2EC_LATENT_START_H
 
+#include <stddef.h>
+
 #include "e2ec.h"
 #include "nn/grid_interp.h"
 
@@ -38,5 +40,8 @@
  * the ISA path. */
 e2ec_status latent_start(float *y, float *w, int hidden, const float *target, const grid_shape *s,
                          const grid_axes *ax, float step, float *scratch);
+
+/* The bytes latent_start allocates itself (memory estimates). */
+size_t latent_start_bytes(void);
 
 #endif
