@@ -1,6 +1,7 @@
 /*
- * Where the latent fit starts (latent_fit_config.start_step > 0): the latents
- * as a Laplacian pyramid of the target, the synthesis MLP as their sum.
+ * Where the latent fit starts (latent_fit_config.start_step > 0, at lambda <=
+ * LATENT_START_MAX_LAMBDA; latent_fit.h): the latents as a Laplacian pyramid
+ * of the target, the synthesis MLP as their sum.
  *
  * Why: the fit is starved of updates. On the whole chest CT a pass visits each
  * voxel once, so in the default 50 passes a finest latent gets about 50 Adam
