@@ -15,3 +15,10 @@ void grid_mlp_init(float *w, int cin, int h, rng *r) {
     for (int i = 0; i < h; i++) b1[i] = b2[i] = 0.01f, w3[i] = rng_range(r, -k3, k3);
     w3[h] = 0.0f; /* b3 */
 }
+
+void grid_mlp_as_sum(float *w, int cin, int h, float scale, float bias, float offset) {
+    float *w1 = w, *b1 = w1 + (size_t)h * cin, *w2 = b1 + h, *b2 = w2 + (size_t)h * h, *w3 = b2 + h, *b3 = w3 + h;
+    for (int i = 0; i < cin; i++) w1[i] = scale;
+    b1[0] = bias, b2[0] = 0.0f, b3[0] = offset;
+    for (int k = 0; k < h; k++) w2[k] = k == 0 ? 1.0f : 0.0f, w3[k] = k == 0 ? 1.0f : 0.0f;
+}

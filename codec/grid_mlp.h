@@ -14,5 +14,10 @@
 size_t grid_mlp_size(int cin, int h);
 /* Kaiming-uniform hidden layers, a small output layer, biases 0.01 and 0. */
 void grid_mlp_init(float *w, int cin, int h, rng *r);
+/* Unit 0 of both hidden layers made bias + scale * (sum of the inputs), the
+ * output that unit alone plus offset (the other units' output weights 0;
+ * their first weights kept): for inputs that keep unit 0 on, the MLP is
+ * offset + bias + scale * sum. */
+void grid_mlp_as_sum(float *w, int cin, int h, float scale, float bias, float offset);
 
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grid_mlp.h"
+
 /* Voxels interpolated at a time. */
 #define START_CHUNK 8192
 
@@ -21,7 +23,7 @@ size_t latent_start_bytes(void) { return 2 * START_CHUNK * sizeof(float); }
 
 e2ec_status latent_start(float *y, float *w, int hidden, const float *target, const grid_shape *s,
                          const grid_axes *ax, float step, float *scratch) {
-    const int L = s->levels, h = hidden;
+    const int L = s->levels;
     const size_t nv = (size_t)ax->n[0] * ax->n[1] * ax->n[2];
     if (s->feats != 1 || s->off[L] - s->off[L - 1] != nv || !(step > 0.0f)) return E2EC_ERR_ARG;
     float *buf = malloc(2 * START_CHUNK * sizeof *buf), *ones = buf + START_CHUNK;
@@ -58,9 +60,6 @@ e2ec_status latent_start(float *y, float *w, int hidden, const float *target, co
      * noise; small, so that the binary16 output bias (mean - bias) keeps
      * 2^-10 of the range */
     const float bias = 1.5f;
-    float *w1 = w, *b1 = w1 + (size_t)h * L, *w2 = b1 + h, *b2 = w2 + (size_t)h * h, *w3 = b2 + h, *b3 = w3 + h;
-    for (int l = 0; l < L; l++) w1[l] = step;
-    b1[0] = bias, b2[0] = 0.0f, b3[0] = mean - bias;
-    for (int k = 0; k < h; k++) w2[k] = k == 0 ? 1.0f : 0.0f, w3[k] = k == 0 ? 1.0f : 0.0f;
+    grid_mlp_as_sum(w, L, hidden, step, bias, mean - bias);
     return E2EC_OK;
 }

@@ -283,7 +283,7 @@ e2ec_status post_filter_read(const uint8_t *p, size_t n, const e2ec_info *info, 
     if (p[n - 1] == POST_FILTER_NONE) return *used = 1, E2EC_OK;
     if (p[n - 1] != POST_FILTER_BOX) return E2EC_ERR_HEADER;
     if (n < POST_FILTER_BYTES) return E2EC_ERR_TRUNCATED;
-    if (post_filter_check(&(post_filter){.on = 1}, info)) return E2EC_ERR_MISMATCH;
+    if (!filterable(info)) return E2EC_ERR_MISMATCH;
     p += n - POST_FILTER_BYTES;
     f->on = 1;
     for (int k = 0; k < POST_FILTER_TAPS; k++) f->c[k] = (int16_t)get_u16(p + 2 * k);
