@@ -25,6 +25,12 @@
  * within LAPLACE_MAX_SYMBOLS, as the coder needs. */
 #define LATENT_MAX (LAPLACE_MAX_SYMBOLS / 2 - 1)
 
+float latent_start_unit(float lambda, float k) {
+    float l = lambda > 1e-6f ? lambda : 1e-6f, f = l / LATENT_START_FULL_LAMBDA;
+    f = f > 1.0f ? 1.0f : f < 0.25f ? 0.25f : f;
+    return k * f * sqrtf(l);
+}
+
 void latent_fit_defaults(latent_fit_config *c) {
     memset(c, 0, sizeof *c);
     c->levels = 7, c->hidden = 16, c->arm_hidden = 12;
@@ -500,9 +506,9 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     grid_mlp_init(f.w, cin, h, &r);
     arm_float_init(f.p, LL_CTX, c->arm_hidden, &r);
     /* the pyramid start (latent_start.h), the coarse levels' weight sums in
-     * g, unused till the first step; a lambda under 1e-6 (or 0) sized as 1e-6 */
+     * g, unused till the first step */
     if (c->start_step > 0.0f && c->lambda <= LATENT_START_MAX_LAMBDA) {
-        float step0 = c->start_step * sqrtf(c->lambda > 1e-6f ? c->lambda : 1e-6f);
+        float step0 = latent_start_unit(c->lambda, c->start_step);
         st = latent_start(f.y, f.w, h, target, &f.s, &f.ax, step0, f.g);
         if (st) goto done;
     }

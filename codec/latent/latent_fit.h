@@ -41,10 +41,10 @@ typedef struct {
     float soft_from, ste_from, freeze_from;
     float t_start, t_end;
     /* > 0, at lambda <= LATENT_START_MAX_LAMBDA: the fit starts from a
-     * Laplacian pyramid of the target in latent units of start_step *
-     * sqrt(lambda) of the normalised range, the synthesis from their sum
-     * (latent_start.h); else (0, or a larger lambda) the latents start at 0,
-     * the synthesis at random */
+     * Laplacian pyramid of the target in latent units of
+     * latent_start_unit(lambda, start_step) of the normalised range, the
+     * synthesis from their sum (latent_start.h); else (0, or a larger lambda)
+     * the latents start at 0, the synthesis at random */
     float start_step;
     /* nonzero: after training, each finest latent re-chosen for rate +
      * lambda distortion with the final synthesis and integer ARM */
@@ -72,6 +72,17 @@ typedef struct {
  * 0.25 and 0.07 (bench/RESULTS.md "The pyramid start"). */
 #define LATENT_START_STEP 12.0f
 #define LATENT_START_MAX_LAMBDA 5e-3f
+
+/* The start's latent unit: k * sqrt(lambda) at lambda >= LATENT_START_FULL_LAMBDA,
+ * the factor k shrinking as lambda below it, to k / 4 from a quarter of it
+ * down (a lambda under 1e-6 sized as 1e-6). Why: on the finest level, where a
+ * latent moves its own voxel, a uniform step D gives an error D^2 / 12 for
+ * -log2 D bits, so D + lambda R is least at D = sqrt(6 lambda / ln 2), about
+ * 3 sqrt(lambda): the unit of 3 sqrt(lambda) is where the high rates want it,
+ * 12 sqrt(lambda) where the coarse levels carry the volume (lambda 1e-3 and
+ * up; bench/results/latent/start-step-law.log). */
+#define LATENT_START_FULL_LAMBDA 1e-3f
+float latent_start_unit(float lambda, float k);
 
 void latent_fit_defaults(latent_fit_config *c);
 
