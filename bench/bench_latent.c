@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "bench_raw.h"
-#include "ent/arm_section.h"
 #include "latent/latent_fit.h"
 #include "latent/latent_refine.h"
 #include "latent/latent_section.h"
@@ -49,6 +48,7 @@ static e2ec_status through_stream(const latent_model *m, const e2ec_info *vi, la
     if (st) return st;
     /* the main header's fields as written, the section's as a reader gets them */
     e2ec_info in = s.info;
+    in.version = E2EC_BITSTREAM_VERSION;
     in.weights_bytes = (uint32_t)s.payload_bytes;
     st = latent_section_read_header(s.header, &in);
     if (!st) st = latent_section_read(s.payload, s.payload_bytes, &in, back);
@@ -120,7 +120,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_latent: bad pyramid settings\n");
         return 2;
     }
-    size_t mlp_bytes = 2 * grid_mlp_size(s.levels, c.hidden), arm_bytes = arm_section_bytes(LL_CTX, c.arm_hidden);
     printf("# %s %ux%ux%u %s, spacing %g x %g x %g mm, stored %.0f..%.0f; levels %d (", argv[1], nx,
            ny, nz, argv[5], sp[0], sp[1], sp[2], vmin, vmax, s.levels);
     for (int l = 0; l < s.levels; l++) printf("%s%dx%dx%d", l ? " " : "", s.res[l][0], s.res[l][1], s.res[l][2]);
@@ -129,7 +128,7 @@ int main(int argc, char **argv) {
            s.off[s.levels], s.levels, c.hidden, c.hidden, LL_CTX, c.arm_hidden, c.arm_hidden,
            c.passes, c.batch, c.strips, c.lr_latent, c.lr_mlp, c.lr_arm, c.soft_from, c.ste_from,
            c.freeze_from, c.t_start, c.t_end, c.start_step, c.requantise, c.threads > 0 ? c.threads : omp_get_max_threads());
-    printf("lambda,latent_bytes,arm_bytes,mlp_bytes,fixed_bytes,bytes,bpp,psnr,ssim,fit_s\n");
+    printf("lambda,latent_bytes,net_bytes,tail_bytes,fixed_bytes,bytes,bpp,psnr,ssim,fit_s\n");
     for (char *tok = strtok(argv[9], ","); tok; tok = strtok(NULL, ",")) {
         c.lambda = (float)atof(tok);
         latent_model m;
@@ -170,9 +169,10 @@ int main(int argc, char **argv) {
         }
         fprintf(stderr, "\n");
         if (e2ec_compare(&v, &d, c.threads, &mt)) return 1;
-        size_t total = payload + FIXED_BYTES;
-        printf("%g,%zu,%zu,%zu,%d,%zu,%.4f,%.2f,%.4f,%.1f\n", c.lambda, lat_bytes, arm_bytes,
-               mlp_bytes, FIXED_BYTES, total, 8.0 * (double)total / (double)n, mt.psnr, mt.ssim3d,
+        /* the payload: the coded networks, the latents, the tail (value map, post-filter) */
+        size_t total = payload + FIXED_BYTES, tail = m.map.count * VALUE_MAP_ENTRY_BYTES + post_filter_bytes(&m.filter);
+        printf("%g,%zu,%zu,%zu,%d,%zu,%.4f,%.2f,%.4f,%.1f\n", c.lambda, lat_bytes, payload - lat_bytes - tail,
+               tail, FIXED_BYTES, total, 8.0 * (double)total / (double)n, mt.psnr, mt.ssim3d,
                fit_s);
         fflush(stdout);
         latent_model_free(&m), latent_model_free(&back);

@@ -7,6 +7,11 @@
 
 size_t grid_mlp_size(int cin, int h) { return relu_mlp_size(cin, h, 1); }
 
+void grid_mlp_tensors(int cin, int h, size_t count[GRID_MLP_TENSORS]) {
+    size_t hh = (size_t)h;
+    count[0] = hh * (size_t)cin, count[1] = hh, count[2] = hh * hh, count[3] = hh, count[4] = hh, count[5] = 1;
+}
+
 void grid_mlp_init(float *w, int cin, int h, rng *r) {
     float *w1 = w, *b1 = w1 + (size_t)h * cin, *w2 = b1 + h, *b2 = w2 + (size_t)h * h, *w3 = b2 + h;
     float k1 = sqrtf(6.0f / (float)cin), k2 = sqrtf(6.0f / (float)h), k3 = sqrtf(1.0f / (float)h);

@@ -12,6 +12,10 @@
 
 /* Weights for input width cin and hidden width h. */
 size_t grid_mlp_size(int cin, int h);
+/* Its tensors in layout order: W1 [h][cin], b1 [h], W2 [h][h], b2 [h], W3 [h],
+ * b3 (grid_mlp_tensors: each one's count). */
+#define GRID_MLP_TENSORS 6
+void grid_mlp_tensors(int cin, int h, size_t count[GRID_MLP_TENSORS]);
 /* Kaiming-uniform hidden layers, a small output layer, biases 0.01 and 0. */
 void grid_mlp_init(float *w, int cin, int h, rng *r);
 /* Unit 0 of both hidden layers made bias + scale * (sum of the inputs), the

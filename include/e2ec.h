@@ -29,7 +29,7 @@ extern "C" {
 
 #define E2EC_VERSION_STRING "0.1.0"
 /* The newest bitstream version this library writes and reads. */
-#define E2EC_BITSTREAM_VERSION 4
+#define E2EC_BITSTREAM_VERSION 5
 
 /* ---------------------------------------------------------------- errors */
 

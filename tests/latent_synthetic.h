@@ -1,7 +1,8 @@
 /* A latent model made without training, for the tests and the fuzz seeds: a
  * 3-level pyramid over a 12 x 10 x 6 volume whose levels' latents are drawn at
- * random (or all zero, or only their alphabet's ends), a random binary16 MLP
- * of width 8, and an ARM of 8 units quantised from random floats. */
+ * random (or all zero, or only their alphabet's ends), a random MLP of width
+ * 8 whose weights are binary16 values (so in steps of 2^-24, and storable by
+ * version 4 too), and an ARM of 8 units quantised from random floats. */
 #ifndef E2EC_TEST_LATENT_SYNTHETIC_H
 #define E2EC_TEST_LATENT_SYNTHETIC_H
 
@@ -12,7 +13,10 @@
 #include "bitstream.h"
 #include "bytes_le.h"
 #include "half.h"
+#include "ent/arm_section.h"
 #include "latent/latent_section.h"
+#include "latent/mlp_steps.h"
+#include "latent/net_section.h"
 #include "lossless/ll_context.h"
 #include "rng.h"
 #include "volume_norm.h"
@@ -50,6 +54,7 @@ static inline void latent_synthetic(latent_model *m, const syn_draw kinds[SYN_LE
     }
     for (size_t i = 0; i < nw; i++) m->syn.mlp[i] = half_to_float(half_from_float(rng_range(&r, -0.6f, 0.6f)));
     m->syn.mlp[nw - 1] = 0.5f; /* the output's bias: mid-range, so that clamping hides little */
+    memset(m->mlp_q, MLP_STEP_MAX_Q, sizeof m->mlp_q);
     int np = arm_param_count(LL_CTX, 8);
     float *p = malloc((size_t)np * sizeof *p);
     for (int i = 0; i < np; i++) p[i] = rng_range(&r, -0.4f, 0.4f);
@@ -86,25 +91,49 @@ static inline double u16_squared_error(const uint16_t *a, const e2ec_volume *v) 
 }
 
 /* A latent stream s of n bytes, as the library writes it (version
- * E2EC_BITSTREAM_VERSION), that has no post-filter and `entries` value map
- * entries, as an older version writes it: version 3 without the post-filter's
- * byte, version 2 without that and the entries (an older version's encoder
- * had neither); the header's sizes and the CRC made right. *out: malloc'ed. */
+ * E2EC_BITSTREAM_VERSION), with `entries` value map entries and (for a
+ * version under 4) no post-filter, as an older version (2 to 4) writes it:
+ * the networks stored raw (the ARM's tensors first, the MLP's binary16 after
+ * the levels: exact for latent_synthetic's MLP), version 3 without the
+ * post-filter's byte, version 2 without that and the entries (an older
+ * version's encoder had neither); the header's sizes and the CRC made right.
+ * *out: malloc'ed. */
 static inline int latent_stream_as_version(const uint8_t *s, size_t n, int version, uint32_t entries,
                                            uint8_t **out, size_t *out_n) {
-    size_t tail = 4 * (size_t)entries, cut = (version < 4 ? 1 : 0) + (version < 3 ? tail : 0);
-    if (n < BS_MIN_SIZE_V2 + 1 + tail) return -1;
-    size_t filter_at = n - 4 - 1; /* the post-filter's kind ends the payload (POST_FILTER_NONE) */
-    if (s[filter_at] != 0) return -1;
-    uint8_t *b = malloc(n);
-    if (!b) return -1;
-    size_t at = n - 4 - cut;
+    const size_t at = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
+    size_t tail = 4 * (size_t)entries, cut = (version < 4 ? 1 : 0) + (version < 3 ? tail : 0), nets, levels = 0;
+    e2ec_info in;
+    if (version < 2 || version > 4 || n < at + BS_CRC_BYTES + 1 + tail || bitstream_read_info(s, n, &in) ||
+        net_section_size(s + at, n - at, &nets) || (version < 4 && s[n - BS_CRC_BYTES - 1] != 0))
+        return -1;
+    for (int l = 0; l < in.grid_levels; l++) levels += in.latent_bytes[l];
+    if (at + nets + levels + cut + BS_CRC_BYTES > n) return -1;
+    int cin = in.grid_levels, h = in.grid_hidden;
+    size_t nw = grid_mlp_size(cin, h);
+    arm_int arm = {.ctx = LL_CTX, .hidden = in.arm_hidden};
+    memcpy(arm.shift, in.arm_shift, sizeof arm.shift);
+    float *mlp = malloc(nw * sizeof *mlp);
+    uint8_t q[GRID_MLP_TENSORS];
+    size_t arm_bytes = arm_section_bytes(LL_CTX, in.arm_hidden);
+    size_t rest = n - BS_CRC_BYTES - at - nets - levels; /* the value map, the post-filter */
+    size_t payload = arm_bytes + levels + 2 * nw + rest - cut, old_payload = nets + levels + rest;
+    uint8_t *b = malloc(at + payload + BS_CRC_BYTES);
+    if (!mlp || !b || net_section_read(s + at, nets, &arm, mlp, cin, h, q)) {
+        free(mlp), free(b);
+        return -1;
+    }
     memcpy(b, s, at);
+    uint8_t *p = arm_section_write(b + at, &arm);
+    memcpy(p, s + at + nets, levels), p += levels;
+    for (size_t i = 0; i < nw; i++, p += 2) put_u16(p, half_from_float(mlp[i]));
+    memcpy(p, s + at + nets + levels, rest - cut);
+    free(mlp);
+    uint32_t grow = (uint32_t)payload - (uint32_t)old_payload; /* mod 2^32: the fields move by it */
     put_u16(b + BS_OFF_VERSION, (uint32_t)version);
-    put_u32(b + BS_OFF_PAYLOAD_BYTES, get_u32(s + BS_OFF_PAYLOAD_BYTES) - (uint32_t)cut);
-    put_u32(b + BS_OFF_WEIGHTS_BYTES, get_u32(s + BS_OFF_WEIGHTS_BYTES) - (uint32_t)cut);
-    put_u32(b + at, (uint32_t)crc32(0L, b, (uInt)at));
-    *out = b, *out_n = at + 4;
+    put_u32(b + BS_OFF_PAYLOAD_BYTES, get_u32(s + BS_OFF_PAYLOAD_BYTES) + grow);
+    put_u32(b + BS_OFF_WEIGHTS_BYTES, get_u32(s + BS_OFF_WEIGHTS_BYTES) + grow);
+    put_u32(b + at + payload, (uint32_t)crc32(0L, b, (uInt)(at + payload)));
+    *out = b, *out_n = at + payload + BS_CRC_BYTES;
     return 0;
 }
 

@@ -6,9 +6,11 @@
  * E2EC_ISA=baseline (the test runs itself again with it); the coded bytes are
  * the same on every machine (a hash); the coder handles extreme levels (all
  * zero, only the alphabet's two ends, uniform over a 16-bit alphabet, one
- * node wide); and every lying header field, a lying slice table, a slice
- * stream that ends early or late, truncation at every byte and a trailing
- * byte are refused by name.
+ * node wide); every lying header field, a lying slice table, a slice
+ * stream that ends early or late, lying coded networks (version 5),
+ * truncation at every byte and a trailing byte are refused by name; the same
+ * model as a version-4 stream (networks stored) decodes to the same voxels
+ * and its stored networks' lies are refused too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +115,7 @@ static void roundtrip(const char *self) {
     /* the coded bytes: integer arithmetic only, so this hash holds on every
      * machine and ISA path (it changes only with the format or the coder) */
     uint64_t h = fnv(s, n, 0xcbf29ce484222325ull);
-    CHECK(h == 0x3169202b62619b44ull, "the stream's bytes: hash %016llx, %zu bytes", (unsigned long long)h, n);
+    CHECK(h == 0x5ce58407e523e130ull, "the stream's bytes: hash %016llx, %zu bytes", (unsigned long long)h, n);
     /* the voxels: the encoder's synthesis of the same latents, on 1 and 2 threads */
     size_t vox = (size_t)NX * NY * NZ;
     float *x = malloc(vox * sizeof *x);
@@ -250,8 +252,9 @@ static void header_lies(const uint8_t *s, size_t n) {
 }
 
 /* The payload's offset of level l's slice table. */
-static size_t level_at(const e2ec_info *in, int l) {
-    size_t at = arm_section_bytes(LL_CTX, in->arm_hidden);
+static size_t level_at(const mode_stream *ms, int l) {
+    const e2ec_info *in = &ms->info;
+    size_t at = 2 + get_u16(ms->payload); /* the coded networks (net_section.h) */
     for (int k = 0; k < l; k++) at += in->latent_bytes[k];
     return at;
 }
@@ -284,8 +287,7 @@ static e2ec_status edited(const mode_stream *ms, int l, size_t at, int grow, siz
 }
 
 static void payload_lies(const mode_stream *ms) {
-    const e2ec_info *in = &ms->info;
-    size_t l1 = level_at(in, 1), l2 = level_at(in, 2), end2 = level_at(in, 3);
+    size_t l1 = level_at(ms, 1), l2 = level_at(ms, 2), end2 = level_at(ms, 3);
     uint32_t s0 = get_u32(ms->payload + l1), s1 = get_u32(ms->payload + l1 + 4);
     e2ec_status st;
     /* a table whose sizes add up but cut the slices elsewhere */
@@ -310,12 +312,46 @@ static void payload_lies(const mode_stream *ms) {
     CHECK(st == E2EC_ERR_ENTROPY, "a truncated coder payload: %s", e2ec_error_name(st));
     st = edited(ms, 2, end2, 4, last, sl + 4);
     CHECK(st == E2EC_ERR_ENTROPY, "a slice stream longer than its symbols: %s", e2ec_error_name(st));
-    /* an ARM weight beyond its bound; a NaN in the MLP (its last two weights,
-     * before the post-filter's kind byte, POST_FILTER_NONE here) */
-    st = edited(ms, 0, 0, 0, 0, 0x0400u | (get_u32(p) & 0xffff0000u));
-    CHECK(st == E2EC_ERR_WEIGHTS, "an ARM weight of 1024: %s", e2ec_error_name(st));
-    st = edited(ms, 0, 0, 0, ms->payload_bytes - 1 - 4, 0x7e007e00u);
-    CHECK(st == E2EC_ERR_WEIGHTS, "a NaN in the MLP: %s", e2ec_error_name(st));
+    /* the coded networks (net_section.h) lie: their size past the payload,
+     * an MLP step finer than 2^-24 */
+    st = edited(ms, 0, 0, 0, 0, 0xffffu | (get_u32(p) & 0xffff0000u));
+    CHECK(st == E2EC_ERR_TRUNCATED, "the networks' size past the payload: %s", e2ec_error_name(st));
+    st = edited(ms, 0, 0, 0, 2, (uint32_t)(MLP_STEP_MAX_Q + 1) | (get_u32(p + 2) & 0xffffff00u));
+    CHECK(st == E2EC_ERR_HEADER, "an MLP step of 2^-25: %s", e2ec_error_name(st));
+}
+
+/* A version-4 stream of the same model (its networks stored: the ARM's
+ * tensors first, the MLP's binary16 last before the post-filter's kind byte)
+ * decodes to the same voxels; an ARM weight beyond its bound and a NaN in the
+ * MLP are refused there. */
+static void version4(const uint8_t *s, size_t n) {
+    uint8_t *v4;
+    size_t n4;
+    if (latent_stream_as_version(s, n, 4, 0, &v4, &n4)) {
+        CHECK(0, "a version-4 stream made");
+        return;
+    }
+    e2ec_volume a, b;
+    e2ec_status st = e2ec_decode(s, n, 1, &a), st4 = e2ec_decode(v4, n4, 2, &b);
+    CHECK(!st && !st4 && !memcmp(a.data, b.data, (size_t)NX * NY * NZ * 2), "version 4 decodes as version 5: %s",
+          e2ec_error_name(st4));
+    if (!st) e2ec_volume_free(&a);
+    if (!st4) e2ec_volume_free(&b);
+    const size_t payload = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
+    uint8_t *c = malloc(n4);
+    memcpy(c, v4, n4);
+    put_u16(c + payload, 0x0400u); /* the ARM's first weight: 1024 */
+    put_u32(c + n4 - 4, (uint32_t)crc32(0L, c, (uInt)(n4 - 4)));
+    st = e2ec_decode(c, n4, 1, &a);
+    CHECK(st == E2EC_ERR_WEIGHTS, "version 4, an ARM weight of 1024: %s", e2ec_error_name(st));
+    if (!st) e2ec_volume_free(&a);
+    memcpy(c, v4, n4);
+    put_u16(c + n4 - 4 - 1 - 2, 0x7e00u); /* the MLP's last weight: NaN */
+    put_u32(c + n4 - 4, (uint32_t)crc32(0L, c, (uInt)(n4 - 4)));
+    st = e2ec_decode(c, n4, 1, &a);
+    CHECK(st == E2EC_ERR_WEIGHTS, "version 4, a NaN in the MLP: %s", e2ec_error_name(st));
+    if (!st) e2ec_volume_free(&a);
+    free(c), free(v4);
 }
 
 /* Every cut of the stream, and every cut of its payload with the sizes in the
@@ -354,6 +390,7 @@ static void refusals(void) {
     header_lies(s, n);
     payload_lies(&ms);
     truncations(s, n);
+    version4(s, n);
     free(ms.payload), e2ec_free(s);
     latent_model_free(&m);
 }

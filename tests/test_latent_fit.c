@@ -14,7 +14,10 @@
 
 #include "check.h"
 #include "gradcheck.h"
+#include "ent/arm_section.h"
+#include "grid_mlp.h"
 #include "latent/latent_fit.h"
+#include "latent/net_section.h"
 #include "latent/soft_round.h"
 #include "lossless/ll_code.h"
 #include "psnr_floor.h"
@@ -147,11 +150,11 @@ static void fit_checks(void) {
         int batch, strips;
         float start_step;
         double floor;
-    } cases[5] = {{1e-5f, (int)n, 10, LATENT_START_STEP, 52.9},
-                  {1e-2f, (int)n, 10, LATENT_START_STEP, 39.1},
+    } cases[5] = {{1e-5f, (int)n, 10, LATENT_START_STEP, 53.4},
+                  {1e-2f, (int)n, 10, LATENT_START_STEP, 35.4},
                   {1e-5f, (int)n / 6, 11, LATENT_START_STEP, 51.9},
-                  {1e-5f, (int)n, 10, 0.0f, 47.5},
-                  {1e-2f, (int)n, 10, 0.0f, 39.1}};
+                  {1e-5f, (int)n, 10, 0.0f, 47.3},
+                  {1e-2f, (int)n, 10, 0.0f, 35.4}};
     size_t bytes[5];
     double psnr[5];
     for (int k = 0; k < 5; k++) {
@@ -164,6 +167,13 @@ static void fit_checks(void) {
         CHECK(m.syn.delta == 1.0f && m.syn.shape.feats == 1 && m.syn.shape.res[3][0] == (int)nx,
               "the model's grid");
         bytes[k] = coded_bytes(&m);
+        /* the networks coded (version 5) in fewer bytes than version 4 stored them */
+        uint8_t *nets;
+        size_t nets_bytes = 0, stored = arm_section_bytes(LL_CTX, c.arm_hidden) + 2 * grid_mlp_size(c.levels, c.hidden);
+        st = net_section_code(&m.arm, m.syn.mlp, c.levels, c.hidden, m.mlp_q, &nets, &nets_bytes);
+        CHECK(st == E2EC_OK && nets_bytes < stored, "the networks in %zu bytes (stored: %zu): %s", nets_bytes, stored,
+              e2ec_error_name(st));
+        if (!st) free(nets);
         grid_decode(&m.syn, nx, ny, nz, 1, out);
         normalised_to_stored(out, n, vmin, vmax, E2EC_U16, 0, d.data);
         e2ec_metrics mt;
@@ -171,15 +181,18 @@ static void fit_checks(void) {
         char name[96];
         snprintf(name, sizeof name, "lambda %g, %d voxels a step in %d strips, start step %g", cases[k].lambda,
                  cases[k].batch, cases[k].strips, cases[k].start_step);
-        printf("%s: %zu latent bytes, PSNR %.2f dB\n", name, bytes[k], mt.psnr);
-        /* floors 1.1-1.5 dB under what this fit reaches (Release, 2 threads,
+        printf("%s: %zu latent bytes, networks %zu, PSNR %.2f dB\n", name, bytes[k], nets_bytes, mt.psnr);
+        /* floors 1.0-1.2 dB under what this fit reaches (Release, 2 threads,
          * 2026-12-06, strips, the finest level re-quantised, the error of the
-         * clamped decode): from the pyramid start (its unit at lambda 1e-5 a
-         * quarter of 12 sqrt(lambda): latent_start_unit) 54.09 dB at lambda
-         * 1e-5 and 53.06 dB in 11 strips a step (54.17 and 54.45 with the
-         * unit 12 sqrt(lambda)); from the zero start 48.64 dB at 1e-5 and
-         * 40.61 dB at 1e-2 (above LATENT_START_MAX_LAMBDA, where the default
-         * starts from zero too) */
+         * clamped decode, the MLP in searched steps): from the pyramid start
+         * (its unit at lambda 1e-5 a quarter of 12 sqrt(lambda):
+         * latent_start_unit) 54.62 dB at lambda 1e-5 and 52.93 dB in 11
+         * strips a step; from the zero start 48.30 dB at 1e-5 and 36.57 dB
+         * at 1e-2 (above LATENT_START_MAX_LAMBDA, where the default starts
+         * from zero too). At 1e-2 the MLP's bits weigh on this 4,800-voxel
+         * volume as on no real one (stored, the networks are 1.3 bits a
+         * voxel): its steps coarsen until it decodes 4 dB under the binary16
+         * MLP's 40.61 dB, for the networks in 682 bytes instead of 1,610 */
         check_psnr_floor(name, mt.psnr, cases[k].floor, &v);
         psnr[k] = mt.psnr;
         latent_model_free(&m);

@@ -105,11 +105,17 @@ void print_weight_coding(const e2ec_info *i) {
         printf("max_error: %u\n", i->max_error); /* the bound its section codes to, 0: lossless */
         return;
     }
-    if (i->mode == E2EC_MODE_LATENT) { /* an integer ARM, the latents' rANS streams, a binary16 MLP */
-        printf("weights: %u (the synthesis MLP's in fp16, the ARM's in int16)\n", i->n_weights);
-        printf("weight_coding: latents rANS-coded under an integer ARM; MLP fp16\n");
+    if (i->mode == E2EC_MODE_LATENT) { /* an integer ARM, the latents' rANS streams, the MLP */
+        if (i->version >= 5) {
+            printf("weights: %u (the synthesis MLP's in steps of 2^-q per tensor, the ARM's integers)\n",
+                   i->n_weights);
+            printf("weight_coding: latents rANS-coded under an integer ARM; ARM and MLP Exp-Golomb coded\n");
+        } else {
+            printf("weights: %u (the synthesis MLP's in fp16, the ARM's in int16)\n", i->n_weights);
+            printf("weight_coding: latents rANS-coded under an integer ARM; MLP fp16\n");
+        }
         printf("grid_values: %llu\n", (unsigned long long)i->grid_values);
-        printf("weight_bytes: %u (the ARM, the coded latents, the MLP, the value map and the post-filter)\n",
+        printf("weight_bytes: %u (the ARM and the MLP, the coded latents, the value map and the post-filter)\n",
                i->weights_bytes);
         printf("bits_per_latent: %.3f\n", 8.0 * (double)i->weights_bytes / (double)i->grid_values);
         printf("value_map_entries: %u\n", i->value_map_entries);

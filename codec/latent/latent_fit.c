@@ -12,8 +12,8 @@
 #include "ent/laplace_int.h"
 #include "ent/laplace_rate.h"
 #include "grid_mlp.h"
-#include "half.h"
 #include "latent_start.h"
+#include "mlp_steps.h"
 #include "nn/relu_mlp.h"
 #include "lossless/ll_fit.h"
 #include "lossless/ll_model.h"
@@ -409,6 +409,41 @@ static e2ec_status requantise_finest(fit_state *f, const float *target, const ar
     return E2EC_OK;
 }
 
+/* The sample the MLP's steps are chosen on: SAMPLE_CHUNKS chunks of
+ * LATENT_FIT_CHUNK voxels spread evenly over the volume (all of a smaller one). */
+#define SAMPLE_CHUNKS 8
+static size_t sample_voxels(size_t nvox) {
+    size_t all = (size_t)SAMPLE_CHUNKS * LATENT_FIT_CHUNK;
+    return nvox < all ? nvox : all;
+}
+
+typedef struct {
+    fit_state *f;
+    const float *target;
+} sample_ctx;
+
+/* mlp_steps_error_fn: the squared error of the clamped decode (grid_decode's)
+ * with MLP weights w over the sample, from the latents in f->yh. */
+static double sample_error(const float *w, void *user) {
+    sample_ctx *c = user;
+    fit_state *f = c->f;
+    size_t nvox = (size_t)f->n[0] * f->n[1] * f->n[2], whole = sample_voxels(nvox) == nvox;
+    size_t chunks = whole ? (nvox + LATENT_FIT_CHUNK - 1) / LATENT_FIT_CHUNK : SAMPLE_CHUNKS;
+    double se = 0.0;
+    for (size_t k = 0; k < chunks; k++) {
+        size_t first = whole ? k * LATENT_FIT_CHUNK : k * ((nvox - LATENT_FIT_CHUNK) / (SAMPLE_CHUNKS - 1));
+        size_t n = nvox - first < LATENT_FIT_CHUNK ? nvox - first : LATENT_FIT_CHUNK;
+        grid_interp_forward(f->feat, f->yh, &f->s, &f->ax, NULL, first, (int)n);
+        relu_mlp_forward(&f->ma, w, f->feat, (int)n);
+        for (size_t i = 0; i < n; i++) {
+            float y = f->ma.out[i] < 0.0f ? 0.0f : f->ma.out[i] > 1.0f ? 1.0f : f->ma.out[i];
+            double e = (double)y - c->target[first + i];
+            se += e * e;
+        }
+    }
+    return se;
+}
+
 /* The strips' rows (1 to a plane's) and how many strips a step takes (the
  * nearest whole number to batch voxels, at least one). */
 static void strip_size(const uint32_t n[3], const latent_fit_config *c, uint32_t *rows, uint32_t *per_step) {
@@ -435,13 +470,14 @@ uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_
      * runs; per point of a chunk its index, level, target, gradient,
      * features, ARM inputs and outputs; the MLP's and the ARM's activations;
      * the weights, their gradients and Adam's moments; the start's chunks
-     * (its weight sums go where the gradient will) */
+     * (its weight sums go where the gradient will); the MLP step search's
+     * three copies of the MLP */
     return ng * 4 * 7 + nrows * (2 * sizeof(int) + sizeof(size_t) + sizeof(latent_run)) +
            grid_axes_bytes(s->levels, nx, ny, nz) + nstrips * 4 +
            taken * (sizeof(strip) + (1 + GRID_MAX_LEVELS) * sizeof(latent_run)) +
            chunk * (5 + 4 * (3 + 2 * cin + 2 * 18 + 4 + 32)) +
            relu_mlp_bytes((int)chunk, (int)cin, (int)h, 1, 1) + relu_mlp_bytes((int)chunk, LL_CTX, (int)ah, 2, 1) +
-           weights * 4 * 6 + latent_start_bytes();
+           weights * 4 * 6 + latent_start_bytes() + grid_mlp_size((int)cin, c->hidden) * 4 * 3;
 }
 
 static void state_free(fit_state *f) {
@@ -572,7 +608,14 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     }
     st = arm_int_quantise(&m->arm, LL_CTX, c->arm_hidden, f.p);
     if (st) goto done;
-    for (size_t i = 0; i < nw; i++) f.w[i] = half_to_float(half_from_float(f.w[i]));
+    /* the MLP in steps chosen for rate + distortion (mlp_steps.h), on the
+     * rounded latents; the finest level then re-chosen under it */
+    for (size_t i = 0; i < f.s.off[f.s.levels]; i++) f.yh[i] = (float)f.q[i];
+    sample_ctx smp = {&f, target};
+    size_t nvox = (size_t)nx * ny * nz;
+    st = mlp_steps_search(f.w, cin, h, c->lambda, (double)sample_voxels(nvox), (double)nvox, sample_error,
+                          &smp, m->mlp_q);
+    if (st) goto done;
     if (c->requantise) st = requantise_finest(&f, target, &m->arm);
     if (st) goto done;
     for (int l = 0; l < f.s.levels; l++) m->shift[l] = f.shift[l], m->lo[l] = f.lo[l], m->hi[l] = f.hi[l];

@@ -6,7 +6,8 @@
  * Laplace the ARM predicts (ent/laplace_rate.h); latents relaxed with noise,
  * then soft-rounding with an annealed temperature, then straight-through
  * rounding; Adam with a cosine schedule. The result is what the stream
- * holds: integer latents, binary16 synthesis weights, the integer ARM.
+ * holds: integer latents, the synthesis weights in steps chosen for rate +
+ * distortion (mlp_steps.h), the integer ARM.
  */
 #ifndef E2EC_LATENT_FIT_H
 #define E2EC_LATENT_FIT_H

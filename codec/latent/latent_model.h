@@ -18,12 +18,15 @@
 #include <stdint.h>
 #include "ent/arm_int.h"
 #include "grid_fit.h"
+#include "grid_mlp.h"
 #include "post_filter.h"
 #include "value_map.h"
 
 typedef struct {
     grid_model syn;   /* shape (feats 1), q (the latents, shape.off[levels] of them),
-                         delta 1, hidden, mlp (binary16-rounded synthesis weights) */
+                         delta 1, hidden, mlp (the synthesis weights, whole numbers of
+                         their tensors' steps mlp_q) */
+    uint8_t mlp_q[GRID_MLP_TENSORS]; /* each MLP tensor's step 2^-q (mlp_steps.h) */
     arm_int arm;      /* the entropy model every level shares */
     int shift[GRID_MAX_LEVELS];        /* the ARM's input shift per level, 0..LL_MAX_SHIFT */
     int32_t lo[GRID_MAX_LEVELS], hi[GRID_MAX_LEVELS]; /* each level's latents lie in [lo, hi] */

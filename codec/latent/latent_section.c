@@ -13,7 +13,7 @@
 #include "lossless/ll_code.h"
 #include "lossless/ll_model.h"
 #include "lossless/ll_section.h"
-#include "weights_section.h"
+#include "net_section.h"
 
 _Static_assert(E2EC_MAX_LATENT_LEVELS == GRID_MAX_LEVELS, "a latent level is a grid level");
 _Static_assert(LATENT_HEADER_BYTES <= MODE_MAX_HEADER_BYTES, "the header section fits");
@@ -24,8 +24,11 @@ uint32_t latent_weight_count(int levels, int hidden, int arm_hidden) {
 
 static uint64_t level_nodes(const int r[3]) { return (uint64_t)r[0] * (uint64_t)r[1] * (uint64_t)r[2]; }
 
-/* The payload's bytes outside the levels: the ARM's tensors and the MLP's. */
+/* The payload's bytes outside the levels and the tail: the ARM's tensors and
+ * the MLP's, stored (version 4 and before); version 5 codes them
+ * (net_section.h), in at least NET_SECTION_FIXED bytes. */
 static uint64_t fixed_bytes(const e2ec_info *in) {
+    if (in->version >= 5) return NET_SECTION_FIXED;
     return arm_section_bytes(LL_CTX, in->arm_hidden) + 2 * grid_mlp_size(in->grid_levels, in->grid_hidden);
 }
 
@@ -123,24 +126,26 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     if (!st && (value_map_check(&m->map, in) || post_filter_check(&m->filter, in))) st = E2EC_ERR_ARG;
     coded_levels c;
     memset(&c, 0, sizeof c);
+    uint8_t *nets = NULL;
+    size_t nets_bytes = 0;
+    if (!st) st = net_section_code(&m->arm, m->syn.mlp, in->grid_levels, in->grid_hidden, m->mlp_q, &nets, &nets_bytes);
     if (!st) st = code_levels(m, in, &c);
-    uint64_t total = fixed_bytes(in) + post_filter_bytes(&m->filter) + (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
+    uint64_t total = nets_bytes + post_filter_bytes(&m->filter) + (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
     for (int l = 0; l < in->grid_levels; l++) total += in->latent_bytes[l];
     if (!st && total > UINT32_MAX) st = E2EC_ERR_LIMIT;
     uint8_t *p = st ? NULL : malloc((size_t)total);
     if (!st && !p) st = E2EC_ERR_NOMEM;
     if (!st) {
-        uint8_t *at = arm_section_write(p, &m->arm);
+        memcpy(p, nets, nets_bytes);
+        uint8_t *at = p + nets_bytes;
         for (int l = 0; l < in->grid_levels; l++)
             at = ll_slices_write(at, (uint32_t)m->syn.shape.res[l][2], c.sizes[l], c.streams[l],
                                  c.bytes[l]);
-        size_t nw = grid_mlp_size(in->grid_levels, in->grid_hidden);
-        st = weights_float_bytes(m->syn.mlp, nw, 1, at);
-        at += 2 * nw;
         value_map_write(at, &m->map);
         post_filter_write(at + (size_t)m->map.count * VALUE_MAP_ENTRY_BYTES, &m->filter);
     }
     coded_free(&c);
+    free(nets);
     if (st) {
         free(p);
         return st;
@@ -215,16 +220,32 @@ e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in) {
     return E2EC_OK; /* the rest, from version 3 on: latent_section_read_payload_info */
 }
 
-/* The payload's bytes up to the MLP's end: the ARM, the levels, the MLP. */
-static uint64_t core_bytes(const e2ec_info *in) {
-    uint64_t n = fixed_bytes(in);
-    for (int l = 0; l < in->grid_levels; l++) n += in->latent_bytes[l];
-    return n;
+/* Where a payload of n bytes lays its parts: nets, the networks' bytes at its
+ * start (version 5: the coded section, its size its own u16; before: the
+ * ARM's stored tensors, the MLP's binary16 after the levels), and core, the
+ * bytes before the tail (the value map, the post-filter). */
+typedef struct {
+    size_t nets;
+    uint64_t core;
+} payload_parts;
+
+static e2ec_status parts_of(const uint8_t *payload, size_t n, const e2ec_info *in, payload_parts *p) {
+    uint64_t levels = 0;
+    for (int l = 0; l < in->grid_levels; l++) levels += in->latent_bytes[l];
+    if (in->version >= 5) {
+        e2ec_status st = net_section_size(payload, n, &p->nets);
+        if (st) return st;
+        p->core = p->nets + levels;
+    } else {
+        p->nets = arm_section_bytes(LL_CTX, in->arm_hidden);
+        p->core = fixed_bytes(in) + levels;
+    }
+    return p->core > n ? E2EC_ERR_MISMATCH : E2EC_OK;
 }
 
-/* The bytes after the MLP (n - core_bytes, which read_header checked is not
- * negative): version 3 the value map's entries, version 4 the entries then
- * the post-filter, which ends the payload (*used: its bytes). */
+/* The tail, n bytes after the core (parts_of): version 3 the value map's
+ * entries, version 4 on the entries then the post-filter, which ends the
+ * payload (*used: its bytes). */
 static e2ec_status read_tail(const uint8_t *tail, size_t n, const e2ec_info *in, post_filter *f, size_t *used) {
     memset(f, 0, sizeof *f);
     *used = 0;
@@ -232,14 +253,14 @@ static e2ec_status read_tail(const uint8_t *tail, size_t n, const e2ec_info *in,
 }
 
 e2ec_status latent_section_read_payload_info(const uint8_t *payload, size_t n, e2ec_info *in) {
-    uint64_t core = core_bytes(in);
+    payload_parts pp;
     post_filter f;
     size_t used;
-    if (n < core) return E2EC_ERR_MISMATCH;
-    e2ec_status st = read_tail(payload + core, n - core, in, &f, &used);
+    e2ec_status st = parts_of(payload, n, in, &pp);
+    if (!st) st = read_tail(payload + pp.core, n - pp.core, in, &f, &used);
     if (st) return st;
     in->post_filter = f.on;
-    return value_map_count(n - core - used, in, &in->value_map_entries);
+    return value_map_count(n - pp.core - used, in, &in->value_map_entries);
 }
 
 /* The synthesis model's shape and buffers from info. */
@@ -273,27 +294,36 @@ static e2ec_status read_levels(const uint8_t *p, const e2ec_info *info, latent_m
     return st;
 }
 
+/* The binary16 MLP of version 4 and before: nw weights at p. */
+static e2ec_status read_half_mlp(const uint8_t *p, size_t nw, float *mlp) {
+    for (size_t i = 0; i < nw; i++) {
+        mlp[i] = half_to_float((uint16_t)get_u16(p + 2 * i));
+        if (!isfinite(mlp[i])) return E2EC_ERR_WEIGHTS;
+    }
+    return E2EC_OK;
+}
+
 e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_info *info,
                                 latent_model *m) {
-    uint64_t want = core_bytes(info);
+    payload_parts pp = {0, 0};
     e2ec_status st = model_alloc(info, m);
-    if (!st && (want > n || (info->version < 3 && want != n))) st = E2EC_ERR_MISMATCH;
+    if (!st) st = parts_of(payload, n, info, &pp);
+    if (!st && info->version < 3 && pp.core != n) st = E2EC_ERR_MISMATCH;
     if (!st) {
         m->arm.ctx = LL_CTX, m->arm.hidden = info->arm_hidden;
         memcpy(m->arm.shift, info->arm_shift, sizeof m->arm.shift);
         if (arm_int_check(m->arm.ctx, m->arm.hidden, m->arm.shift)) st = E2EC_ERR_ARG;
     }
-    if (!st) st = arm_section_read(payload, &m->arm);
-    if (!st) st = read_levels(payload + arm_section_bytes(LL_CTX, info->arm_hidden), info, m);
-    size_t nw = grid_mlp_size(info->grid_levels, info->grid_hidden);
-    const uint8_t *mlp = st ? payload : payload + (want - 2 * nw); /* after the levels */
-    for (size_t i = 0; i < nw && !st; i++) {
-        m->syn.mlp[i] = half_to_float((uint16_t)get_u16(mlp + 2 * i));
-        if (!isfinite(m->syn.mlp[i])) st = E2EC_ERR_WEIGHTS;
-    }
+    int cin = info->grid_levels, h = info->grid_hidden;
+    size_t nw = grid_mlp_size(cin, h);
+    if (!st)
+        st = info->version >= 5 ? net_section_read(payload, pp.nets, &m->arm, m->syn.mlp, cin, h, m->mlp_q)
+                                : arm_section_read(payload, &m->arm);
+    if (!st) st = read_levels(payload + pp.nets, info, m);
+    if (!st && info->version < 5) st = read_half_mlp(payload + (pp.core - 2 * nw), nw, m->syn.mlp);
     size_t used = 0;
-    if (!st) st = read_tail(payload + want, n - want, info, &m->filter, &used);
-    if (!st) st = value_map_read(payload + want, n - want - used, info, &m->map);
+    if (!st) st = read_tail(payload + pp.core, n - pp.core, info, &m->filter, &used);
+    if (!st) st = value_map_read(payload + pp.core, n - pp.core - used, info, &m->map);
     if (st) grid_model_free(&m->syn);
     return st;
 }

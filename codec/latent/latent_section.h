@@ -3,9 +3,11 @@
  * header section at offset 104 that says everything the payload's sizes are
  * derived from (levels, each level's resolution, ARM input shift, alphabet and
  * coded bytes, the synthesis MLP's width, the ARM's shape), then the payload:
- * the ARM's integer tensors once (ent/arm_section.h), each level's slice table
- * and rANS streams (lossless/ll_section.h's ll_slices_*, coded by ll_encode),
- * then the synthesis MLP's weights as binary16; from version 3 the value map
+ * from version 5 the networks coded (net_section.h: the ARM's integer tensors
+ * and the synthesis MLP's in steps), then each level's slice table and rANS
+ * streams (lossless/ll_section.h's ll_slices_*, coded by ll_encode); before
+ * version 5 the ARM's tensors stored (ent/arm_section.h) before the levels and
+ * the MLP's weights as binary16 after them; from version 3 the value map
  * (value_map.h); from version 4 the post-filter (post_filter.h), last.
  *
  * Storing each level's resolution (rather than deriving it from the spacing)
@@ -50,8 +52,9 @@ uint32_t latent_weight_count(int levels, int hidden, int arm_hidden);
  * fields (the caller sets the volume's fields first, nx ny nz among them),
  * n_weights, and the payload. E2EC_ERR_ARG when m does not fit the stream's
  * fields (a resolution that does not nest, an alphabet too wide, a latent
- * outside its level's alphabet), E2EC_ERR_WEIGHTS for an MLP weight beyond
- * the half range. */
+ * outside its level's alphabet, an MLP weight that is not a whole number of
+ * its tensor's step m->mlp_q), E2EC_ERR_LIMIT for networks that code in more
+ * than 65,535 bytes (net_section_code). */
 e2ec_status latent_section_pack(const latent_model *m, mode_stream *out);
 
 /* mode_ops.read_header: the header section at sec, in stream order, every
