@@ -73,8 +73,13 @@ static void int_code_round_trip(void) {
 /* An MLP (7 inputs, 16 hidden) with weights at steps q, and a quantised ARM. */
 static void networks(rng *r, float *mlp, uint8_t q[GRID_MLP_TENSORS], arm_int *arm) {
     grid_mlp_init(mlp, 7, 16, r);
-    for (int t = 0; t < GRID_MLP_TENSORS; t++) q[t] = (uint8_t)(6 + 2 * t);
-    mlp_steps_round(mlp, 7, 16, q);
+    size_t count[GRID_MLP_TENSORS];
+    grid_mlp_tensors(7, 16, count);
+    float *w = mlp;
+    for (int t = 0; t < GRID_MLP_TENSORS; w += count[t], t++) {
+        q[t] = (uint8_t)(6 + 2 * t);
+        for (size_t i = 0; i < count[t]; i++) w[i] = ldexpf(roundf(ldexpf(w[i], q[t])), -q[t]) + 0.0f;
+    }
     int np = arm_param_count(LL_CTX, 12);
     float *p = malloc((size_t)np * sizeof *p);
     for (int i = 0; i < np; i++) p[i] = rng_range(r, -0.5f, 0.5f);
@@ -123,17 +128,25 @@ static void mlp_steps_search_coarsens(void) {
     orig[nw - 1] = 0.3f;
     dist_ctx c = {orig, nw};
     uint8_t q_lo[GRID_MLP_TENSORS], q_hi[GRID_MLP_TENSORS];
+    arm_int arm;
+    float *p = calloc((size_t)arm_param_count(LL_CTX, 12), sizeof *p);
+    arm_int_quantise(&arm, LL_CTX, 12, p);
+    free(p);
+    /* the bytes of the networks coded (the same ARM), at each lambda's steps */
+    size_t bytes_lo = 0, bytes_hi = 0;
+    uint8_t *s;
     memcpy(w, orig, nw * sizeof *w);
     CHECK(mlp_steps_search(w, 7, 16, 1e-9, 1.0, 1e6, dist, &c, q_lo) == E2EC_OK, "search at a small lambda");
-    uint64_t bits_lo = mlp_steps_bits(w, 7, 16, q_lo);
+    if (net_section_code(&arm, w, 7, 16, q_lo, &s, &bytes_lo) == E2EC_OK) free(s);
     memcpy(w, orig, nw * sizeof *w);
     CHECK(mlp_steps_search(w, 7, 16, 1e-3, 1.0, 1e6, dist, &c, q_hi) == E2EC_OK, "search at a large lambda");
-    uint64_t bits_hi = mlp_steps_bits(w, 7, 16, q_hi);
+    if (net_section_code(&arm, w, 7, 16, q_hi, &s, &bytes_hi) == E2EC_OK) free(s);
     int coarser = 1, some = 0;
     for (int t = 0; t < GRID_MLP_TENSORS; t++) coarser &= q_hi[t] <= q_lo[t], some |= q_hi[t] < q_lo[t];
-    CHECK(coarser && some && bits_hi < bits_lo, "a larger lambda: coarser steps (%u %u %u %u %u %u against %u %u %u %u %u %u), fewer bits (%llu < %llu)",
+    CHECK(coarser && some && bytes_hi && bytes_hi < bytes_lo,
+          "a larger lambda: coarser steps (%u %u %u %u %u %u against %u %u %u %u %u %u), fewer bytes (%zu < %zu)",
           q_hi[0], q_hi[1], q_hi[2], q_hi[3], q_hi[4], q_hi[5], q_lo[0], q_lo[1], q_lo[2], q_lo[3], q_lo[4], q_lo[5],
-          (unsigned long long)bits_hi, (unsigned long long)bits_lo);
+          bytes_hi, bytes_lo);
     int32_t *k = malloc(nw * sizeof *k);
     CHECK(mlp_steps_ints(w, 7, 16, q_hi, k) == E2EC_OK, "the searched weights are whole numbers of their steps");
     free(orig), free(w), free(k);

@@ -38,27 +38,10 @@ static void round_tensor(float *w, size_t n, int q) {
     }
 }
 
-void mlp_steps_round(float *w, int cin, int h, const uint8_t q[GRID_MLP_TENSORS]) {
-    size_t count[GRID_MLP_TENSORS];
-    grid_mlp_tensors(cin, h, count);
-    for (int t = 0; t < GRID_MLP_TENSORS; w += count[t], t++) round_tensor(w, count[t], q[t]);
-}
-
 /* Bits of n weights, whole numbers of step 2^-q, at their best order (k: n ints of scratch). */
 static uint64_t tensor_bits(const float *w, size_t n, int q, int32_t *k) {
     for (size_t i = 0; i < n; i++) k[i] = (int32_t)ldexpf(w[i], q);
     return int_code_bits(k, n, int_code_order(k, n));
-}
-
-uint64_t mlp_steps_bits(const float *w, int cin, int h, const uint8_t q[GRID_MLP_TENSORS]) {
-    size_t count[GRID_MLP_TENSORS];
-    grid_mlp_tensors(cin, h, count);
-    int32_t *k = malloc(grid_mlp_size(cin, h) * sizeof *k);
-    if (!k) return UINT64_MAX;
-    uint64_t bits = 0;
-    for (int t = 0; t < GRID_MLP_TENSORS; w += count[t], t++) bits += tensor_bits(w, count[t], q[t], k);
-    free(k);
-    return bits;
 }
 
 /* The finest step at which the largest |w| takes 13 bits (0 for a tensor of zeros). */

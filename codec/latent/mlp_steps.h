@@ -27,14 +27,6 @@ e2ec_status mlp_steps_ints(const float *w, int cin, int h, const uint8_t q[GRID_
 /* w[i] = k[i] 2^-q of its tensor. */
 void mlp_steps_floats(const int32_t *k, int cin, int h, const uint8_t q[GRID_MLP_TENSORS], float *w);
 
-/* Rounds w to steps q (each weight to the nearest multiple of its step, ties
- * away from zero, |k| capped below MLP_STEP_MAX_K). */
-void mlp_steps_round(float *w, int cin, int h, const uint8_t q[GRID_MLP_TENSORS]);
-
-/* Bits of w's integers at steps q, each tensor at its best int_code order
- * (w a whole number of its steps). */
-uint64_t mlp_steps_bits(const float *w, int cin, int h, const uint8_t q[GRID_MLP_TENSORS]);
-
 /* The squared error of the decode with weights w, summed over the caller's
  * sample of voxels. */
 typedef double (*mlp_steps_error_fn)(const float *w, void *user);

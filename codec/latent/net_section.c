@@ -12,8 +12,8 @@
 enum { AT_Q = 2, AT_ORDER = AT_Q + GRID_MLP_TENSORS, AT_BITS = AT_ORDER + TENSORS };
 _Static_assert(AT_BITS == NET_SECTION_FIXED, "the fixed fields");
 
-/* The twelve tensors as int32, in stream order, in v (net_ints' count of
- * them): n[t] each, bound[t] their largest |value|. */
+/* The twelve tensors in stream order: n[t] integers each, bound[t] the
+ * largest |value| a reader takes, total their sum. */
 typedef struct {
     size_t n[TENSORS];
     int32_t bound[TENSORS];
