@@ -3,17 +3,9 @@
 
 #include "bytes_le.h"
 
-/* The tensors in stream order: weights i16, biases i32. */
-typedef struct {
-    int16_t *w[ARM_LAYERS];
-    int32_t *b[ARM_LAYERS];
-    int nw[ARM_LAYERS], nb[ARM_LAYERS];
-} tensors;
-
-static tensors tensors_of(arm_int *m) {
+arm_tensors arm_section_tensors(arm_int *m) {
     int h = m->hidden;
-    return (tensors){{m->w0, m->w1, m->w2}, {m->b0, m->b1, m->b2}, {h * m->ctx, h * h, 2 * h},
-                     {h, h, 2}};
+    return (arm_tensors){{m->w0, m->w1, m->w2}, {m->b0, m->b1, m->b2}, {h * m->ctx, h * h, 2 * h}, {h, h, 2}};
 }
 
 size_t arm_section_bytes(int ctx, int hidden) {
@@ -22,7 +14,7 @@ size_t arm_section_bytes(int ctx, int hidden) {
 }
 
 uint8_t *arm_section_write(uint8_t *dst, const arm_int *m) {
-    tensors t = tensors_of((arm_int *)m); /* read only */
+    arm_tensors t = arm_section_tensors((arm_int *)m); /* read only */
     for (int l = 0; l < ARM_LAYERS; l++) {
         for (int i = 0; i < t.nw[l]; i++, dst += 2) put_u16(dst, (uint16_t)t.w[l][i]);
         for (int i = 0; i < t.nb[l]; i++, dst += 4) put_u32(dst, (uint32_t)t.b[l][i]);
@@ -31,7 +23,7 @@ uint8_t *arm_section_write(uint8_t *dst, const arm_int *m) {
 }
 
 e2ec_status arm_section_read(const uint8_t *src, arm_int *m) {
-    tensors t = tensors_of(m);
+    arm_tensors t = arm_section_tensors(m);
     for (int l = 0; l < ARM_LAYERS; l++) {
         for (int i = 0; i < t.nw[l]; i++, src += 2) {
             t.w[l][i] = (int16_t)get_u16(src);

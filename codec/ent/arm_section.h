@@ -14,6 +14,16 @@
 #include "arm_int.h"
 #include "e2ec.h"
 
+/* m's tensors in stream order, W0 b0 W1 b1 W2 b2: each layer's weights and
+ * biases and their counts (the coded networks of the latent mode walk the
+ * same order: latent/net_section.c). */
+typedef struct {
+    int16_t *w[ARM_LAYERS];
+    int32_t *b[ARM_LAYERS];
+    int nw[ARM_LAYERS], nb[ARM_LAYERS];
+} arm_tensors;
+arm_tensors arm_section_tensors(arm_int *m);
+
 /* Bytes of the tensors of an ARM of ctx inputs and `hidden` units. */
 size_t arm_section_bytes(int ctx, int hidden);
 

@@ -6,6 +6,7 @@
 
 #include "bytes_le.h"
 #include "ent/int_code.h"
+#include "ent/arm_section.h"
 #include "mlp_steps.h"
 
 #define TENSORS (2 * ARM_LAYERS + GRID_MLP_TENSORS)
@@ -22,36 +23,33 @@ typedef struct {
 
 static net_shape shape_of(const arm_int *arm, int cin, int h) {
     net_shape s;
-    size_t a = (size_t)arm->hidden, count[GRID_MLP_TENSORS];
-    size_t arm_n[2 * ARM_LAYERS] = {a * (size_t)arm->ctx, a, a * a, a, 2 * a, 2};
+    size_t count[GRID_MLP_TENSORS];
+    arm_tensors a = arm_section_tensors((arm_int *)arm); /* read only: the counts */
     grid_mlp_tensors(cin, h, count);
     s.total = 0;
     for (int t = 0; t < TENSORS; t++) {
-        s.n[t] = t < 2 * ARM_LAYERS ? arm_n[t] : count[t - 2 * ARM_LAYERS];
+        s.n[t] = t < 2 * ARM_LAYERS ? (size_t)(t % 2 ? a.nb[t / 2] : a.nw[t / 2]) : count[t - 2 * ARM_LAYERS];
         s.bound[t] = t < 2 * ARM_LAYERS ? (t % 2 ? ARM_B_MAX : ARM_W_MAX) : MLP_STEP_MAX_K - 1;
         s.total += s.n[t];
     }
     return s;
 }
 
-/* The ARM's tensors, as arm_int holds them, to and from v[0..). */
+/* The ARM's tensors, as arm_int holds them (in arm_section's order), to and
+ * from v[0..). */
 static void arm_to_ints(const arm_int *m, int32_t *v) {
-    const int16_t *w[ARM_LAYERS] = {m->w0, m->w1, m->w2};
-    const int32_t *b[ARM_LAYERS] = {m->b0, m->b1, m->b2};
-    size_t a = (size_t)m->hidden, nw[ARM_LAYERS] = {a * (size_t)m->ctx, a * a, 2 * a}, nb[ARM_LAYERS] = {a, a, 2};
+    arm_tensors t = arm_section_tensors((arm_int *)m); /* read only */
     for (int l = 0; l < ARM_LAYERS; l++) {
-        for (size_t i = 0; i < nw[l]; i++) *v++ = w[l][i];
-        for (size_t i = 0; i < nb[l]; i++) *v++ = b[l][i];
+        for (int i = 0; i < t.nw[l]; i++) *v++ = t.w[l][i];
+        for (int i = 0; i < t.nb[l]; i++) *v++ = t.b[l][i];
     }
 }
 
 static void arm_from_ints(arm_int *m, const int32_t *v) {
-    int16_t *w[ARM_LAYERS] = {m->w0, m->w1, m->w2};
-    int32_t *b[ARM_LAYERS] = {m->b0, m->b1, m->b2};
-    size_t a = (size_t)m->hidden, nw[ARM_LAYERS] = {a * (size_t)m->ctx, a * a, 2 * a}, nb[ARM_LAYERS] = {a, a, 2};
+    arm_tensors t = arm_section_tensors(m);
     for (int l = 0; l < ARM_LAYERS; l++) {
-        for (size_t i = 0; i < nw[l]; i++) w[l][i] = (int16_t)*v++; /* |v| <= ARM_W_MAX, read-checked */
-        for (size_t i = 0; i < nb[l]; i++) b[l][i] = *v++;
+        for (int i = 0; i < t.nw[l]; i++) t.w[l][i] = (int16_t)*v++; /* |v| <= ARM_W_MAX, read-checked */
+        for (int i = 0; i < t.nb[l]; i++) t.b[l][i] = *v++;
     }
 }
 
