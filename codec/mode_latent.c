@@ -80,11 +80,11 @@ static e2ec_status check(const e2ec_mode_ops *self, const e2ec_volume *in, const
     return shape_of(in, &c, &s);
 }
 
-/* Bytes of coding the levels of shape s besides the latents themselves:
- * ll_encode's streams (rans_bound, about 4 bytes a symbol), its symbols (8
- * bytes) and reconstruction (4), for the largest level (encode); and what the
- * coder and decoder both allocate: the slice tables, the decoder's slice
- * starts and row counters. */
+/* Bytes of coding the levels of shape s besides the latents themselves: the
+ * symbols (8 bytes) and two codings of them by ll_pack (the one kept and the
+ * one tried, rans_bound: about 4 bytes a symbol each), for the largest level
+ * (encode); and what the coder and decoder both allocate: the stream tables,
+ * the decoder's stream states and row counters. */
 static uint64_t coder_bytes(const grid_shape *s, int encode) {
     uint64_t most = 0, tables = 0;
     for (int l = 0; l < s->levels; l++) {

@@ -17,7 +17,9 @@
 #include "latent/latent_section.h"
 #include "latent/mlp_steps.h"
 #include "latent/net_section.h"
+#include "lossless/ll_code.h"
 #include "lossless/ll_context.h"
+#include "lossless/ll_section.h"
 #include "rng.h"
 #include "volume_norm.h"
 
@@ -90,16 +92,73 @@ static inline double u16_squared_error(const uint16_t *a, const e2ec_volume *v) 
     return se;
 }
 
+/* The payload's header and size fields of stream b (at bytes before its
+ * payload, payload bytes long) moved by grow (mod 2^32), the version set
+ * and the CRC made right. */
+static inline void latent_stream_refit(uint8_t *b, size_t at, size_t payload, uint32_t grow, int version) {
+    put_u16(b + BS_OFF_VERSION, (uint32_t)version);
+    put_u32(b + BS_OFF_PAYLOAD_BYTES, get_u32(b + BS_OFF_PAYLOAD_BYTES) + grow);
+    put_u32(b + BS_OFF_WEIGHTS_BYTES, get_u32(b + BS_OFF_WEIGHTS_BYTES) + grow);
+    put_u32(b + at + payload, (uint32_t)crc32(0L, b, (uInt)(at + payload)));
+}
+
 /* A latent stream s of n bytes, as the library writes it (version
- * E2EC_BITSTREAM_VERSION), with `entries` value map entries and (for a
- * version under 4) no post-filter, as an older version (2 to 4) writes it:
- * the networks stored raw (the ARM's tensors first, the MLP's binary16 after
- * the levels: exact for latent_synthetic's MLP), version 3 without the
- * post-filter's byte, version 2 without that and the entries (an older
- * version's encoder had neither); the header's sizes and the CRC made right.
- * *out: malloc'ed. */
-static inline int latent_stream_as_version(const uint8_t *s, size_t n, int version, uint32_t entries,
-                                           uint8_t **out, size_t *out_n) {
+ * E2EC_BITSTREAM_VERSION, 6), with every level recoded in one rANS stream a
+ * slice (ll_encode), its slices-per-stream byte 0: as version 5 writes it
+ * (version 5), or as version 6 may (version 6). *out: malloc'ed. */
+static inline int latent_stream_one_a_slice(const uint8_t *s, size_t n, int version, uint8_t **out,
+                                            size_t *out_n) {
+    const size_t at = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
+    e2ec_info in;
+    const uint8_t *payload;
+    size_t pn, nets;
+    latent_model m;
+    if (bitstream_read_info(s, n, &in) || bitstream_payload(s, n, &in, &payload, &pn) ||
+        net_section_size(payload, pn, &nets) || latent_section_read(payload, pn, &in, &m))
+        return -1;
+    uint8_t *lv[E2EC_MAX_LATENT_LEVELS] = {0};
+    size_t lb[E2EC_MAX_LATENT_LEVELS] = {0}, levels = 0, old_levels = 0;
+    uint32_t zb[E2EC_MAX_LATENT_LEVELS][64];
+    int bad = 0;
+    for (int l = 0; l < in.grid_levels; l++) {
+        const int *r = in.latent_res[l];
+        ll_shape sh = {r[0], r[1], r[2], in.latent_lo[l]};
+        ll_model lm = {in.latent_lo[l], in.latent_hi[l], in.latent_shift[l], &m.arm, 0};
+        int32_t *recon = malloc((size_t)r[0] * r[1] * r[2] * sizeof *recon);
+        bad |= r[2] > 64 || !recon ||
+               ll_encode(&sh, m.syn.q + m.syn.shape.off[l], &lm, &lv[l], &lb[l], zb[l], recon);
+        free(recon);
+        levels += 4 * (size_t)r[2] + lb[l], old_levels += in.latent_bytes[l];
+    }
+    size_t rest = pn - nets - old_levels, payload_n = nets + levels + rest;
+    uint8_t *b = bad ? NULL : malloc(at + payload_n + BS_CRC_BYTES);
+    if (b) {
+        memcpy(b, s, at + nets);
+        uint8_t *p = b + at + nets;
+        for (int l = 0; l < in.grid_levels; l++) {
+            uint8_t *v = b + BS_OFF_PAYLOAD_V2 + LAT_HDR_LEVEL + LAT_LEVEL_BYTES * l;
+            v[LAT_LVL_GROUP] = 0;
+            put_u32(v + LAT_LVL_BYTES, (uint32_t)(4 * (size_t)in.latent_res[l][2] + lb[l]));
+            p = ll_slices_write(p, (uint32_t)in.latent_res[l][2], zb[l], lv[l], lb[l]);
+        }
+        memcpy(p, payload + nets + old_levels, rest);
+        latent_stream_refit(b, at, payload_n, (uint32_t)payload_n - (uint32_t)pn, version);
+        *out = b, *out_n = at + payload_n + BS_CRC_BYTES;
+    }
+    for (int l = 0; l < E2EC_MAX_LATENT_LEVELS; l++) free(lv[l]);
+    latent_model_free(&m);
+    return b ? 0 : -1;
+}
+
+/* A version-5 latent stream s of n bytes (latent_stream_one_a_slice's), with
+ * `entries` value map entries and (for a version under 4) no post-filter, as
+ * an older version (2 to 4) writes it: the networks stored raw (the ARM's
+ * tensors first, the MLP's binary16 after the levels: exact for
+ * latent_synthetic's MLP), version 3 without the post-filter's byte, version 2
+ * without that and the entries (an older version's encoder had neither); the
+ * header's sizes and the CRC made right. *out: malloc'ed. */
+static inline int latent_stream_v5_as(const uint8_t *s, size_t n, int version, uint32_t entries,
+                                      uint8_t **out, size_t *out_n) {
     const size_t at = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
     size_t tail = 4 * (size_t)entries, cut = (version < 4 ? 1 : 0) + (version < 3 ? tail : 0), nets, levels = 0;
     e2ec_info in;
@@ -128,13 +187,27 @@ static inline int latent_stream_as_version(const uint8_t *s, size_t n, int versi
     for (size_t i = 0; i < nw; i++, p += 2) put_u16(p, half_from_float(mlp[i]));
     memcpy(p, s + at + nets + levels, rest - cut);
     free(mlp);
-    uint32_t grow = (uint32_t)payload - (uint32_t)old_payload; /* mod 2^32: the fields move by it */
-    put_u16(b + BS_OFF_VERSION, (uint32_t)version);
-    put_u32(b + BS_OFF_PAYLOAD_BYTES, get_u32(s + BS_OFF_PAYLOAD_BYTES) + grow);
-    put_u32(b + BS_OFF_WEIGHTS_BYTES, get_u32(s + BS_OFF_WEIGHTS_BYTES) + grow);
-    put_u32(b + at + payload, (uint32_t)crc32(0L, b, (uInt)(at + payload)));
+    latent_stream_refit(b, at, payload, (uint32_t)payload - (uint32_t)old_payload, version);
     *out = b, *out_n = at + payload + BS_CRC_BYTES;
     return 0;
+}
+
+/* A latent stream s of n bytes, as the library writes it (version
+ * E2EC_BITSTREAM_VERSION), as an older version (2 to 5) writes it: version 5
+ * by latent_stream_one_a_slice, versions 2 to 4 by latent_stream_v5_as on
+ * that. *out: malloc'ed. */
+static inline int latent_stream_as_version(const uint8_t *s, size_t n, int version, uint32_t entries,
+                                           uint8_t **out, size_t *out_n) {
+    uint8_t *s5 = NULL;
+    size_t n5 = 0;
+    if (version < 2 || version > 5 || latent_stream_one_a_slice(s, n, 5, &s5, &n5)) return -1;
+    if (version == 5) {
+        *out = s5, *out_n = n5;
+        return 0;
+    }
+    int r = latent_stream_v5_as(s5, n5, version, entries, out, out_n);
+    free(s5);
+    return r;
 }
 
 #endif

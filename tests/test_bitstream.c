@@ -1,9 +1,9 @@
 /*
  * The bitstream (docs/bitstream.md): round trips, and that every damaged or
  * lying stream gets a named error and never a crash (CI runs this under
- * ASan + UBSan), for the version the library writes, 5 (float, quantised,
- * with a residual), for versions 2 to 4 (the same layout for these modes:
- * made from a version-5 stream) and for version 1 (made from a version-5
+ * ASan + UBSan), for the version the library writes, 6 (float, quantised,
+ * with a residual), for versions 2 to 5 (the same layout for these modes:
+ * made from a version-6 stream) and for version 1 (made from a version-6
  * header, as e2ec 0.1 wrote it). Bad
  * streams are made from bitstream_write's output by
  * patching fields and recomputing the CRC, never by hand.
@@ -95,14 +95,14 @@ static uint8_t *deflate_bytes(const uint8_t *raw, size_t n, size_t *pn) {
     return p;
 }
 
-/* A stream of float weights, as the library writes it (version 5). */
+/* A stream of float weights, as the library writes it (version 6). */
 static e2ec_status write_floats(const e2ec_info *in, const float *w, size_t n, uint8_t **s,
                                 size_t *size) {
     bs_weights bw = {.n = n, .values = w};
     return bitstream_write(in, &bw, NULL, s, size);
 }
 
-/* A version-2, -3 or -4 stream: these modes lay out in versions 2 to 4 as in 5. */
+/* A version-2 to -5 stream: these modes lay out in versions 2 to 5 as in 6. */
 static e2ec_status write_older(int version, const e2ec_info *in, const float *w, size_t n, uint8_t **s,
                                size_t *size) {
     e2ec_status st = write_floats(in, w, n, s, size);
@@ -118,9 +118,12 @@ static e2ec_status write_v3(const e2ec_info *in, const float *w, size_t n, uint8
 static e2ec_status write_v4(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
     return write_older(4, in, w, n, s, size);
 }
+static e2ec_status write_v5(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
+    return write_older(5, in, w, n, s, size);
+}
 
 /* A version-1 stream, as e2ec 0.1 wrote it: the shared header (offsets
- * 0..87) of a version-5 stream, version 1, the weights deflated. */
+ * 0..87) of a version-6 stream, version 1, the weights deflated. */
 static e2ec_status write_v1(const e2ec_info *in, const float *w, size_t n, uint8_t **out,
                             size_t *size) {
     uint8_t *v2;
@@ -204,6 +207,7 @@ static void test_round_trip(e2ec_mode mode, int fp16, int version) {
                       : version == 2 ? write_v2
                       : version == 3 ? write_v3
                       : version == 4 ? write_v4
+                      : version == 5 ? write_v5
                                      : write_floats)(&in, w, NW, &s, &size);
     CHECK(st == E2EC_OK, "mode %d fp16 %d: write: %s", mode, fp16, e2ec_error_name(st));
     if (st != E2EC_OK) return;

@@ -9,8 +9,9 @@
  * node wide); every lying header field, a lying slice table, a slice
  * stream that ends early or late, lying coded networks (version 5),
  * truncation at every byte and a trailing byte are refused by name; the same
- * model as a version-4 stream (networks stored) decodes to the same voxels
- * and its stored networks' lies are refused too.
+ * model as a version-5 stream (one rANS stream a slice, more bytes than the
+ * encoder's groups of slices) and as a version-4 stream (networks stored)
+ * decodes to the same voxels, and the stored networks' lies are refused too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,11 +112,16 @@ static void roundtrip(const char *self) {
           "the ARM back");
     for (int l = 0; l < LEVELS; l++)
         CHECK(d.lo[l] == m.lo[l] && d.hi[l] == m.hi[l] && d.shift[l] == m.shift[l], "level %d's fields", l);
+    /* slices of 9 to 120 latents: a stream's 12 fixed bytes weigh, so each
+     * level is one stream */
+    for (int l = 0; l < LEVELS; l++)
+        CHECK(ll_streams((uint32_t)info.latent_res[l][2], info.latent_group[l]) == 1,
+              "level %d: %d slices in one stream (2^%d a stream)", l, info.latent_res[l][2], info.latent_group[l]);
     latent_model_free(&d);
     /* the coded bytes: integer arithmetic only, so this hash holds on every
      * machine and ISA path (it changes only with the format or the coder) */
     uint64_t h = fnv(s, n, 0xcbf29ce484222325ull);
-    CHECK(h == 0x5ce58407e523e130ull, "the stream's bytes: hash %016llx, %zu bytes", (unsigned long long)h, n);
+    CHECK(h == 0xa41c61b66ecbf573ull, "the stream's bytes: hash %016llx, %zu bytes", (unsigned long long)h, n);
     /* the voxels: the encoder's synthesis of the same latents, on 1 and 2 threads */
     size_t vox = (size_t)NX * NY * NZ;
     float *x = malloc(vox * sizeof *x);
@@ -180,7 +186,7 @@ static void extremes(void) {
         ll_model lm = {-5, 5, 1, &m.arm, 0};
         uint8_t *buf = NULL;
         st = ll_encode(&sh, v, &lm, &buf, &len, zb, recon);
-        if (!st) st = ll_decode(&sh, buf, len, zb, &lm, back);
+        if (!st) st = ll_decode(&sh, buf, len, zb, 0, &lm, back);
         CHECK(st == E2EC_OK && memcmp(back, v, nv * sizeof *v) == 0, "a %dx%dx%d level: %s", sh.nx, sh.ny,
               sh.nz, e2ec_error_name(st));
         free(buf);
@@ -225,12 +231,13 @@ static void header_lies(const uint8_t *s, size_t n) {
         {LVL(1, LAT_LVL_RES), 2, 2, 0, 0, E2EC_ERR_MISMATCH, "a level coarser than the one before"},
         {LVL(2, LAT_LVL_RES + 4), 2, NZ - 1, 0, 0, E2EC_ERR_MISMATCH, "a finest level not the volume's grid"},
         {LVL(0, LAT_LVL_SHIFT), 1, 9, 0, 0, E2EC_ERR_HEADER, "an input shift beyond 8"},
-        {LVL(0, LAT_LVL_RESERVED), 1, 1, 0, 0, E2EC_ERR_HEADER, "the reserved byte"},
+        {LVL(0, LAT_LVL_GROUP), 1, 2, 0, 0, E2EC_ERR_MISMATCH, "4 slices a stream for a level of 2"},
+        {LVL(2, LAT_LVL_GROUP), 1, LL_MAX_GROUP + 1, 0, 0, E2EC_ERR_MISMATCH, "2^17 slices a stream"},
         {LVL(0, LAT_LVL_LO), 4, 41, 0, 0, E2EC_ERR_HEADER, "lo above hi"},
         {LVL(0, LAT_LVL_LO), 4, -65600, 0, 0, E2EC_ERR_LIMIT, "an alphabet wider than 2^16"},
         {LVL(0, LAT_LVL_LO), 4, (1 << 24) - 4, LVL(0, LAT_LVL_HI), (1 << 24) + 1, E2EC_ERR_LIMIT,
          "latents beyond 2^24"},
-        {LVL(0, LAT_LVL_BYTES), 4, 23, 0, 0, E2EC_ERR_MISMATCH, "a level too short for its slices"},
+        {LVL(0, LAT_LVL_BYTES), 4, 11, 0, 0, E2EC_ERR_MISMATCH, "a level too short for its stream"},
         {LVL(1, LAT_LVL_BYTES), 4, -1, 0, 0, E2EC_ERR_MISMATCH, "level bytes beyond the payload"},
         {(size_t)-1, 4, 0, 0, 0, E2EC_ERR_MISMATCH, "another n_weights"},
     };
@@ -286,6 +293,27 @@ static e2ec_status edited(const mode_stream *ms, int l, size_t at, int grow, siz
     return st;
 }
 
+/* The stream s with every level one stream a slice (g = 0, which version 6
+ * allows; the encoder groups the synthetic levels' few small slices), as a
+ * mode_stream (its payload malloc'ed): so that the table's lies below have
+ * streams to cut between. */
+static int one_a_slice(const uint8_t *s, size_t n, mode_stream *ms) {
+    uint8_t *s1;
+    size_t n1;
+    const uint8_t *payload;
+    memset(ms, 0, sizeof *ms);
+    if (latent_stream_one_a_slice(s, n, E2EC_BITSTREAM_VERSION, &s1, &n1)) return -1;
+    int bad = bitstream_read_info(s1, n1, &ms->info) ||
+              bitstream_payload(s1, n1, &ms->info, &payload, &ms->payload_bytes) ||
+              !(ms->payload = malloc(ms->payload_bytes));
+    if (!bad) {
+        memcpy(ms->header, s1 + BS_OFF_PAYLOAD_V2, LATENT_HEADER_BYTES);
+        memcpy(ms->payload, payload, ms->payload_bytes);
+    }
+    free(s1);
+    return bad ? -1 : 0;
+}
+
 static void payload_lies(const mode_stream *ms) {
     size_t l1 = level_at(ms, 1), l2 = level_at(ms, 2), end2 = level_at(ms, 3);
     uint32_t s0 = get_u32(ms->payload + l1), s1 = get_u32(ms->payload + l1 + 4);
@@ -320,23 +348,33 @@ static void payload_lies(const mode_stream *ms) {
     CHECK(st == E2EC_ERR_HEADER, "an MLP step of 2^-25: %s", e2ec_error_name(st));
 }
 
-/* A version-4 stream of the same model (its networks stored: the ARM's
- * tensors first, the MLP's binary16 last before the post-filter's kind byte)
- * decodes to the same voxels; an ARM weight beyond its bound and a NaN in the
- * MLP are refused there. */
-static void version4(const uint8_t *s, size_t n) {
-    uint8_t *v4;
-    size_t n4;
-    if (latent_stream_as_version(s, n, 4, 0, &v4, &n4)) {
-        CHECK(0, "a version-4 stream made");
-        return;
-    }
+/* The same model as a version-5 stream (one rANS stream a slice: more
+ * bytes than the encoder's groups) and a version-4 one (its networks stored:
+ * the ARM's tensors first, the MLP's binary16 last before the post-filter's
+ * kind byte) decodes to the same voxels; an ARM weight beyond its bound and a
+ * NaN in the MLP are refused there. */
+static void older_versions(const uint8_t *s, size_t n) {
+    uint8_t *v4 = NULL;
+    size_t n4 = 0;
     e2ec_volume a, b;
-    e2ec_status st = e2ec_decode(s, n, 1, &a), st4 = e2ec_decode(v4, n4, 2, &b);
-    CHECK(!st && !st4 && !memcmp(a.data, b.data, (size_t)NX * NY * NZ * 2), "version 4 decodes as version 5: %s",
-          e2ec_error_name(st4));
+    e2ec_status st = e2ec_decode(s, n, 1, &a);
+    for (int version = 5; version >= 4; version--) {
+        uint8_t *old;
+        size_t n_old;
+        if (latent_stream_as_version(s, n, version, 0, &old, &n_old)) {
+            CHECK(0, "a version-%d stream made", version);
+            continue;
+        }
+        e2ec_status st_old = e2ec_decode(old, n_old, 2, &b);
+        CHECK(!st && !st_old && !memcmp(a.data, b.data, (size_t)NX * NY * NZ * 2),
+              "version %d decodes as version 6: %s", version, e2ec_error_name(st_old));
+        if (!st_old) e2ec_volume_free(&b);
+        if (version == 5) CHECK(n_old > n, "one stream a slice: %zu bytes, the encoder's groups %zu", n_old, n);
+        if (version == 4) v4 = old, n4 = n_old;
+        else free(old);
+    }
     if (!st) e2ec_volume_free(&a);
-    if (!st4) e2ec_volume_free(&b);
+    if (!v4) return;
     const size_t payload = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
     uint8_t *c = malloc(n4);
     memcpy(c, v4, n4);
@@ -388,9 +426,12 @@ static void refusals(void) {
     size_t n = 0;
     if (latent_synthetic_stream(&m, &ms, &s, &n)) return;
     header_lies(s, n);
-    payload_lies(&ms);
+    mode_stream ms1;
+    CHECK(!one_a_slice(s, n, &ms1), "the stream recoded one stream a slice");
+    payload_lies(&ms1);
+    free(ms1.payload);
     truncations(s, n);
-    version4(s, n);
+    older_versions(s, n);
     free(ms.payload), e2ec_free(s);
     latent_model_free(&m);
 }

@@ -71,7 +71,7 @@ static void section(const ll_shape *sh, const arm_int *m, int32_t lo, int32_t hi
     size_t nv = (size_t)sh->nx * sh->ny * sh->nz;
     int32_t *d = malloc(nv * sizeof *d);
     ll_model mm = {r.lo, r.hi, r.shift, &r.arm, r.max_error};
-    CHECK(ll_decode(sh, r.slices, r.slices_bytes, sizes, &mm, d) == E2EC_OK &&
+    CHECK(ll_decode(sh, r.slices, r.slices_bytes, sizes, 0, &mm, d) == E2EC_OK &&
               memcmp(d, v, nv * sizeof *d) == 0, "decoded from the section");
     free(sizes);
     struct { size_t at; uint8_t val; size_t cut; e2ec_status want; const char *what; } lies[] = {
@@ -107,6 +107,48 @@ static void section(const ll_shape *sh, const arm_int *m, int32_t lo, int32_t hi
     free(d);
 }
 
+/* Streams of 2^g slices (the latent mode's grouping, ll_pack): coded on 1
+ * thread and decoded on 2 and the other way, every voxel back; fewer bytes
+ * than one stream a slice; a stream read with another grouping refused. */
+static void groups(const ll_shape *s, const int32_t *v, const ll_model *mm, size_t one_a_slice) {
+    size_t n = (size_t)s->nx * s->ny * s->nz, plane = (size_t)s->nx * s->ny;
+    rans_sym *syms = malloc(n * sizeof *syms);
+    int32_t *d = malloc(n * sizeof *d);
+    uint32_t zb[64];
+    int threads = omp_get_max_threads();
+    CHECK(ll_symbols(s, v, mm, syms, NULL) == E2EC_OK, "the symbols");
+    size_t last = one_a_slice;
+    for (int g = 1; (1 << (g - 1)) < s->nz; g++) {
+        for (int t = 0; t < 2; t++) {
+            uint8_t *buf = NULL;
+            size_t len = 0;
+            omp_set_num_threads(t ? 2 : 1);
+            e2ec_status st = ll_pack(syms, plane, (uint32_t)s->nz, g, &buf, &len, zb);
+            omp_set_num_threads(t ? 1 : 2);
+            if (!st) st = ll_decode(s, buf, len, zb, g, mm, d);
+            CHECK(st == E2EC_OK && memcmp(d, v, n * sizeof *d) == 0,
+                  "%u streams of %d slices, coded on %d threads, decoded on %d: %s",
+                  ll_streams((uint32_t)s->nz, g), 1 << g, t ? 2 : 1, t ? 1 : 2, e2ec_error_name(st));
+            size_t table = 4 * (size_t)ll_streams((uint32_t)s->nz, g);
+            if (t == 0) {
+                CHECK(len + table < last, "%d slices a stream: %zu bytes, fewer than %zu", 1 << g, len + table, last);
+                last = len + table;
+                st = ll_decode(s, buf, len, zb, g - 1, mm, d);
+                CHECK(st == E2EC_ERR_TRUNCATED || st == E2EC_ERR_ENTROPY, "read as %d slices a stream: %s",
+                      1 << (g - 1), e2ec_error_name(st));
+            }
+            free(buf);
+        }
+    }
+    omp_set_num_threads(threads);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    CHECK(ll_pack(syms, plane, (uint32_t)s->nz, LL_MAX_GROUP + 1, &buf, &len, zb) == E2EC_ERR_ARG &&
+              ll_decode(s, (const uint8_t *)"", 0, zb, LL_MAX_GROUP + 1, mm, d) == E2EC_ERR_ARG,
+          "a group beyond 2^%d slices refused", LL_MAX_GROUP);
+    free(syms), free(d);
+}
+
 static void roundtrip(void) {
     ll_shape s = {48, 40, 12, 0};
     size_t n = (size_t)s.nx * s.ny * s.nz;
@@ -130,7 +172,7 @@ static void roundtrip(void) {
                   memcmp(d[t], v, n * sizeof(int32_t)) == 0, "encode, its reconstruction exact");
         /* the other thread count decodes it */
         omp_set_num_threads(t ? 1 : 2);
-        CHECK(ll_decode(&s, buf[t], len[t], zb[t], &mm, d[t]) == E2EC_OK, "decode");
+        CHECK(ll_decode(&s, buf[t], len[t], zb[t], 0, &mm, d[t]) == E2EC_OK, "decode");
         exact &= memcmp(d[t], v, n * sizeof(int32_t)) == 0;
     }
     omp_set_num_threads(threads);
@@ -138,6 +180,7 @@ static void roundtrip(void) {
            memcmp(zb[0], zb[1], (size_t)s.nz * 4) == 0;
     CHECK(same, "1 and 2 threads code the same bytes");
     CHECK(exact, "every voxel back, coded on 1 thread and decoded on 2, and the other way");
+    groups(&s, v, &mm, len[0] + 4 * (size_t)s.nz);
     /* against zstd at its strongest level, on the voxels as 16-bit words */
     int16_t *raw = malloc(n * sizeof *raw);
     for (size_t i = 0; i < n; i++) raw[i] = (int16_t)v[i];
@@ -152,17 +195,17 @@ static void roundtrip(void) {
      * over its last batches, the stream the whole volume under the integer
      * net (they agree to 0.1 % here; 3 % leaves room for the sampling) */
     CHECK(fabs(bpp - est) < 0.03 * est, "coded %.3f bpp, predicted %.3f", bpp, est);
-    CHECK(ll_decode(&s, buf[0], len[0] - 1, zb[0], &mm, d[0]) == E2EC_ERR_TRUNCATED,
+    CHECK(ll_decode(&s, buf[0], len[0] - 1, zb[0], 0, &mm, d[0]) == E2EC_ERR_TRUNCATED,
           "slices longer than the payload refused");
     zb[0][s.nz - 1]--;
-    CHECK(ll_decode(&s, buf[0], len[0] - 1, zb[0], &mm, d[0]) == E2EC_ERR_ENTROPY,
+    CHECK(ll_decode(&s, buf[0], len[0] - 1, zb[0], 0, &mm, d[0]) == E2EC_ERR_ENTROPY,
           "a slice cut short refused");
     zb[0][s.nz - 1]++;
     buf[0][len[0] / 2] ^= 0x40;
-    CHECK(ll_decode(&s, buf[0], len[0], zb[0], &mm, d[0]) == E2EC_ERR_ENTROPY, "altered payload refused");
+    CHECK(ll_decode(&s, buf[0], len[0], zb[0], 0, &mm, d[0]) == E2EC_ERR_ENTROPY, "altered payload refused");
     section(&s, &m, lo, hi, shift, buf[1], len[1], zb[1], v);
     ll_model wrong = {lo, hi, LL_MAX_SHIFT + 1, &m, 0};
-    CHECK(ll_decode(&s, buf[1], len[1], zb[1], &wrong, d[0]) == E2EC_ERR_HEADER, "a shift beyond the cap refused");
+    CHECK(ll_decode(&s, buf[1], len[1], zb[1], 0, &wrong, d[0]) == E2EC_ERR_HEADER, "a shift beyond the cap refused");
     free(v), free(p), free(buf[0]), free(buf[1]), free(d[0]), free(d[1]), free(zb[0]), free(zb[1]);
     free(raw), free(z);
 }

@@ -36,10 +36,12 @@ static void print_info(const e2ec_info *i) {
         printf("latent: levels %d, MLP hidden %d, ARM hidden %d shifts %d %d %d, %llu latents\n",
                i->grid_levels, i->grid_hidden, i->arm_hidden, i->arm_shift[0], i->arm_shift[1],
                i->arm_shift[2], (unsigned long long)i->grid_values);
-        for (int l = 0; l < i->grid_levels; l++)
-            printf("latent_level_%d: %dx%dx%d, shift %d, alphabet [%d, %d], %u bytes\n", l,
+        for (int l = 0; l < i->grid_levels; l++) {
+            unsigned streams = (((unsigned)i->latent_res[l][2] - 1) >> i->latent_group[l]) + 1;
+            printf("latent_level_%d: %dx%dx%d, shift %d, alphabet [%d, %d], %u bytes in %u stream%s\n", l,
                    i->latent_res[l][0], i->latent_res[l][1], i->latent_res[l][2], i->latent_shift[l],
-                   i->latent_lo[l], i->latent_hi[l], i->latent_bytes[l]);
+                   i->latent_lo[l], i->latent_hi[l], i->latent_bytes[l], streams, streams == 1 ? "" : "s");
+        }
     }
     print_weight_coding(i);
     if (i->has_residual) printf("max_error: %u\n", i->max_error);

@@ -14,21 +14,29 @@ static uint32_t get32(const uint8_t *p) {
 }
 
 size_t rans_encode(const rans_sym *syms, size_t n, uint8_t *out, size_t cap) {
-    if (cap < rans_bound(n)) return 0;
+    return rans_encode_runs(syms, n, n, 1, out, cap);
+}
+
+size_t rans_encode_runs(const rans_sym *syms, size_t run, size_t stride, size_t runs, uint8_t *out,
+                        size_t cap) {
+    if (cap < rans_bound(run * runs)) return 0;
     uint8_t *p = out + cap;
     uint64_t x = RANS_LOW;
-    for (size_t i = n; i-- > 0;) {
-        uint32_t start = syms[i].start, freq = syms[i].freq;
-        if (freq == 0 || freq > RANS_TOTAL || start > RANS_TOTAL - freq) return 0;
-        /* renormalise so that the state after coding stays below 2^63: one
-         * word at most, since x < 2^63 and x_max >= 2^39 */
-        uint64_t x_max = ((RANS_LOW >> RANS_PROB_BITS) << 32) * freq;
-        if (x >= x_max) {
-            p -= 4;
-            put32(p, (uint32_t)x);
-            x >>= 32;
+    for (size_t r = runs; r-- > 0;) {
+        const rans_sym *at = syms + r * stride;
+        for (size_t i = run; i-- > 0;) {
+            uint32_t start = at[i].start, freq = at[i].freq;
+            if (freq == 0 || freq > RANS_TOTAL || start > RANS_TOTAL - freq) return 0;
+            /* renormalise so that the state after coding stays below 2^63: one
+             * word at most, since x < 2^63 and x_max >= 2^39 */
+            uint64_t x_max = ((RANS_LOW >> RANS_PROB_BITS) << 32) * freq;
+            if (x >= x_max) {
+                p -= 4;
+                put32(p, (uint32_t)x);
+                x >>= 32;
+            }
+            x = ((x / freq) << RANS_PROB_BITS) + x % freq + start;
         }
-        x = ((x / freq) << RANS_PROB_BITS) + x % freq + start;
     }
     p -= 8;
     put32(p, (uint32_t)x);

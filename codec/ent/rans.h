@@ -39,6 +39,12 @@ size_t rans_bound(size_t n);
  * written, or 0 when cap < rans_bound(n) or a symbol is out of range. */
 size_t rans_encode(const rans_sym *syms, size_t n, uint8_t *out, size_t cap);
 
+/* rans_encode of `runs` runs of `run` symbols each, run r starting at
+ * syms + r * stride (run <= stride): the slices of a volume that one stream
+ * interleaves, coded where they lie. */
+size_t rans_encode_runs(const rans_sym *syms, size_t run, size_t stride, size_t runs, uint8_t *out,
+                        size_t cap);
+
 typedef struct {
     uint64_t x;
     const uint8_t *p, *end;

@@ -81,13 +81,14 @@ static void write_header(const e2ec_info *in, uint8_t *h) {
         uint8_t *v = h + LAT_HDR_LEVEL + LAT_LEVEL_BYTES * l;
         for (int a = 0; a < 3; a++) put_u16(v + LAT_LVL_RES + 2 * a, (uint32_t)in->latent_res[l][a]);
         v[LAT_LVL_SHIFT] = (uint8_t)in->latent_shift[l];
+        v[LAT_LVL_GROUP] = (uint8_t)in->latent_group[l];
         put_u32(v + LAT_LVL_LO, (uint32_t)in->latent_lo[l]);
         put_u32(v + LAT_LVL_HI, (uint32_t)in->latent_hi[l]);
         put_u32(v + LAT_LVL_BYTES, in->latent_bytes[l]);
     }
 }
 
-/* Each level coded by ll_encode: its streams and slice sizes. */
+/* Each level coded by ll_pack: its streams and their sizes. */
 typedef struct {
     uint8_t *streams[E2EC_MAX_LATENT_LEVELS];
     uint32_t *sizes[E2EC_MAX_LATENT_LEVELS];
@@ -98,24 +99,52 @@ static void coded_free(coded_levels *c) {
     for (int l = 0; l < E2EC_MAX_LATENT_LEVELS; l++) free(c->streams[l]), free(c->sizes[l]);
 }
 
-static e2ec_status code_levels(const latent_model *m, e2ec_info *in, coded_levels *c) {
+/* A level's table and streams in bytes. */
+static uint64_t level_bytes(uint32_t streams, size_t bytes) { return 4ull * streams + bytes; }
+
+/* The streams a level keeps for its parallel decode unless fewer save much. */
+#define LATENT_MIN_STREAMS 16
+
+/* Level l's streams: a stream's 8-byte state and 4-byte table entry are most
+ * of a small or near-constant level (on the MR sample at lambda 1e-1, 1,560 of
+ * 8,069 bytes in 130 one-slice streams), so the slices a stream interleaves
+ * double while that saves bytes and leaves LATENT_MIN_STREAMS streams (a
+ * wavefront decode on as many threads, ll_code.h), or saves more than 1/64 of
+ * the level's bytes. */
+static e2ec_status code_level(const latent_model *m, int l, e2ec_info *in, coded_levels *c) {
     const grid_shape *s = &m->syn.shape;
-    for (int l = 0; l < s->levels; l++) {
-        ll_shape sh = level_shape(s, l, m->lo[l]);
-        ll_model lm = level_model(m, l);
-        size_t nodes = s->off[l + 1] - s->off[l];
-        int32_t *recon = malloc(nodes * sizeof *recon);
-        c->sizes[l] = malloc((size_t)sh.nz * sizeof *c->sizes[l]);
-        e2ec_status st = recon && c->sizes[l] ? E2EC_OK : E2EC_ERR_NOMEM;
-        if (!st)
-            st = ll_encode(&sh, m->syn.q + s->off[l], &lm, &c->streams[l], &c->bytes[l], c->sizes[l],
-                           recon);
-        free(recon);
-        if (st) return st;
-        uint64_t level = 4ull * (uint64_t)sh.nz + c->bytes[l];
-        if (level > UINT32_MAX) return E2EC_ERR_LIMIT;
-        in->latent_bytes[l] = (uint32_t)level;
+    ll_shape sh = level_shape(s, l, m->lo[l]);
+    ll_model lm = level_model(m, l);
+    size_t plane = (size_t)sh.nx * sh.ny, nodes = plane * (size_t)sh.nz;
+    uint32_t nz = (uint32_t)sh.nz;
+    rans_sym *syms = malloc(nodes * sizeof *syms);
+    c->sizes[l] = malloc((size_t)nz * sizeof *c->sizes[l]);
+    uint32_t *sizes = malloc((size_t)nz * sizeof *sizes);
+    e2ec_status st = syms && c->sizes[l] && sizes ? E2EC_OK : E2EC_ERR_NOMEM;
+    if (!st) st = ll_symbols(&sh, m->syn.q + s->off[l], &lm, syms, NULL);
+    if (!st) st = ll_pack(syms, plane, nz, 0, &c->streams[l], &c->bytes[l], c->sizes[l]);
+    int g = 0;
+    for (int next = 1; !st && next <= LL_MAX_GROUP && (1u << (next - 1)) < nz; next++) {
+        uint8_t *streams;
+        size_t bytes;
+        st = ll_pack(syms, plane, nz, next, &streams, &bytes, sizes);
+        if (st) break;
+        uint64_t was = level_bytes(ll_streams(nz, g), c->bytes[l]), now = level_bytes(ll_streams(nz, next), bytes);
+        uint64_t saved = was - (now < was ? now : was);
+        if (!saved || (ll_streams(nz, next) < LATENT_MIN_STREAMS && 64 * saved <= was)) {
+            free(streams);
+            break;
+        }
+        free(c->streams[l]);
+        c->streams[l] = streams, c->bytes[l] = bytes, g = next;
+        uint32_t *t = c->sizes[l];
+        c->sizes[l] = sizes, sizes = t;
     }
+    free(syms), free(sizes);
+    if (st) return st;
+    uint64_t level = level_bytes(ll_streams(nz, g), c->bytes[l]);
+    if (level > UINT32_MAX) return E2EC_ERR_LIMIT;
+    in->latent_bytes[l] = (uint32_t)level, in->latent_group[l] = g;
     return E2EC_OK;
 }
 
@@ -129,7 +158,7 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     uint8_t *nets = NULL;
     size_t nets_bytes = 0;
     if (!st) st = net_section_code(&m->arm, m->syn.mlp, in->grid_levels, in->grid_hidden, m->mlp_q, &nets, &nets_bytes);
-    if (!st) st = code_levels(m, in, &c);
+    for (int l = 0; !st && l < in->grid_levels; l++) st = code_level(m, l, in, &c);
     uint64_t total = nets_bytes + post_filter_bytes(&m->filter) + (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
     for (int l = 0; l < in->grid_levels; l++) total += in->latent_bytes[l];
     if (!st && total > UINT32_MAX) st = E2EC_ERR_LIMIT;
@@ -139,8 +168,8 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
         memcpy(p, nets, nets_bytes);
         uint8_t *at = p + nets_bytes;
         for (int l = 0; l < in->grid_levels; l++)
-            at = ll_slices_write(at, (uint32_t)m->syn.shape.res[l][2], c.sizes[l], c.streams[l],
-                                 c.bytes[l]);
+            at = ll_slices_write(at, ll_streams((uint32_t)in->latent_res[l][2], in->latent_group[l]),
+                                 c.sizes[l], c.streams[l], c.bytes[l]);
         value_map_write(at, &m->map);
         post_filter_write(at + (size_t)m->map.count * VALUE_MAP_ENTRY_BYTES, &m->filter);
     }
@@ -157,7 +186,7 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
 }
 
 /* A level's slot, in stream order: resolution (nested in the previous level),
- * input shift, reserved byte, alphabet, bytes. */
+ * input shift, slices per stream, alphabet, bytes. */
 static e2ec_status read_level(const uint8_t *v, int l, const uint32_t n[3], e2ec_info *in) {
     for (int a = 0; a < 3; a++) {
         uint32_t r = get_u16(v + LAT_LVL_RES + 2 * a);
@@ -165,8 +194,12 @@ static e2ec_status read_level(const uint8_t *v, int l, const uint32_t n[3], e2ec
         if (r > n[a] || (l > 0 && (int)r < in->latent_res[l - 1][a])) return E2EC_ERR_MISMATCH;
         in->latent_res[l][a] = (int)r;
     }
-    if (v[LAT_LVL_SHIFT] > LL_MAX_SHIFT || v[LAT_LVL_RESERVED]) return E2EC_ERR_HEADER;
+    if (v[LAT_LVL_SHIFT] > LL_MAX_SHIFT || (in->version < 6 && v[LAT_LVL_GROUP])) return E2EC_ERR_HEADER;
     in->latent_shift[l] = v[LAT_LVL_SHIFT];
+    /* one value of g per grouping: none past the one that holds every slice */
+    int g = v[LAT_LVL_GROUP];
+    if (g > LL_MAX_GROUP || (g > 0 && (1u << (g - 1)) >= (uint32_t)in->latent_res[l][2])) return E2EC_ERR_MISMATCH;
+    in->latent_group[l] = g;
     int32_t lo = (int32_t)get_u32(v + LAT_LVL_LO), hi = (int32_t)get_u32(v + LAT_LVL_HI);
     if (lo > hi) return E2EC_ERR_HEADER;
     if ((int64_t)hi - lo >= LAPLACE_MAX_SYMBOLS || lo < -E2EC_MAX_LATENT_ABS ||
@@ -174,8 +207,8 @@ static e2ec_status read_level(const uint8_t *v, int l, const uint32_t n[3], e2ec
         return E2EC_ERR_LIMIT;
     in->latent_lo[l] = lo, in->latent_hi[l] = hi;
     in->latent_bytes[l] = get_u32(v + LAT_LVL_BYTES);
-    /* each slice: its size in the table and a stream of 8 bytes at least */
-    if (in->latent_bytes[l] / 12 < (uint32_t)in->latent_res[l][2]) return E2EC_ERR_MISMATCH;
+    /* each stream: its size in the table and 8 bytes at least */
+    if (in->latent_bytes[l] / 12 < ll_streams((uint32_t)in->latent_res[l][2], g)) return E2EC_ERR_MISMATCH;
     return E2EC_OK;
 }
 
@@ -286,8 +319,9 @@ static e2ec_status read_levels(const uint8_t *p, const e2ec_info *info, latent_m
         uint32_t *sizes;
         const uint8_t *streams;
         size_t bytes;
-        st = ll_slices_read(p, info->latent_bytes[l], (uint32_t)sh.nz, &sizes, &streams, &bytes);
-        if (!st) st = ll_decode(&sh, streams, bytes, sizes, &lm, m->syn.q + s->off[l]);
+        int g = info->latent_group[l];
+        st = ll_slices_read(p, info->latent_bytes[l], ll_streams((uint32_t)sh.nz, g), &sizes, &streams, &bytes);
+        if (!st) st = ll_decode(&sh, streams, bytes, sizes, g, &lm, m->syn.q + s->off[l]);
         free(sizes);
         p += info->latent_bytes[l];
     }

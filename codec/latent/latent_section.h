@@ -2,10 +2,13 @@
  * The latent mode's part of its stream (docs/bitstream.md, "LATENT mode"): a
  * header section at offset 104 that says everything the payload's sizes are
  * derived from (levels, each level's resolution, ARM input shift, alphabet and
- * coded bytes, the synthesis MLP's width, the ARM's shape), then the payload:
+ * coded bytes, slices per stream, the synthesis MLP's width, the ARM's
+ * shape), then the payload:
  * from version 5 the networks coded (net_section.h: the ARM's integer tensors
- * and the synthesis MLP's in steps), then each level's slice table and rANS
- * streams (lossless/ll_section.h's ll_slices_*, coded by ll_encode); before
+ * and the synthesis MLP's in steps), then each level's table and rANS streams
+ * (lossless/ll_section.h's ll_slices_*, coded by ll_pack: from version 6 a
+ * stream holds 2^g of the level's slices, g the level's, chosen by the
+ * encoder; before, one a slice); before
  * version 5 the ARM's tensors stored (ent/arm_section.h) before the levels and
  * the MLP's weights as binary16 after them; from version 3 the value map
  * (value_map.h); from version 4 the post-filter (post_filter.h), last.
@@ -37,7 +40,8 @@ enum {
     /* within a level's slot */
     LAT_LVL_RES = 0,        /* 3 x u16: nodes along x, y, z */
     LAT_LVL_SHIFT = 6,      /* u8: the ARM's input shift, 0..LL_MAX_SHIFT */
-    LAT_LVL_RESERVED = 7,   /* u8, 0 */
+    LAT_LVL_GROUP = 7,      /* u8: g, the level's rANS streams hold 2^g slices (version 6;
+                               before, 0: one a slice) */
     LAT_LVL_LO = 8,         /* i32: the alphabet [lo, hi] */
     LAT_LVL_HI = 12,        /* i32 */
     LAT_LVL_BYTES = 16,     /* u32: the level's slice table and streams */

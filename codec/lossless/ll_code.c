@@ -1,6 +1,7 @@
 /* Lossless and near-lossless coding with the integer ARM (see ll_code.h). */
 #include "ll_code.h"
 
+#include <omp.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ static void code_slice(const ll_shape *s, const ll_model *m, int z, const int32_
                 rans_dec_advance(dec, sym);
             }
             int32_t v = p + q * step;
-            r[i] = v < m->lo ? m->lo : v > m->hi ? m->hi : v;
+            if (r) r[i] = v < m->lo ? m->lo : v > m->hi ? m->hi : v;
         }
         if (rows) atomic_store_explicit(&rows[z], y + 1, memory_order_release);
     }
@@ -72,83 +73,100 @@ static atomic_int *rows_new(int nz) {
     return rows;
 }
 
-e2ec_status ll_encode(const ll_shape *s, const int32_t *v, const ll_model *m, uint8_t **out,
-                      size_t *len, uint32_t *slice_bytes, int32_t *recon) {
-    if (ll_model_check(m) != E2EC_OK) return E2EC_ERR_ARG;
-    size_t plane = (size_t)s->nx * s->ny, cap = rans_bound(plane);
-    uint8_t *buf = malloc(cap * (size_t)s->nz);
-    rans_sym *syms = malloc(plane * (size_t)s->nz * sizeof *syms);
+e2ec_status ll_symbols(const ll_shape *s, const int32_t *v, const ll_model *m, rans_sym *syms,
+                       int32_t *recon) {
+    if (ll_model_check(m) != E2EC_OK || (m->max_error && !recon)) return E2EC_ERR_ARG;
+    size_t plane = (size_t)s->nx * s->ny;
     /* lossless: the context is the original, so slices are independent */
     atomic_int *rows = m->max_error ? rows_new(s->nz) : NULL;
-    if (!buf || !syms || (m->max_error && !rows)) {
-        free(buf), free(syms), free(rows);
-        return E2EC_ERR_NOMEM;
-    }
+    if (m->max_error && !rows) return E2EC_ERR_NOMEM;
     int bad = 0;
     /* near-lossless: slice z on thread z mod T, in order, as the decoder */
     #pragma omp parallel for schedule(static, 1) reduction(| : bad)
-    for (int z = 0; z < s->nz; z++) {
-        rans_sym *zs = syms + plane * (size_t)z;
-        code_slice(s, m, z, m->max_error ? recon : v, recon, v, zs, NULL, rows, &bad);
-        slice_bytes[z] = (uint32_t)rans_encode(zs, plane, buf + cap * (size_t)z, cap);
-    }
-    free(syms);
+    for (int z = 0; z < s->nz; z++)
+        code_slice(s, m, z, m->max_error ? recon : v, recon, v, syms + plane * (size_t)z, NULL, rows, &bad);
     free(rows);
+    return bad ? E2EC_ERR_ARG : E2EC_OK;
+}
+
+/* The slices of stream k of ns: k, k + ns, k + 2 ns ... below nz. */
+static size_t stream_slices(uint32_t nz, uint32_t ns, uint32_t k) { return (nz - 1 - k) / ns + 1; }
+
+e2ec_status ll_pack(const rans_sym *syms, size_t plane, uint32_t nz, int g, uint8_t **out,
+                    size_t *len, uint32_t *sizes) {
+    if (nz < 1 || g < 0 || g > LL_MAX_GROUP) return E2EC_ERR_ARG;
+    uint32_t ns = ll_streams(nz, g);
+    size_t cap = rans_bound(plane << g);
+    uint8_t *buf = malloc(cap * ns);
+    if (!buf) return E2EC_ERR_NOMEM;
+    int bad = 0;
+    #pragma omp parallel for schedule(dynamic, 1) reduction(| : bad)
+    for (uint32_t k = 0; k < ns; k++) {
+        sizes[k] = (uint32_t)rans_encode_runs(syms + plane * k, plane, plane * ns, stream_slices(nz, ns, k),
+                                              buf + cap * k, cap);
+        if (!sizes[k]) bad = 1;
+    }
     if (bad) {
         free(buf);
         return E2EC_ERR_ARG;
     }
-    /* pack the slices' streams back to back */
+    /* the streams back to back */
     size_t at = 0;
-    for (int z = 0; z < s->nz; z++) {
-        memmove(buf + at, buf + cap * (size_t)z, slice_bytes[z]);
-        at += slice_bytes[z];
+    for (uint32_t k = 0; k < ns; k++) {
+        memmove(buf + at, buf + cap * k, sizes[k]);
+        at += sizes[k];
     }
     *out = buf;
     *len = at;
     return E2EC_OK;
 }
 
-e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len,
-                      const uint32_t *slice_bytes, const ll_model *m, int32_t *v) {
+e2ec_status ll_encode(const ll_shape *s, const int32_t *v, const ll_model *m, uint8_t **out,
+                      size_t *len, uint32_t *slice_bytes, int32_t *recon) {
+    size_t plane = (size_t)s->nx * s->ny;
+    rans_sym *syms = malloc(plane * (size_t)s->nz * sizeof *syms);
+    if (!syms) return E2EC_ERR_NOMEM;
+    e2ec_status st = ll_symbols(s, v, m, syms, recon);
+    if (!st) st = ll_pack(syms, plane, (uint32_t)s->nz, 0, out, len, slice_bytes);
+    free(syms);
+    return st;
+}
+
+e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len, const uint32_t *sizes,
+                      int g, const ll_model *m, int32_t *v) {
     e2ec_status st = ll_model_check(m);
     if (st != E2EC_OK) return st;
-    size_t *start = malloc(((size_t)s->nz + 1) * sizeof *start);
+    if (s->nz < 1 || g < 0 || g > LL_MAX_GROUP) return E2EC_ERR_ARG;
+    uint32_t ns = ll_streams((uint32_t)s->nz, g);
+    rans_dec *dec = malloc((size_t)ns * sizeof *dec);
+    e2ec_status *init = malloc((size_t)ns * sizeof *init);
     atomic_int *rows = rows_new(s->nz);
-    if (!start || !rows) {
-        free(start);
-        free(rows);
+    if (!dec || !init || !rows) {
+        free(dec), free(init), free(rows);
         return E2EC_ERR_NOMEM;
     }
-    start[0] = 0;
-    for (int z = 0; z < s->nz; z++) {
-        start[z + 1] = start[z] + slice_bytes[z];
-        if (start[z + 1] > len) st = E2EC_ERR_TRUNCATED;
+    size_t at = 0;
+    for (uint32_t k = 0; k < ns && st == E2EC_OK; k++) {
+        if (sizes[k] > len - at) st = E2EC_ERR_TRUNCATED;
+        else init[k] = rans_dec_init(&dec[k], buf + at, sizes[k]), at += sizes[k];
+        if (st == E2EC_OK && init[k] != E2EC_OK) dec[k] = (rans_dec){.x = RANS_LOW}; /* decodes garbage, refused below */
     }
-    if (st == E2EC_OK && start[s->nz] != len) st = E2EC_ERR_ENTROPY;
+    if (st == E2EC_OK && at != len) st = E2EC_ERR_ENTROPY;
     if (st == E2EC_OK) {
-        int first_bad = s->nz;
-        e2ec_status bad_st = E2EC_OK;
-        /* static round robin: slice z on thread z mod T, in order, so each
-         * thread's wait is on a slice another thread already started; a
-         * broken slice decodes to its end all the same (bounded, zeros past
+        /* thread t decodes the slices of the streams k with k mod T = t, in
+         * increasing z, each from its stream's state: every wait (on slice
+         * z - 1) is on a slice before the waiter's, so every thread moves on;
+         * a broken stream decodes to its end all the same (bounded, zeros past
          * its bytes), so its followers never wait for ever */
-        #pragma omp parallel for schedule(static, 1)
-        for (int z = 0; z < s->nz; z++) {
-            rans_dec d;
-            e2ec_status zs = rans_dec_init(&d, buf + start[z], slice_bytes[z]);
-            if (zs != E2EC_OK) d = (rans_dec){.x = RANS_LOW}; /* decodes garbage, refused below */
+        #pragma omp parallel
+        {
+            uint32_t t = (uint32_t)omp_get_thread_num(), nt = (uint32_t)omp_get_num_threads();
             int unused = 0;
-            code_slice(s, m, z, v, v, NULL, NULL, &d, rows, &unused);
-            if (zs == E2EC_OK) zs = rans_dec_finish(&d);
-            if (zs != E2EC_OK) {
-                #pragma omp critical(ll_decode_error)
-                if (z < first_bad) first_bad = z, bad_st = zs;
-            }
+            for (int z = 0; z < s->nz; z++)
+                if ((uint32_t)z % ns % nt == t) code_slice(s, m, z, v, v, NULL, NULL, &dec[(uint32_t)z % ns], rows, &unused);
         }
-        st = bad_st;
+        for (uint32_t k = 0; k < ns && st == E2EC_OK; k++) st = init[k] != E2EC_OK ? init[k] : rans_dec_finish(&dec[k]);
     }
-    free(start);
-    free(rows);
+    free(dec), free(init), free(rows);
     return st;
 }

@@ -4,10 +4,15 @@
  * from the voxels before it. The decoder runs the same prediction, so the
  * voxels come back bit for bit on any machine and thread count.
  *
- * Each slice is its own rANS stream (4 bytes of state each), so that slices
+ * Each slice is its own rANS stream (8 bytes of state each), so that slices
  * decode side by side as a wavefront: row y of slice z needs rows up to y + 1
  * of slice z - 1 (the context's S neighbour), so a thread on slice z follows
- * the one on slice z - 1 two rows behind.
+ * the one on slice z - 1 two rows behind. The latent mode may code a level's
+ * nz slices in fewer streams, S = ceil(nz / 2^g), slice z in stream z mod S
+ * (ll_pack): a level of small or near-constant slices then pays S states and
+ * table entries instead of nz, and its slices still decode as a wavefront on
+ * up to S threads (stream k's slices k, k + S ... are each one slice after
+ * another stream's).
  */
 #ifndef E2EC_LOSSLESS_LL_CODE_H
 #define E2EC_LOSSLESS_LL_CODE_H
@@ -17,6 +22,7 @@
 
 #include "e2ec.h"
 #include "ent/arm_int.h"
+#include "ent/rans.h"
 #include "ll_context.h"
 
 /* The largest near-lossless bound (stored units). */
@@ -39,18 +45,39 @@ typedef struct {
  * <= LL_MAX_SHIFT and 0 <= max_error <= LL_MAX_ERROR. */
 e2ec_status ll_model_check(const ll_model *m);
 
-/* Codes v slice by slice: *out (malloc'ed, the caller frees it) holds the nz
+/* A stream holds 2^g slices at most, g <= LL_MAX_GROUP (any nz up to 2^16 in
+ * one stream): nz slices (nz >= 1) make ll_streams(nz, g) streams. */
+#define LL_MAX_GROUP 16
+static inline uint32_t ll_streams(uint32_t nz, int g) { return ((nz - 1) >> g) + 1; }
+
+/* The symbols that code v (nx ny nz voxels) under m, slice after slice in
+ * the decoder's order, into syms (nx ny nz entries, the caller's); recon (the
+ * caller's, nx ny nz voxels; may be NULL when E = 0) gets what the decoder
+ * will give. E2EC_ERR_ARG when a voxel lies outside [lo, hi]. */
+e2ec_status ll_symbols(const ll_shape *s, const int32_t *v, const ll_model *m, rans_sym *syms,
+                       int32_t *recon);
+
+/* Codes the symbols of nz slices of `plane` symbols each in S =
+ * ll_streams(nz, g) streams, stream k the slices k, k + S, k + 2S ... in that
+ * order: *out (malloc'ed, the caller frees it) holds the streams back to back,
+ * sizes (S entries, the caller's) their sizes. g = 0: one stream a slice.
+ * E2EC_ERR_ARG for g outside [0, LL_MAX_GROUP] or a symbol out of range. */
+e2ec_status ll_pack(const rans_sym *syms, size_t plane, uint32_t nz, int g, uint8_t **out,
+                    size_t *len, uint32_t *sizes);
+
+/* ll_symbols, then ll_pack one stream a slice (g = 0): *out (malloc'ed, the caller frees it) holds the nz
  * streams back to back, slice_bytes[z] (nz entries, the caller's) their sizes;
  * recon (nx ny nz voxels, the caller's) gets what the decoder will give (v
  * itself when E = 0). E2EC_ERR_ARG when a voxel lies outside [lo, hi]. */
 e2ec_status ll_encode(const ll_shape *s, const int32_t *v, const ll_model *m, uint8_t **out,
                       size_t *len, uint32_t *slice_bytes, int32_t *recon);
 
-/* Fills v (nx ny nz voxels) from the streams as ll_encode wrote them;
- * E2EC_ERR_ENTROPY when a slice's stream does not end where its last voxel
- * does, E2EC_ERR_HEADER for a model out of range, E2EC_ERR_TRUNCATED when the
- * slice sizes add up to more than len. */
-e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len,
-                      const uint32_t *slice_bytes, const ll_model *m, int32_t *v);
+/* Fills v (nx ny nz voxels) from the streams as ll_pack wrote them for g
+ * (ll_streams(nz, g) sizes); E2EC_ERR_ENTROPY when a
+ * stream does not end where its last voxel does, E2EC_ERR_HEADER for a model
+ * out of range, E2EC_ERR_TRUNCATED when the sizes add up to more than len,
+ * E2EC_ERR_ARG for g outside [0, LL_MAX_GROUP]. */
+e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len, const uint32_t *sizes,
+                      int g, const ll_model *m, int32_t *v);
 
 #endif

@@ -36,9 +36,10 @@ size_t ll_section_size(int hidden, uint32_t nz, size_t slices_bytes);
 /* Writes ll_section_size(...) bytes at dst. */
 void ll_section_write(uint8_t *dst, const ll_section *s);
 
-/* The slice table and the streams it sizes (the lossless section's tail, and
- * each level of the latent mode's payload): nz u32 sizes, then the nz rANS
- * streams back to back. The writer writes 4 nz + bytes bytes at dst and
+/* The slice table and the streams it sizes (the lossless section's tail, one
+ * stream a slice, and each level of the latent mode's payload, one a group of
+ * slices from version 6): nz u32 sizes, then the nz rANS streams back to
+ * back (nz: the streams' count). The writer writes 4 nz + bytes bytes at dst and
  * returns their end. The reader takes n bytes at src that must hold exactly
  * that: *sizes (nz entries, malloc'ed, the caller frees it; NULL on error),
  * *streams points into src and *bytes is their sum. E2EC_ERR_TRUNCATED when

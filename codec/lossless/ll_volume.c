@@ -107,7 +107,7 @@ e2ec_status ll_decompress_planes(const uint8_t *section, size_t n, e2ec_volume *
     }
     ll_shape sh = {(int)out->nx, (int)out->ny, (int)z1, sec.lo};
     ll_model m = {sec.lo, sec.hi, sec.shift, &sec.arm, sec.max_error};
-    st = ll_decode(&sh, sec.slices, len, zb, &m, x);
+    st = ll_decode(&sh, sec.slices, len, zb, 0, &m, x);
     for (size_t i = 0; st == E2EC_OK && i < nv; i++) {
         switch (out->type) {
         case E2EC_U8: ((uint8_t *)out->data)[i] = (uint8_t)x[i]; break;

@@ -117,7 +117,7 @@ expect 0 "compress latent, --epochs over --preset" -- "$E2EC" compress crop.raw 
 grep -q '^pass 8/8 ' err.txt && ok || fail "--epochs does not override --preset"
 expect 0 "info latent" -- "$E2EC" info t.e2ec
 grep -q '^mode: latent$' out.txt && ok || fail "info does not say mode latent"
-grep -q '^latent_level_0: .*, shift [0-8], alphabet \[-\?[0-9]*, -\?[0-9]*\], [0-9]* bytes$' out.txt &&
+grep -q '^latent_level_0: .*, shift [0-8], alphabet \[-\?[0-9]*, -\?[0-9]*\], [0-9]* bytes in [0-9]* streams\?$' out.txt &&
     ok || fail "info does not describe the latent levels: $(grep latent out.txt)"
 grep -q "^latent_level_[0-9]: 24x24x12," out.txt && ok || fail "the finest level is not the volume's grid"
 expect 0 "decompress latent" -- "$E2EC" decompress t.e2ec t.raw
