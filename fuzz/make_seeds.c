@@ -211,19 +211,21 @@ static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uin
 
 /* A latent stream made without training (tests/latent_synthetic.h: levels of
  * wide and narrow alphabets, an all-zero level, one of only the two ends; the
- * first with a value map of two entries, the second with a post-filter), whole
- * in the stream corpus, and its header section and payload behind the 3-byte
- * shape fuzz_latent reads; and a tiny encoded one in the stream corpus. */
+ * first with a value map of two entries, the second with a post-filter; the
+ * first again in 2 planes a stream, 3 interleaved streams a level, where the
+ * encoder makes one), whole in the stream corpus, and its header section and
+ * payload behind the 3-byte shape fuzz_latent reads; and a tiny encoded one in
+ * the stream corpus. */
 static int latent_seeds(const char *streams, const char *dir) {
     static const syn_draw kinds[3][SYN_LEVELS] = {
         {DRAW_RANDOM, DRAW_RANDOM, DRAW_RANDOM}, {DRAW_ZERO, DRAW_ENDS, DRAW_RANDOM},
         {DRAW_RANDOM, DRAW_ZERO, DRAW_ENDS}};
     static const int32_t lo[SYN_LEVELS] = {-40, -300, -3}, hi[SYN_LEVELS] = {40, 300, 3};
     int bad = encoded_seed(streams, E2EC_MODE_LATENT, SEED_FP16);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         latent_model m;
-        latent_synthetic(&m, kinds[k], lo, hi, (uint64_t)k + 1);
-        if (k == 0 && (m.map.index = malloc(2 * sizeof *m.map.index)) && (m.map.delta = malloc(2 * sizeof *m.map.delta)))
+        latent_synthetic(&m, kinds[k % 3], lo, hi, (uint64_t)(k % 3) + 1);
+        if (k % 3 == 0 && (m.map.index = malloc(2 * sizeof *m.map.index)) && (m.map.delta = malloc(2 * sizeof *m.map.delta)))
             m.map.count = 2, m.map.index[0] = 3, m.map.delta[0] = 1, m.map.index[1] = 500, m.map.delta[1] = -2;
         if (k == 1) {
             m.filter.on = 1, m.filter.offset = -300;
@@ -233,6 +235,11 @@ static int latent_seeds(const char *streams, const char *dir) {
         uint8_t *s = NULL, *in = NULL;
         size_t size = 0;
         bad |= latent_synthetic_stream(&m, &ms, &s, &size) != E2EC_OK;
+        if (k == 3 && s) { /* regrouped: g = 1 */
+            uint8_t *g1 = NULL;
+            bad |= latent_stream_regrouped(s, size, E2EC_BITSTREAM_VERSION, 1, &g1, &size) != 0;
+            e2ec_free(s), s = g1;
+        }
         size_t body = s ? size - BS_OFF_PAYLOAD_V2 - BS_CRC_BYTES : 0;
         if (s && (in = malloc(body + 3))) {
             char path[4096];

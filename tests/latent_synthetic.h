@@ -103,11 +103,12 @@ static inline void latent_stream_refit(uint8_t *b, size_t at, size_t payload, ui
 }
 
 /* A latent stream s of n bytes, as the library writes it (version
- * E2EC_BITSTREAM_VERSION, 6), with every level recoded in one rANS stream a
- * slice (ll_encode), its slices-per-stream byte 0: as version 5 writes it
- * (version 5), or as version 6 may (version 6). *out: malloc'ed. */
-static inline int latent_stream_one_a_slice(const uint8_t *s, size_t n, int version, uint8_t **out,
-                                            size_t *out_n) {
+ * E2EC_BITSTREAM_VERSION, 6), with every level recoded in streams of 2^g
+ * slices (ll_pack; g lowered for a level of fewer slices, to the value that
+ * makes one stream): version 5's layout for g = 0 and version 5, or one that
+ * version 6 may hold (version 6). *out: malloc'ed. */
+static inline int latent_stream_regrouped(const uint8_t *s, size_t n, int version, int g,
+                                          uint8_t **out, size_t *out_n) {
     const size_t at = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
     e2ec_info in;
     const uint8_t *payload;
@@ -119,16 +120,18 @@ static inline int latent_stream_one_a_slice(const uint8_t *s, size_t n, int vers
     uint8_t *lv[E2EC_MAX_LATENT_LEVELS] = {0};
     size_t lb[E2EC_MAX_LATENT_LEVELS] = {0}, levels = 0, old_levels = 0;
     uint32_t zb[E2EC_MAX_LATENT_LEVELS][64];
-    int bad = 0;
+    int lg[E2EC_MAX_LATENT_LEVELS] = {0}, bad = 0;
     for (int l = 0; l < in.grid_levels; l++) {
         const int *r = in.latent_res[l];
         ll_shape sh = {r[0], r[1], r[2], in.latent_lo[l]};
         ll_model lm = {in.latent_lo[l], in.latent_hi[l], in.latent_shift[l], &m.arm, 0};
-        int32_t *recon = malloc((size_t)r[0] * r[1] * r[2] * sizeof *recon);
-        bad |= r[2] > 64 || !recon ||
-               ll_encode(&sh, m.syn.q + m.syn.shape.off[l], &lm, &lv[l], &lb[l], zb[l], recon);
-        free(recon);
-        levels += 4 * (size_t)r[2] + lb[l], old_levels += in.latent_bytes[l];
+        size_t plane = (size_t)r[0] * r[1];
+        rans_sym *syms = malloc(plane * (size_t)r[2] * sizeof *syms);
+        for (lg[l] = g; lg[l] > 0 && (1 << (lg[l] - 1)) >= r[2];) lg[l]--;
+        bad |= r[2] > 64 || !syms || ll_symbols(&sh, m.syn.q + m.syn.shape.off[l], &lm, syms, NULL) ||
+               ll_pack(syms, plane, (uint32_t)r[2], lg[l], &lv[l], &lb[l], zb[l]);
+        free(syms);
+        levels += 4 * (size_t)ll_streams((uint32_t)r[2], lg[l]) + lb[l], old_levels += in.latent_bytes[l];
     }
     size_t rest = pn - nets - old_levels, payload_n = nets + levels + rest;
     uint8_t *b = bad ? NULL : malloc(at + payload_n + BS_CRC_BYTES);
@@ -137,9 +140,10 @@ static inline int latent_stream_one_a_slice(const uint8_t *s, size_t n, int vers
         uint8_t *p = b + at + nets;
         for (int l = 0; l < in.grid_levels; l++) {
             uint8_t *v = b + BS_OFF_PAYLOAD_V2 + LAT_HDR_LEVEL + LAT_LEVEL_BYTES * l;
-            v[LAT_LVL_GROUP] = 0;
-            put_u32(v + LAT_LVL_BYTES, (uint32_t)(4 * (size_t)in.latent_res[l][2] + lb[l]));
-            p = ll_slices_write(p, (uint32_t)in.latent_res[l][2], zb[l], lv[l], lb[l]);
+            uint32_t streams = ll_streams((uint32_t)in.latent_res[l][2], lg[l]);
+            v[LAT_LVL_GROUP] = (uint8_t)lg[l];
+            put_u32(v + LAT_LVL_BYTES, (uint32_t)(4 * (size_t)streams + lb[l]));
+            p = ll_slices_write(p, streams, zb[l], lv[l], lb[l]);
         }
         memcpy(p, payload + nets + old_levels, rest);
         latent_stream_refit(b, at, payload_n, (uint32_t)payload_n - (uint32_t)pn, version);
@@ -150,7 +154,7 @@ static inline int latent_stream_one_a_slice(const uint8_t *s, size_t n, int vers
     return b ? 0 : -1;
 }
 
-/* A version-5 latent stream s of n bytes (latent_stream_one_a_slice's), with
+/* A version-5 latent stream s of n bytes (latent_stream_regrouped's, g = 0), with
  * `entries` value map entries and (for a version under 4) no post-filter, as
  * an older version (2 to 4) writes it: the networks stored raw (the ARM's
  * tensors first, the MLP's binary16 after the levels: exact for
@@ -194,13 +198,13 @@ static inline int latent_stream_v5_as(const uint8_t *s, size_t n, int version, u
 
 /* A latent stream s of n bytes, as the library writes it (version
  * E2EC_BITSTREAM_VERSION), as an older version (2 to 5) writes it: version 5
- * by latent_stream_one_a_slice, versions 2 to 4 by latent_stream_v5_as on
- * that. *out: malloc'ed. */
+ * by latent_stream_regrouped (g = 0), versions 2 to 4 by latent_stream_v5_as
+ * on that. *out: malloc'ed. */
 static inline int latent_stream_as_version(const uint8_t *s, size_t n, int version, uint32_t entries,
                                            uint8_t **out, size_t *out_n) {
     uint8_t *s5 = NULL;
     size_t n5 = 0;
-    if (version < 2 || version > 5 || latent_stream_one_a_slice(s, n, 5, &s5, &n5)) return -1;
+    if (version < 2 || version > 5 || latent_stream_regrouped(s, n, 5, 0, &s5, &n5)) return -1;
     if (version == 5) {
         *out = s5, *out_n = n5;
         return 0;

@@ -135,6 +135,19 @@ static void roundtrip(const char *self) {
               e2ec_error_name(st));
         if (!st) e2ec_volume_free(&v);
     }
+    /* the same latents in 3 streams of 2 planes, planes 0 and 3, 1 and 4, 2
+     * and 5 (g = 1, which the encoder did not choose here): the same voxels */
+    uint8_t *s3;
+    size_t n3;
+    CHECK(!latent_stream_regrouped(s, n, E2EC_BITSTREAM_VERSION, 1, &s3, &n3), "the stream regrouped");
+    for (int t = 1; t <= 2 && s3; t++) {
+        e2ec_volume v;
+        st = e2ec_decode(s3, n3, t, &v);
+        CHECK(st == E2EC_OK && memcmp(v.data, want, vox * 2) == 0,
+              "3 interleaved streams of 2 planes a level: the voxels on %d threads (%s)", t, e2ec_error_name(st));
+        if (!st) e2ec_volume_free(&v);
+    }
+    free(s3);
     uint16_t slice[NX * NY];
     int slices = 1;
     for (uint32_t z = 0; z < NZ; z++)
@@ -302,7 +315,7 @@ static int one_a_slice(const uint8_t *s, size_t n, mode_stream *ms) {
     size_t n1;
     const uint8_t *payload;
     memset(ms, 0, sizeof *ms);
-    if (latent_stream_one_a_slice(s, n, E2EC_BITSTREAM_VERSION, &s1, &n1)) return -1;
+    if (latent_stream_regrouped(s, n, E2EC_BITSTREAM_VERSION, 0, &s1, &n1)) return -1;
     int bad = bitstream_read_info(s1, n1, &ms->info) ||
               bitstream_payload(s1, n1, &ms->info, &payload, &ms->payload_bytes) ||
               !(ms->payload = malloc(ms->payload_bytes));
