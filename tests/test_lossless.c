@@ -123,6 +123,7 @@ static void groups(const ll_shape *s, const int32_t *v, const ll_model *mm, size
             uint8_t *buf = NULL;
             size_t len = 0;
             omp_set_num_threads(t ? 2 : 1);
+            memset(zb, 0, sizeof zb); /* the sizes a reader with a smaller g reads past these: 0 */
             e2ec_status st = ll_pack(syms, plane, (uint32_t)s->nz, g, &buf, &len, zb);
             omp_set_num_threads(t ? 1 : 2);
             if (!st) st = ll_decode(s, buf, len, zb, g, mm, d);
