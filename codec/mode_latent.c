@@ -83,14 +83,15 @@ static e2ec_status check(const e2ec_mode_ops *self, const e2ec_volume *in, const
 /* Bytes of coding the levels of shape s besides the latents themselves: the
  * symbols (8 bytes) and two codings of them by ll_pack (the one kept and the
  * one tried, rans_bound: about 4 bytes a symbol each), for the largest level
- * (encode); and what the coder and decoder both allocate: the stream tables,
- * the decoder's stream states and row counters. */
+ * (encode); and what the coder and decoder allocate a slice at most: a
+ * stream's size in the table (4 bytes, twice in the encoder), the decoder's
+ * state and status of it (40) and the slice's row counter (4). */
 static uint64_t coder_bytes(const grid_shape *s, int encode) {
     uint64_t most = 0, tables = 0;
     for (int l = 0; l < s->levels; l++) {
         uint64_t n = s->off[l + 1] - s->off[l];
         most = n > most ? n : most;
-        tables += 16ull * (uint64_t)s->res[l][2] + 64;
+        tables += 48ull * (uint64_t)s->res[l][2] + 64;
     }
     return (encode ? most * (4 + 8 + 4) : 0) + tables + (1u << 20);
 }
