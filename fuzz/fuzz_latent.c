@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for the latent mode's reader (codec/latent/latent_section.h):
  * its header section, then its payload (the coded networks, ARM and MLP, every
- * level's slice table and rANS streams through ll_decode, the value map and the
- * post-filter of a version-5 stream over a u16 range 0..1000), then the last
+ * level's stream table and rANS streams through ll_decode (a level's planes
+ * interleaved in streams of 2^g planes), the value map and the post-filter of
+ * a version-6 stream over a u16 range 0..1000), then the last
  * plane as the decoder gives it: the synthesis of it and the plane before, as
  * stored voxels through the map, then the filter. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
  * a header section (LATENT_HEADER_BYTES) and a payload; n_weights and
