@@ -44,7 +44,7 @@ enum {
                                before, 0: one a slice) */
     LAT_LVL_LO = 8,         /* i32: the alphabet [lo, hi] */
     LAT_LVL_HI = 12,        /* i32 */
-    LAT_LVL_BYTES = 16,     /* u32: the level's slice table and streams */
+    LAT_LVL_BYTES = 16,     /* u32: the level's stream table and streams */
     LAT_LEVEL_BYTES = 20,
     LATENT_HEADER_BYTES = LAT_HDR_LEVEL + E2EC_MAX_LATENT_LEVELS * LAT_LEVEL_BYTES
 };
