@@ -96,25 +96,33 @@ e2ec_status ll_pack(const rans_sym *syms, size_t plane, uint32_t nz, int g, uint
                     size_t *len, uint32_t *sizes) {
     if (nz < 1 || g < 0 || g > LL_MAX_GROUP) return E2EC_ERR_ARG;
     uint32_t ns = ll_streams(nz, g);
-    size_t cap = rans_bound(plane << g);
-    uint8_t *buf = malloc(cap * ns);
-    if (!buf) return E2EC_ERR_NOMEM;
+    /* stream k written at its bound's offset: about 4 bytes a symbol in all */
+    size_t *room = malloc(((size_t)ns + 1) * sizeof *room);
+    if (!room) return E2EC_ERR_NOMEM;
+    room[0] = 0;
+    for (uint32_t k = 0; k < ns; k++) room[k + 1] = room[k] + rans_bound(plane * stream_slices(nz, ns, k));
+    uint8_t *buf = malloc(room[ns]);
+    if (!buf) {
+        free(room);
+        return E2EC_ERR_NOMEM;
+    }
     int bad = 0;
     #pragma omp parallel for schedule(dynamic, 1) reduction(| : bad)
     for (uint32_t k = 0; k < ns; k++) {
         sizes[k] = (uint32_t)rans_encode_runs(syms + plane * k, plane, plane * ns, stream_slices(nz, ns, k),
-                                              buf + cap * k, cap);
+                                              buf + room[k], room[k + 1] - room[k]);
         if (!sizes[k]) bad = 1;
-    }
-    if (bad) {
-        free(buf);
-        return E2EC_ERR_ARG;
     }
     /* the streams back to back */
     size_t at = 0;
-    for (uint32_t k = 0; k < ns; k++) {
-        memmove(buf + at, buf + cap * k, sizes[k]);
+    for (uint32_t k = 0; k < ns && !bad; k++) {
+        memmove(buf + at, buf + room[k], sizes[k]);
         at += sizes[k];
+    }
+    free(room);
+    if (bad) {
+        free(buf);
+        return E2EC_ERR_ARG;
     }
     *out = buf;
     *len = at;
