@@ -14,7 +14,7 @@
  * Usage: bench_latent RAW NX NY NZ u8|i16|u16 SPX SPY SPZ LAMBDA[,LAMBDA...]
  *          [--levels L] [--hidden H] [--arm-hidden A] [--passes N] [--batch B] [--strips S]
  *          [--lr-latent X] [--lr-mlp X] [--lr-arm X] [--soft F] [--ste F] [--freeze F]
- *          [--t-start T] [--t-end T] [--start-step K] [--requantise 0|1] [--value-map 0|1] [--post-filter 0|1] [--threads T] [--seed S] [-v]
+ *          [--t-start T] [--t-end T] [--start-step K] [--requantise 0|1] [--arm 0|1|2] [--value-map 0|1] [--post-filter 0|1] [--threads T] [--seed S] [-v]
  * RAW is little-endian voxels, x fastest; SP* the voxel spacing in mm.
  */
 #include <omp.h>
@@ -95,6 +95,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--t-end")) c.t_end = (float)atof(val);
         else if (!strcmp(a, "--threads")) c.threads = atoi(val);
         else if (!strcmp(a, "--requantise")) c.requantise = atoi(val);
+        else if (!strcmp(a, "--arm")) c.arm_choice = atoi(val);
         else if (!strcmp(a, "--start-step")) c.start_step = (float)atof(val);
         else if (!strcmp(a, "--seed")) c.seed = (uint64_t)atoll(val);
         else if (!strcmp(a, "--value-map")) value_map_on = atoi(val);
@@ -124,10 +125,10 @@ int main(int argc, char **argv) {
            ny, nz, argv[5], sp[0], sp[1], sp[2], vmin, vmax, s.levels);
     for (int l = 0; l < s.levels; l++) printf("%s%dx%dx%d", l ? " " : "", s.res[l][0], s.res[l][1], s.res[l][2]);
     printf("), %zu latents, MLP %d-%d-%d-1, ARM %d-%d-%d-2, %d passes, steps of %d voxels in %d strips, lr %g/%g/%g, "
-           "phases %g/%g/%g, T %g->%g, start step %g, requantise %d, %d threads\n",
+           "phases %g/%g/%g, T %g->%g, start step %g, requantise %d, ARM coded %s, %d threads\n",
            s.off[s.levels], s.levels, c.hidden, c.hidden, LL_CTX, c.arm_hidden, c.arm_hidden,
            c.passes, c.batch, c.strips, c.lr_latent, c.lr_mlp, c.lr_arm, c.soft_from, c.ste_from,
-           c.freeze_from, c.t_start, c.t_end, c.start_step, c.requantise, c.threads > 0 ? c.threads : omp_get_max_threads());
+           c.freeze_from, c.t_start, c.t_end, c.start_step, c.requantise, c.arm_choice == LATENT_ARM_REFIT ? "refitted" : c.arm_choice == LATENT_ARM_STEPS ? "in searched steps" : "as fitted", c.threads > 0 ? c.threads : omp_get_max_threads());
     printf("lambda,latent_bytes,net_bytes,tail_bytes,fixed_bytes,bytes,bpp,psnr,ssim,fit_s\n");
     for (char *tok = strtok(argv[9], ","); tok; tok = strtok(NULL, ",")) {
         c.lambda = (float)atof(tok);
@@ -144,8 +145,9 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_latent: value map and post-filter: %s\n", e2ec_error_name(st));
             return 1;
         }
-        fprintf(stderr, "# lambda %g: value map %u entries, post-filter %s", c.lambda, m.map.count,
-                m.filter.on ? "on" : "off");
+        fprintf(stderr, "# lambda %g: ARM %d-%d-%d-2 at shifts %d %d %d, value map %u entries, post-filter %s",
+                c.lambda, m.arm.ctx, m.arm.hidden, m.arm.hidden, m.arm.shift[0], m.arm.shift[1], m.arm.shift[2],
+                m.map.count, m.filter.on ? "on" : "off");
         latent_model back;
         size_t payload, lat_bytes;
         st = through_stream(&m, &vi, &back, &payload, &lat_bytes);

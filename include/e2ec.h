@@ -362,7 +362,9 @@ typedef struct {
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);
 
 /* Number of weights of the network that parameters p describe (GRID: the
- * MLP's; the grid's features depend on the volume). */
+ * MLP's; the grid's features depend on the volume; LATENT: the synthesis
+ * MLP's and the fit's 12-unit ARM's, where the stream may code a 32-unit ARM
+ * the encoder refitted after the fit: e2ec_info's n_weights says which). */
 size_t e2ec_param_count(const e2ec_params *p);
 
 /* ------------------------------------------------------------- metrics */

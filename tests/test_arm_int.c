@@ -4,7 +4,8 @@
  * network makes (half a unit of 1/256 per activation, carried through the
  * following layers' weights); saturation without overflow at extreme weights
  * and inputs (UBSan watches in CI); quantise o dequantise is the identity on
- * integer networks; refusals of sizes and shifts beyond the caps.
+ * integer networks; quantising at coarser steps; refusals of sizes and
+ * shifts beyond the caps.
  */
 #include <math.h>
 #include <string.h>
@@ -95,6 +96,27 @@ static void against_twin(int ctx, int hidden, float gain) {
     free(dq);
 }
 
+/* Coarser steps: layer l's shift is the finest's minus coarser[l], at least
+ * 0 (a negative coarser as 0), its integers the float weights rounded there. */
+static void coarser(void) {
+    const int ctx = 18, hidden = 12, np = arm_param_count(ctx, hidden);
+    float *p = malloc(np * sizeof *p);
+    init(p, ctx, hidden, 1.0f);
+    arm_int fine, c;
+    arm_int_quantise(&fine, ctx, hidden, p);
+    const int d[3] = {2, -1, 30};
+    CHECK(arm_int_quantise_coarser(&c, ctx, hidden, p, d) == E2EC_OK, "quantise coarser");
+    CHECK(c.shift[0] == fine.shift[0] - 2 && c.shift[1] == fine.shift[1] && c.shift[2] == 0,
+          "shifts %d %d %d from the finest %d %d %d", c.shift[0], c.shift[1], c.shift[2], fine.shift[0],
+          fine.shift[1], fine.shift[2]);
+    int exact = memcmp(c.w1, fine.w1, sizeof c.w1) == 0 && memcmp(c.b1, fine.b1, sizeof c.b1) == 0;
+    for (int i = 0; i < ctx * hidden; i++) exact &= c.w0[i] == (int16_t)nearbyint(ldexp(p[i], c.shift[0]));
+    for (int o = 0; o < hidden; o++)
+        exact &= c.b0[o] == (int32_t)nearbyint(ldexp(p[ctx * hidden + o], c.shift[0] + 8));
+    CHECK(exact, "the weights and biases rounded at the coarser steps");
+    free(p);
+}
+
 static void extremes(void) {
     int np = arm_param_count(ARM_MAX_CTX, ARM_MAX_HIDDEN);
     float *p = malloc(np * sizeof *p);
@@ -121,6 +143,7 @@ int main(void) {
     against_twin(16, 16, 1.0f);
     against_twin(ARM_MAX_CTX, ARM_MAX_HIDDEN, 1.0f);
     against_twin(3, 5, 3.0f);
+    coarser();
     extremes();
     return check_summary();
 }

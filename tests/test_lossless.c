@@ -3,7 +3,7 @@
  * against finite differences; a fitted ARM codes a structured volume bit-exactly,
  * in fewer bytes than zstd -19 of the same voxels and close to the rate its fit
  * predicted; the stream is the same whatever the thread count, and a truncated
- * or altered payload is refused.
+ * or altered payload is refused; any rows' symbols are the whole volume's.
  */
 #include <math.h>
 #include <omp.h>
@@ -150,6 +150,32 @@ static void groups(const ll_shape *s, const int32_t *v, const ll_model *mm, size
     free(syms), free(d);
 }
 
+/* ll_row_symbols: any rows of any slice give ll_symbols' symbols for them;
+ * near-lossless models, rows and slices outside the volume are refused. */
+static void row_symbols(const ll_shape *s, const int32_t *v, const ll_model *mm) {
+    size_t plane = (size_t)s->nx * s->ny;
+    rans_sym *all = malloc(plane * s->nz * sizeof *all), *rows = malloc(plane * sizeof *rows);
+    CHECK(ll_symbols(s, v, mm, all, NULL) == E2EC_OK, "the symbols");
+    int same = 1;
+    const int spans[][2] = {{0, 1}, {3, 9}, {0, 40}, {39, 40}};
+    for (int z = 0; z < s->nz; z += 5)
+        for (int k = 0; k < 4; k++) {
+            int y0 = spans[k][0], y1 = spans[k][1];
+            e2ec_status st = ll_row_symbols(s, v, mm, z, y0, y1, rows);
+            same &= st == E2EC_OK &&
+                    memcmp(rows, all + plane * z + (size_t)s->nx * y0, (size_t)(y1 - y0) * s->nx * sizeof *rows) == 0;
+        }
+    CHECK(same, "rows of slices 0, 5 and 10 as ll_symbols codes them");
+    ll_model near = *mm;
+    near.max_error = 1;
+    CHECK(ll_row_symbols(s, v, &near, 0, 0, 1, rows) == E2EC_ERR_ARG &&
+              ll_row_symbols(s, v, mm, s->nz, 0, 1, rows) == E2EC_ERR_ARG &&
+              ll_row_symbols(s, v, mm, 0, 2, 1, rows) == E2EC_ERR_ARG &&
+              ll_row_symbols(s, v, mm, 0, 0, s->ny + 1, rows) == E2EC_ERR_ARG,
+          "near-lossless, a slice past the volume, rows backwards or past it refused");
+    free(all), free(rows);
+}
+
 static void roundtrip(void) {
     ll_shape s = {48, 40, 12, 0};
     size_t n = (size_t)s.nx * s.ny * s.nz;
@@ -182,6 +208,7 @@ static void roundtrip(void) {
     CHECK(same, "1 and 2 threads code the same bytes");
     CHECK(exact, "every voxel back, coded on 1 thread and decoded on 2, and the other way");
     groups(&s, v, &mm, len[0] + 4 * (size_t)s.nz);
+    row_symbols(&s, v, &mm);
     /* against zstd at its strongest level, on the voxels as 16-bit words */
     int16_t *raw = malloc(n * sizeof *raw);
     for (size_t i = 0; i < n; i++) raw[i] = (int16_t)v[i];

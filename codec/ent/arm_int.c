@@ -43,6 +43,12 @@ static layers layers_of(arm_int *m) {
 }
 
 e2ec_status arm_int_quantise(arm_int *m, int ctx, int hidden, const float *params) {
+    const int finest[ARM_LAYERS] = {0, 0, 0};
+    return arm_int_quantise_coarser(m, ctx, hidden, params, finest);
+}
+
+e2ec_status arm_int_quantise_coarser(arm_int *m, int ctx, int hidden, const float *params,
+                                     const int coarser[ARM_LAYERS]) {
     int probe[ARM_LAYERS] = {0, 0, 0};
     e2ec_status st = arm_int_check(ctx, hidden, probe);
     if (st != E2EC_OK) return st;
@@ -57,6 +63,8 @@ e2ec_status arm_int_quantise(arm_int *m, int ctx, int hidden, const float *param
         /* the finest step with |w| 2^shift <= ARM_W_MAX */
         int shift = ARM_MAX_SHIFT;
         while (shift > 0 && ldexp(big, shift) > ARM_W_MAX) shift--;
+        int d = coarser[l] > 0 ? coarser[l] : 0;
+        shift = d >= shift ? 0 : shift - d;
         m->shift[l] = shift;
         for (int i = 0; i < nw; i++)
             L.w[l][i] = (int16_t)sat((int64_t)nearbyint(ldexp(*params++, shift)), ARM_W_MAX);

@@ -61,6 +61,12 @@ e2ec_status arm_int_check(int ctx, int hidden, const int shift[ARM_LAYERS]);
  * within ARM_W_MAX; biases beyond ARM_B_MAX saturate. */
 e2ec_status arm_int_quantise(arm_int *m, int ctx, int hidden, const float *params);
 
+/* The same with layer l's step 2^coarser[l] times coarser than the finest
+ * (the shift at least 0; a negative coarser counts as 0): fewer bits a weight
+ * where the coded values do not need them (latent/arm_steps.h). */
+e2ec_status arm_int_quantise_coarser(arm_int *m, int ctx, int hidden, const float *params,
+                                     const int coarser[ARM_LAYERS]);
+
 /* Fills the forward's transposed weights from w0, w1 (arm_int_quantise does
  * it; a reader that fills w0, w1 itself calls it). */
 void arm_int_prepare(arm_int *m);

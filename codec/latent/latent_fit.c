@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "adam.h"
+#include "arm_refit.h"
+#include "arm_steps.h"
 #include "caps.h"
 #include "ent/arm_float.h"
 #include "ent/laplace_int.h"
@@ -40,7 +42,7 @@ void latent_fit_defaults(latent_fit_config *c) {
     c->soft_from = 0.1f, c->ste_from = 0.8f, c->freeze_from = 0.9f;
     c->t_start = 0.3f, c->t_end = 0.1f;
     c->start_step = LATENT_START_STEP;
-    c->requantise = 1;
+    c->requantise = 1, c->arm_choice = LATENT_ARM_REFIT;
     c->seed = 1;
 }
 
@@ -471,13 +473,14 @@ uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_
      * features, ARM inputs and outputs; the MLP's and the ARM's activations;
      * the weights, their gradients and Adam's moments; the start's chunks
      * (its weight sums go where the gradient will); the MLP step search's
-     * three copies of the MLP */
+     * three copies of the MLP; the ARM's refits and step search */
     return ng * 4 * 7 + nrows * (2 * sizeof(int) + sizeof(size_t) + sizeof(latent_run)) +
            grid_axes_bytes(s->levels, nx, ny, nz) + nstrips * 4 +
            taken * (sizeof(strip) + (1 + GRID_MAX_LEVELS) * sizeof(latent_run)) +
            chunk * (5 + 4 * (3 + 2 * cin + 2 * 18 + 4 + 32)) +
            relu_mlp_bytes((int)chunk, (int)cin, (int)h, 1, 1) + relu_mlp_bytes((int)chunk, LL_CTX, (int)ah, 2, 1) +
-           weights * 4 * 6 + latent_start_bytes() + grid_mlp_size((int)cin, c->hidden) * 4 * 3;
+           weights * 4 * 6 + latent_start_bytes() + grid_mlp_size((int)cin, c->hidden) * 4 * 3 +
+           arm_steps_bytes(s, c->threads > 0 ? c->threads : omp_get_max_threads()) + arm_refit_bytes();
 }
 
 static void state_free(fit_state *f) {
@@ -606,7 +609,10 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         relax_all(&f, steps);
         pick_shifts(&f);
     }
-    st = arm_int_quantise(&m->arm, LL_CTX, c->arm_hidden, f.p);
+    double arm_bits;
+    st = c->arm_choice == LATENT_ARM_FIT
+             ? arm_int_quantise(&m->arm, LL_CTX, c->arm_hidden, f.p)
+             : arm_steps_search(&m->arm, LL_CTX, c->arm_hidden, f.p, &f.s, f.q, f.shift, f.lo, f.hi, &arm_bits);
     if (st) goto done;
     /* the MLP in steps chosen for rate + distortion (mlp_steps.h), on the
      * rounded latents; the finest level then re-chosen under it */
@@ -617,6 +623,9 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
                           &smp, m->mlp_q);
     if (st) goto done;
     if (c->requantise) st = requantise_finest(&f, target, &m->arm);
+    /* the latents are final: the ARM that codes them in the fewest bits */
+    if (!st && c->arm_choice == LATENT_ARM_REFIT)
+        st = arm_refit(&m->arm, f.p, c->arm_hidden, &f.s, f.q, f.shift, f.lo, f.hi, arm_refit_steps(f.ng), c->seed);
     if (st) goto done;
     for (int l = 0; l < f.s.levels; l++) m->shift[l] = f.shift[l], m->lo[l] = f.lo[l], m->hi[l] = f.hi[l];
     m->syn = (grid_model){.shape = f.s, .delta = 1.0f, .hidden = h, .q = f.q, .mlp = f.w};

@@ -50,12 +50,19 @@ typedef struct {
     /* nonzero: after training, each finest latent re-chosen for rate +
      * lambda distortion with the final synthesis and integer ARM */
     int requantise;
+    /* the ARM coded: LATENT_ARM_FIT the fit's own at each layer's finest
+     * step, LATENT_ARM_STEPS the fit's own at steps searched for the latents'
+     * bits and its own (arm_steps.h), LATENT_ARM_REFIT (the default) the
+     * cheapest of that and ARMs refitted to the coded latents (arm_refit.h) */
+    int arm_choice;
     int threads;       /* 0 = OpenMP's default */
     uint64_t seed;
     e2ec_progress_fn progress;
     void *progress_user;
     int progress_every;
 } latent_fit_config;
+
+enum { LATENT_ARM_FIT = 0, LATENT_ARM_STEPS = 1, LATENT_ARM_REFIT = 2 };
 
 /* The fit's default length and rate weight, which are the latent mode's
  * (mode_latent.c: e2ec_default_epochs and e2ec_default_lambda): 50 passes,

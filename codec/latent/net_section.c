@@ -53,6 +53,19 @@ static void arm_from_ints(arm_int *m, const int32_t *v) {
     }
 }
 
+uint64_t net_section_arm_bits(const arm_int *arm) {
+    arm_tensors t = arm_section_tensors((arm_int *)arm); /* read only */
+    int32_t v[ARM_MAX_HIDDEN * (ARM_MAX_CTX > ARM_MAX_HIDDEN ? ARM_MAX_CTX : ARM_MAX_HIDDEN)];
+    uint64_t bits = 0;
+    for (int l = 0; l < ARM_LAYERS; l++) {
+        for (int i = 0; i < t.nw[l]; i++) v[i] = t.w[l][i];
+        bits += int_code_bits(v, (size_t)t.nw[l], int_code_order(v, (size_t)t.nw[l]));
+        for (int i = 0; i < t.nb[l]; i++) v[i] = t.b[l][i];
+        bits += int_code_bits(v, (size_t)t.nb[l], int_code_order(v, (size_t)t.nb[l]));
+    }
+    return bits;
+}
+
 e2ec_status net_section_code(const arm_int *arm, const float *mlp, int cin, int h,
                              const uint8_t q[GRID_MLP_TENSORS], uint8_t **out, size_t *bytes) {
     net_shape s = shape_of(arm, cin, h);

@@ -31,6 +31,10 @@
 e2ec_status net_section_code(const arm_int *arm, const float *mlp, int cin, int h,
                              const uint8_t q[GRID_MLP_TENSORS], uint8_t **out, size_t *bytes);
 
+/* The bits net_section_code gives the ARM's six tensors (the step search's
+ * rate of the ARM itself: arm_steps.h). */
+uint64_t net_section_arm_bits(const arm_int *arm);
+
 /* The bytes of the section at src (n bytes available): E2EC_ERR_TRUNCATED
  * when n cannot hold its u16 or the bytes it counts, E2EC_ERR_HEADER when it
  * counts fewer than its fixed fields. */

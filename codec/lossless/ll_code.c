@@ -17,18 +17,19 @@ e2ec_status ll_model_check(const ll_model *m) {
     return E2EC_OK;
 }
 
-/* One slice, row by row, in the decoder's order: the context is read from
+/* Rows [y0, y1) of a slice, row by row, in the decoder's order (the decoder
+ * and ll_symbols: every row): the context is read from
  * ctx, the reconstructed voxels written to r (the same array but for the
  * lossless encoder, whose context is the original). The encoder passes the
  * original voxels `orig` and gets the symbols in `syms`; the decoder passes
  * its rANS stream `dec`. With `rows`, a row of slice z waits until slice
  * z - 1 has two rows more (its S neighbour) and then publishes itself;
  * without, slices run independently. */
-static void code_slice(const ll_shape *s, const ll_model *m, int z, const int32_t *ctx,
-                       int32_t *r, const int32_t *orig, rans_sym *syms, rans_dec *dec,
-                       atomic_int *rows, int *bad) {
+static void code_rows(const ll_shape *s, const ll_model *m, int z, int y0, int y1, const int32_t *ctx,
+                      int32_t *r, const int32_t *orig, rans_sym *syms, rans_dec *dec,
+                      atomic_int *rows, int *bad) {
     const int32_t step = 2 * m->max_error + 1, log2_step = log2_q8((uint32_t)step);
-    for (int y = 0; y < s->ny; y++) {
+    for (int y = y0; y < y1; y++) {
         if (rows && z > 0) {
             int need = y + 2 < s->ny ? y + 2 : s->ny;
             while (atomic_load_explicit(&rows[z - 1], memory_order_acquire) < need) sched_yield();
@@ -54,7 +55,7 @@ static void code_slice(const ll_shape *s, const ll_model *m, int z, const int32_
                 int32_t e = orig[i] - p;
                 if (orig[i] < m->lo || orig[i] > m->hi) *bad = 1, e = 0;
                 q = e >= 0 ? (e + m->max_error) / step : -((-e + m->max_error) / step);
-                syms[(size_t)x + (size_t)s->nx * y] = laplace_int_sym(&l, q);
+                syms[(size_t)x + (size_t)s->nx * (y - y0)] = laplace_int_sym(&l, q);
             } else {
                 rans_sym sym;
                 q = laplace_int_find(&l, rans_dec_slot(dec), &sym);
@@ -84,8 +85,19 @@ e2ec_status ll_symbols(const ll_shape *s, const int32_t *v, const ll_model *m, r
     /* near-lossless: slice z on thread z mod T, in order, as the decoder */
     #pragma omp parallel for schedule(static, 1) reduction(| : bad)
     for (int z = 0; z < s->nz; z++)
-        code_slice(s, m, z, m->max_error ? recon : v, recon, v, syms + plane * (size_t)z, NULL, rows, &bad);
+        code_rows(s, m, z, 0, s->ny, m->max_error ? recon : v, recon, v, syms + plane * (size_t)z, NULL, rows,
+                  &bad);
     free(rows);
+    return bad ? E2EC_ERR_ARG : E2EC_OK;
+}
+
+e2ec_status ll_row_symbols(const ll_shape *s, const int32_t *v, const ll_model *m, int z, int y0, int y1,
+                           rans_sym *syms) {
+    if (ll_model_check(m) != E2EC_OK || m->max_error || z < 0 || z >= s->nz || y0 < 0 || y0 > y1 ||
+        y1 > s->ny)
+        return E2EC_ERR_ARG;
+    int bad = 0;
+    code_rows(s, m, z, y0, y1, v, NULL, v, syms, NULL, NULL, &bad);
     return bad ? E2EC_ERR_ARG : E2EC_OK;
 }
 
@@ -171,7 +183,7 @@ e2ec_status ll_decode(const ll_shape *s, const uint8_t *buf, size_t len, const u
             uint32_t t = (uint32_t)omp_get_thread_num(), nt = (uint32_t)omp_get_num_threads();
             int unused = 0;
             for (int z = 0; z < s->nz; z++)
-                if ((uint32_t)z % ns % nt == t) code_slice(s, m, z, v, v, NULL, NULL, &dec[(uint32_t)z % ns], rows, &unused);
+                if ((uint32_t)z % ns % nt == t) code_rows(s, m, z, 0, s->ny, v, v, NULL, NULL, &dec[(uint32_t)z % ns], rows, &unused);
         }
         for (uint32_t k = 0; k < ns && st == E2EC_OK; k++) st = init[k] != E2EC_OK ? init[k] : rans_dec_finish(&dec[k]);
     }

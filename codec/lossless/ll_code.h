@@ -57,6 +57,14 @@ static inline uint32_t ll_streams(uint32_t nz, int g) { return ((nz - 1) >> g) +
 e2ec_status ll_symbols(const ll_shape *s, const int32_t *v, const ll_model *m, rans_sym *syms,
                        int32_t *recon);
 
+/* The symbols of rows [y0, y1) of slice z of v under m, E = 0 only (the
+ * context is v itself), into syms ((y1 - y0) nx entries): ll_symbols' for
+ * those rows, for a caller that costs a sample of a volume
+ * (latent/arm_steps.h). E2EC_ERR_ARG for E > 0, rows or a slice outside v,
+ * or a voxel outside [lo, hi]. */
+e2ec_status ll_row_symbols(const ll_shape *s, const int32_t *v, const ll_model *m, int z, int y0, int y1,
+                           rans_sym *syms);
+
 /* Codes the symbols of nz slices of `plane` symbols each in S =
  * ll_streams(nz, g) streams, stream k the slices k, k + S, k + 2S ... in that
  * order: *out (malloc'ed, the caller frees it) holds the streams back to back,

@@ -29,4 +29,18 @@ int ll_pick_shift(const ll_shape *s, const int32_t *v);
 e2ec_status ll_fit(const ll_shape *s, const int32_t *v, int32_t lo, int32_t hi, int shift,
                    const ll_fit_opts *o, float *params, double *bits);
 
+/* One of several integer volumes one ARM is fitted to (the latent mode's
+ * levels), each with its alphabet and input shift. */
+typedef struct {
+    ll_shape s;
+    const int32_t *v;
+    int32_t lo, hi;
+    int shift;
+} ll_fit_volume;
+
+/* ll_fit on nv volumes at once, a batch's voxels drawn uniformly from all of
+ * their voxels (ll_fit is the case of one). */
+e2ec_status ll_fit_volumes(const ll_fit_volume *vol, int nv, const ll_fit_opts *o, float *params,
+                           double *bits);
+
 #endif

@@ -1,0 +1,106 @@
+/* The ARM's weights in coarser steps (see arm_steps.h). */
+#include "arm_steps.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+
+#include "lossless/ll_code.h"
+#include "net_section.h"
+
+/* A sampled row: its level, y and z, and the latents it stands for (k rows). */
+typedef struct {
+    int l, y, z, k;
+} sample_row;
+
+/* Every level's rows r = k/2, k/2 + k ... (r = y + ny z), k the smallest with
+ * at most ARM_STEPS_SAMPLE latents taken (every row of a small level). */
+static size_t sample_rows(const grid_shape *s, sample_row *out) {
+    size_t n = 0;
+    for (int l = 0; l < s->levels; l++) {
+        const int *r = s->res[l];
+        size_t rows = (size_t)r[1] * r[2], latents = rows * (size_t)r[0];
+        size_t k = (latents + ARM_STEPS_SAMPLE - 1) / ARM_STEPS_SAMPLE;
+        for (size_t i = k / 2; i < rows; i += k) {
+            if (out) out[n] = (sample_row){l, (int)(i % (size_t)r[1]), (int)(i / (size_t)r[1]), (int)k};
+            n++;
+        }
+    }
+    return n;
+}
+
+uint64_t arm_steps_bytes(const grid_shape *s, int threads) {
+    int nx = 0;
+    for (int l = 0; l < s->levels; l++) nx = s->res[l][0] > nx ? s->res[l][0] : nx;
+    return (uint64_t)sample_rows(s, NULL) * (sizeof(sample_row) + sizeof(double)) +
+           (uint64_t)(threads > 0 ? threads : 1) * (uint64_t)nx * sizeof(rans_sym);
+}
+
+/* The sampled latents' bits under a, scaled to their levels: each row's sum
+ * in its own slot and the slots added in order, so the cost does not depend
+ * on the thread count. E2EC_ERR_ARG when a latent lies outside its alphabet. */
+static e2ec_status latent_bits(const arm_int *a, const grid_shape *s, const int32_t *q, const int *shift,
+                               const int32_t *lo, const int32_t *hi, const sample_row *rows, size_t n,
+                               double *row_bits, double *bits) {
+    int nomem = 0, bad = 0, nx = 0;
+    for (int l = 0; l < s->levels; l++) nx = s->res[l][0] > nx ? s->res[l][0] : nx;
+    #pragma omp parallel reduction(| : nomem, bad)
+    {
+        rans_sym *syms = malloc((size_t)nx * sizeof *syms);
+        nomem = !syms;
+        #pragma omp for schedule(dynamic, 16)
+        for (size_t i = 0; i < n; i++) {
+            const sample_row *w = &rows[i];
+            const int *r = s->res[w->l];
+            ll_shape sh = {r[0], r[1], r[2], lo[w->l]};
+            ll_model m = {lo[w->l], hi[w->l], shift[w->l], a, 0};
+            double b = 0.0;
+            if (syms && ll_row_symbols(&sh, q + s->off[w->l], &m, w->z, w->y, w->y + 1, syms) != E2EC_OK) bad = 1;
+            for (int x = 0; syms && !bad && x < r[0]; x++) b += log2((double)RANS_TOTAL / syms[x].freq);
+            row_bits[i] = b * w->k;
+        }
+        free(syms);
+    }
+    if (nomem) return E2EC_ERR_NOMEM;
+    if (bad) return E2EC_ERR_ARG;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += row_bits[i];
+    *bits = sum;
+    return E2EC_OK;
+}
+
+e2ec_status arm_steps_search(arm_int *m, int ctx, int hidden, const float *params, const grid_shape *s,
+                             const int32_t *q, const int *shift, const int32_t *lo, const int32_t *hi,
+                             double *bits) {
+    size_t n = sample_rows(s, NULL);
+    sample_row *rows = malloc(n * sizeof *rows);
+    double *row_bits = malloc(n * sizeof *row_bits);
+    e2ec_status st = rows && row_bits ? E2EC_OK : E2EC_ERR_NOMEM;
+    int d[ARM_LAYERS] = {0, 0, 0};
+    double best = 0.0;
+    if (!st) {
+        sample_rows(s, rows);
+        st = arm_int_quantise_coarser(m, ctx, hidden, params, d);
+    }
+    if (!st) st = latent_bits(m, s, q, shift, lo, hi, rows, n, row_bits, &best);
+    best += (double)net_section_arm_bits(m);
+    for (int l = 0; l < ARM_LAYERS && !st; l++) {
+        int keep = 0, prev = m->shift[l];
+        for (int k = 1; k <= ARM_STEPS_MAX && !st; k++) {
+            arm_int c;
+            d[l] = k;
+            st = arm_int_quantise_coarser(&c, ctx, hidden, params, d);
+            if (st || c.shift[l] == prev) break; /* the shift is at 0: no coarser step */
+            prev = c.shift[l];
+            double b = 0.0;
+            st = latent_bits(&c, s, q, shift, lo, hi, rows, n, row_bits, &b);
+            b += (double)net_section_arm_bits(&c);
+            if (!st && b < best) best = b, keep = k;
+        }
+        d[l] = keep;
+    }
+    if (!st) st = arm_int_quantise_coarser(m, ctx, hidden, params, d);
+    *bits = best;
+    free(rows), free(row_bits);
+    return st;
+}
