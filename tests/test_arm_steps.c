@@ -80,10 +80,11 @@ static void search(const pyramid *p, const float *params) {
     double cost_fine = exact_bits(p, &fine, &lat_fine);
     int threads = omp_get_max_threads();
     double said[2];
+    int d[2][3];
     for (int t = 0; t < 2; t++) {
         omp_set_num_threads(t + 1);
-        CHECK(arm_steps_search(&m[t], LL_CTX, HIDDEN, params, &p->s, p->q, p->shift, p->lo, p->hi, &said[t]) ==
-                  E2EC_OK,
+        CHECK(arm_steps_search(&m[t], LL_CTX, HIDDEN, params, &p->s, p->q, p->shift, p->lo, p->hi, d[t],
+                               &said[t]) == E2EC_OK,
               "search on %d threads", t + 1);
     }
     omp_set_num_threads(threads);
@@ -95,6 +96,12 @@ static void search(const pyramid *p, const float *params) {
     CHECK(cost <= cost_fine, "the chosen steps cost %.0f bits, the finest %.0f", cost, cost_fine);
     CHECK(fabs(said[0] - cost) < 1e-9 * cost && said[0] == said[1],
           "the search's cost %.3f bits, every latent's as coded %.3f", said[0], cost);
+    arm_int at;
+    double at_bits;
+    CHECK(arm_steps_cost(&at, LL_CTX, HIDDEN, params, &p->s, p->q, p->shift, p->lo, p->hi, d[0], &at_bits) ==
+                  E2EC_OK &&
+              memcmp(&at, &m[0], sizeof at) == 0 && at_bits == said[0],
+          "arm_steps_cost at the chosen steps: the same ARM and cost");
     for (int l = 0; l < 3; l++)
         CHECK(m[0].shift[l] <= fine.shift[l] && m[0].shift[l] >= fine.shift[l] - ARM_STEPS_MAX,
               "layer %d's shift %d within %d of the finest %d", l, m[0].shift[l], ARM_STEPS_MAX, fine.shift[l]);
@@ -106,7 +113,7 @@ static void search(const pyramid *p, const float *params) {
         ll_model mm = {p->lo[l], p->hi[l], p->shift[l], &m[0], 0};
         size_t k = (size_t)n[0] * n[1] * n[2], len = 0;
         uint8_t *buf = NULL;
-        uint32_t sizes[8];
+        uint32_t sizes[16];
         int32_t *d = malloc(k * sizeof *d);
         back &= ll_encode(&sh, p->q + p->s.off[l], &mm, &buf, &len, sizes, d) == E2EC_OK &&
                 ll_decode(&sh, buf, len, sizes, 0, &mm, d) == E2EC_OK &&
@@ -128,7 +135,8 @@ static void refit(const pyramid *p, const float *fitted) {
     arm_float_init(raw, LL_CTX, HIDDEN, &r);
     arm_int base, m[2];
     double base_bits, lat;
-    arm_steps_search(&base, LL_CTX, HIDDEN, raw, &p->s, p->q, p->shift, p->lo, p->hi, &base_bits);
+    int d[3];
+    arm_steps_search(&base, LL_CTX, HIDDEN, raw, &p->s, p->q, p->shift, p->lo, p->hi, d, &base_bits);
     int threads = omp_get_max_threads();
     for (int t = 0; t < 2; t++) {
         omp_set_num_threads(t + 1);
@@ -142,7 +150,7 @@ static void refit(const pyramid *p, const float *fitted) {
            m[0].hidden, bits);
     CHECK(bits < base_bits && memcmp(&m[0], &base, sizeof base) != 0,
           "a refitted ARM chosen over the untrained one: %.0f bits against %.0f", bits, base_bits);
-    arm_steps_search(&base, LL_CTX, HIDDEN, fitted, &p->s, p->q, p->shift, p->lo, p->hi, &base_bits);
+    arm_steps_search(&base, LL_CTX, HIDDEN, fitted, &p->s, p->q, p->shift, p->lo, p->hi, d, &base_bits);
     CHECK(arm_refit(&m[0], fitted, HIDDEN, &p->s, p->q, p->shift, p->lo, p->hi, REFIT_STEPS, 5) == E2EC_OK,
           "refit");
     bits = exact_bits(p, &m[0], &lat);
@@ -184,12 +192,13 @@ int main(void) {
           fine.shift[1], fine.shift[2], lf, ls);
     arm_int m;
     double bits;
-    CHECK(arm_steps_search(&m, LL_CTX, HIDDEN, params, &p.s, p.q, p.shift, p.lo, p.hi, &bits) == E2EC_OK &&
+    int dm[3];
+    CHECK(arm_steps_search(&m, LL_CTX, HIDDEN, params, &p.s, p.q, p.shift, p.lo, p.hi, dm, &bits) == E2EC_OK &&
               m.shift[0] <= 4 && m.shift[1] <= 4 && m.shift[2] <= 4,
           "whole sixteenths taken to shifts %d %d %d, at most 4", m.shift[0], m.shift[1], m.shift[2]);
     search(&p, params);
     p.q[p.s.off[1] + 7] = p.hi[1] + 1;
-    CHECK(arm_steps_search(&m, LL_CTX, HIDDEN, params, &p.s, p.q, p.shift, p.lo, p.hi, &bits) == E2EC_ERR_ARG,
+    CHECK(arm_steps_search(&m, LL_CTX, HIDDEN, params, &p.s, p.q, p.shift, p.lo, p.hi, dm, &bits) == E2EC_ERR_ARG,
           "a latent outside its alphabet refused");
     free(params), free(p.q);
     return check_summary();

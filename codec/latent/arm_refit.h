@@ -6,9 +6,10 @@
  * latents), an ARM of the fit's width coded the MR's latents
  * at lambda 1e-2 in 11 % fewer bits, one of 32 units in 16 % fewer
  * (bench/results/latent/arm-probes.log). The candidates are the fit's own
- * ARM and refits at its width and at ARM_MAX_HIDDEN; each takes its steps
- * (arm_steps.h) and the one with the fewest bits, the latents' and its own,
- * is coded. The decoded voxels do not depend on the choice.
+ * ARM at its best steps (arm_steps.h) and refits at its width and at
+ * ARM_MAX_HIDDEN at those steps; the one with the fewest bits, the latents'
+ * and its own, is coded, at its own best steps if it is a refit. The decoded
+ * voxels do not depend on the choice.
  */
 #ifndef E2EC_LATENT_ARM_REFIT_H
 #define E2EC_LATENT_ARM_REFIT_H

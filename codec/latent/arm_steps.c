@@ -69,38 +69,71 @@ static e2ec_status latent_bits(const arm_int *a, const grid_shape *s, const int3
     return E2EC_OK;
 }
 
+/* The rows sampled once for a search, and each row's bits. */
+typedef struct {
+    const grid_shape *s;
+    const int32_t *q, *lo, *hi;
+    const int *shift;
+    sample_row *rows;
+    double *row_bits;
+    size_t n;
+} sample;
+
+static e2ec_status sample_init(sample *w, const grid_shape *s, const int32_t *q, const int *shift,
+                               const int32_t *lo, const int32_t *hi) {
+    *w = (sample){s, q, lo, hi, shift, NULL, NULL, sample_rows(s, NULL)};
+    w->rows = malloc(w->n * sizeof *w->rows), w->row_bits = malloc(w->n * sizeof *w->row_bits);
+    if (!w->rows || !w->row_bits) return E2EC_ERR_NOMEM;
+    sample_rows(s, w->rows);
+    return E2EC_OK;
+}
+
+static void sample_free(sample *w) { free(w->rows), free(w->row_bits); }
+
+/* m = params d[l] steps coarser than the finest, *bits its cost. */
+static e2ec_status cost_at(const sample *w, arm_int *m, int ctx, int hidden, const float *params,
+                           const int d[ARM_LAYERS], double *bits) {
+    *bits = 0.0;
+    e2ec_status st = arm_int_quantise_coarser(m, ctx, hidden, params, d);
+    if (!st) st = latent_bits(m, w->s, w->q, w->shift, w->lo, w->hi, w->rows, w->n, w->row_bits, bits);
+    *bits += (double)net_section_arm_bits(m);
+    return st;
+}
+
+e2ec_status arm_steps_cost(arm_int *m, int ctx, int hidden, const float *params, const grid_shape *s,
+                           const int32_t *q, const int *shift, const int32_t *lo, const int32_t *hi,
+                           const int d[ARM_LAYERS], double *bits) {
+    sample w;
+    e2ec_status st = sample_init(&w, s, q, shift, lo, hi);
+    if (!st) st = cost_at(&w, m, ctx, hidden, params, d, bits);
+    sample_free(&w);
+    return st;
+}
+
 e2ec_status arm_steps_search(arm_int *m, int ctx, int hidden, const float *params, const grid_shape *s,
                              const int32_t *q, const int *shift, const int32_t *lo, const int32_t *hi,
-                             double *bits) {
-    size_t n = sample_rows(s, NULL);
-    sample_row *rows = malloc(n * sizeof *rows);
-    double *row_bits = malloc(n * sizeof *row_bits);
-    e2ec_status st = rows && row_bits ? E2EC_OK : E2EC_ERR_NOMEM;
-    int d[ARM_LAYERS] = {0, 0, 0};
+                             int d[ARM_LAYERS], double *bits) {
+    sample w;
     double best = 0.0;
-    if (!st) {
-        sample_rows(s, rows);
-        st = arm_int_quantise_coarser(m, ctx, hidden, params, d);
-    }
-    if (!st) st = latent_bits(m, s, q, shift, lo, hi, rows, n, row_bits, &best);
-    best += (double)net_section_arm_bits(m);
+    for (int l = 0; l < ARM_LAYERS; l++) d[l] = 0;
+    e2ec_status st = sample_init(&w, s, q, shift, lo, hi);
+    if (!st) st = cost_at(&w, m, ctx, hidden, params, d, &best);
     for (int l = 0; l < ARM_LAYERS && !st; l++) {
-        int keep = 0, prev = m->shift[l];
-        for (int k = 1; k <= ARM_STEPS_MAX && !st; k++) {
+        int keep = 0, prev = m->shift[l], misses = 0;
+        for (int k = 1; k <= ARM_STEPS_MAX && misses < ARM_STEPS_MISSES && !st; k++) {
             arm_int c;
+            double b;
             d[l] = k;
-            st = arm_int_quantise_coarser(&c, ctx, hidden, params, d);
+            st = cost_at(&w, &c, ctx, hidden, params, d, &b);
             if (st || c.shift[l] == prev) break; /* the shift is at 0: no coarser step */
             prev = c.shift[l];
-            double b = 0.0;
-            st = latent_bits(&c, s, q, shift, lo, hi, rows, n, row_bits, &b);
-            b += (double)net_section_arm_bits(&c);
-            if (!st && b < best) best = b, keep = k;
+            if (b < best) best = b, keep = k, misses = 0;
+            else misses++;
         }
         d[l] = keep;
     }
     if (!st) st = arm_int_quantise_coarser(m, ctx, hidden, params, d);
     *bits = best;
-    free(rows), free(row_bits);
+    sample_free(&w);
     return st;
 }
