@@ -96,7 +96,7 @@ static e2ec_status cost_at(const sample *w, arm_int *m, int ctx, int hidden, con
     *bits = 0.0;
     e2ec_status st = arm_int_quantise_coarser(m, ctx, hidden, params, d);
     if (!st) st = latent_bits(m, w->s, w->q, w->shift, w->lo, w->hi, w->rows, w->n, w->row_bits, bits);
-    *bits += (double)net_section_arm_bits(m);
+    if (!st) *bits += (double)net_section_arm_bits(m);
     return st;
 }
 
