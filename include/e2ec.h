@@ -198,8 +198,8 @@ void e2ec_params_default(e2ec_params *p);
 /* The default training length of a mode: GRID 2,000 Adam steps (the sample MR,
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
  * bench/results/defaults/), LATENT 50 passes over the volume
- * (the whole chest CT in 10-11.5 minutes on 2 cores, bench/RESULTS.md
- * "50 passes of the fused fit"; a volume under 2^23 voxels trains more:
+ * (the whole chest CT in about 8 minutes on 2 cores, bench/RESULTS.md
+ * "The ARM chosen after the fit"; a volume under 2^23 voxels trains more:
  * e2ec_encode_epochs), the paper's 5,000
  * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
  * chooses another mode without choosing epochs sets epochs to this. */

@@ -66,9 +66,9 @@ enum { LATENT_ARM_FIT = 0, LATENT_ARM_STEPS = 1, LATENT_ARM_REFIT = 2 };
 
 /* The fit's default length and rate weight, which are the latent mode's
  * (mode_latent.c: e2ec_default_epochs and e2ec_default_lambda): 50 passes,
- * the chest CT in 10-11.5 minutes on 2 threads (the mode gives a volume under
- * 2^23 voxels more: e2ec_encode_epochs); lambda 1e-3, about 36.5 dB on the
- * chest CT (bench/results/latent-rd/). */
+ * the chest CT in about 8 minutes on 2 threads (the mode gives a volume under
+ * 2^23 voxels more: e2ec_encode_epochs); lambda 1e-3, about 36.9 dB on the
+ * chest CT (bench/results/latent-rd/chest-ct-arm-refit/). */
 #define LATENT_FIT_PASSES 50
 #define LATENT_FIT_LAMBDA 1e-3f
 
