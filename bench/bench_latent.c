@@ -9,12 +9,12 @@
  * lambda (the map's entries and whether the filter is on go to stderr): the coded
  * latent bytes, the ARM's and the MLP's bytes, the total with the stream's
  * fixed headers, true bpp, PSNR (MAX = data range of the original), 3D SSIM
- * and the fit's seconds. Issue 17; bench/results/latent/ holds its runs.
+ * and the fit's seconds (the learned upsampling kernels to stderr). Issue 17; bench/results/latent/ holds its runs.
  *
  * Usage: bench_latent RAW NX NY NZ u8|i16|u16 SPX SPY SPZ LAMBDA[,LAMBDA...]
  *          [--levels L] [--hidden H] [--arm-hidden A] [--passes N] [--batch B] [--strips S]
  *          [--lr-latent X] [--lr-mlp X] [--lr-arm X] [--soft F] [--ste F] [--freeze F]
- *          [--t-start T] [--t-end T] [--start-step K] [--requantise 0|1] [--arm 0|1|2] [--value-map 0|1] [--post-filter 0|1] [--threads T] [--seed S] [-v]
+ *          [--t-start T] [--t-end T] [--start-step K] [--requantise 0|1] [--arm 0|1|2] [--upsample 0|1|2] [--lr-keys X] [--value-map 0|1] [--post-filter 0|1] [--threads T] [--seed S] [-v]
  * RAW is little-endian voxels, x fastest; SP* the voxel spacing in mm.
  */
 #include <omp.h>
@@ -96,6 +96,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--threads")) c.threads = atoi(val);
         else if (!strcmp(a, "--requantise")) c.requantise = atoi(val);
         else if (!strcmp(a, "--arm")) c.arm_choice = atoi(val);
+        else if (!strcmp(a, "--upsample")) c.upsample = atoi(val);
+        else if (!strcmp(a, "--lr-keys")) c.lr_keys = (float)atof(val);
         else if (!strcmp(a, "--start-step")) c.start_step = (float)atof(val);
         else if (!strcmp(a, "--seed")) c.seed = (uint64_t)atoll(val);
         else if (!strcmp(a, "--value-map")) value_map_on = atoi(val);
@@ -148,10 +150,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "# lambda %g: ARM %d-%d-%d-2 at shifts %d %d %d, value map %u entries, post-filter %s",
                 c.lambda, m.arm.ctx, m.arm.hidden, m.arm.hidden, m.arm.shift[0], m.arm.shift[1], m.arm.shift[2],
                 m.map.count, m.filter.on ? "on" : "off");
+        fprintf(stderr, ", kernels (a; 0 linear)");
+        for (int l = 0; l < s.levels; l++)
+            fprintf(stderr, " %g/%g/%g", m.syn.shape.keys[l][0], m.syn.shape.keys[l][1], m.syn.shape.keys[l][2]);
         latent_model back;
         size_t payload, lat_bytes;
         st = through_stream(&m, &vi, &back, &payload, &lat_bytes);
-        if (st || memcmp(back.syn.q, m.syn.q, m.syn.shape.off[s.levels] * sizeof *m.syn.q)) {
+        if (st || memcmp(back.syn.q, m.syn.q, m.syn.shape.off[s.levels] * sizeof *m.syn.q) ||
+            memcmp(back.syn.shape.keys, m.syn.shape.keys, sizeof m.syn.shape.keys)) {
             fprintf(stderr, "bench_latent: the latents do not come back: %s\n", e2ec_error_name(st));
             return 1;
         }

@@ -211,7 +211,8 @@ static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uin
 
 /* A latent stream made without training (tests/latent_synthetic.h: levels of
  * wide and narrow alphabets, an all-zero level, one of only the two ends; the
- * first with a value map of two entries, the second with a post-filter; the
+ * first with a value map of two entries, the second with a post-filter, the
+ * third read through cubic kernels (version 7) on its coarse axes; the
  * first again in 2 planes a stream, 3 interleaved streams a level, where the
  * encoder makes one), whole in the stream corpus, and its header section and
  * payload behind the 3-byte shape fuzz_latent reads; and a tiny encoded one in
@@ -230,6 +231,10 @@ static int latent_seeds(const char *streams, const char *dir) {
         if (k == 1) {
             m.filter.on = 1, m.filter.offset = -300;
             for (int t = 0; t < POST_FILTER_TAPS; t++) m.filter.c[t] = (int16_t)((t * 37) % 101 - 50);
+        }
+        if (k == 2) { /* levels 3 x 3 x 2 and 6 x 5 x 6 of 12 x 10 x 6 */
+            float (*a)[3] = m.syn.shape.keys;
+            a[0][0] = -0.5f, a[0][1] = -0.75f, a[0][2] = -2.0f, a[1][0] = -1.0f / 64.0f, a[1][1] = -1.0f;
         }
         mode_stream ms;
         uint8_t *s = NULL, *in = NULL;

@@ -29,7 +29,7 @@ extern "C" {
 
 #define E2EC_VERSION_STRING "0.1.0"
 /* The newest bitstream version this library writes and reads. */
-#define E2EC_BITSTREAM_VERSION 6
+#define E2EC_BITSTREAM_VERSION 7
 
 /* ---------------------------------------------------------------- errors */
 
@@ -353,6 +353,9 @@ typedef struct {
     uint32_t latent_bytes[E2EC_MAX_LATENT_LEVELS]; /* each level's coded latents, in bytes */
     int latent_group[E2EC_MAX_LATENT_LEVELS]; /* each level's rANS streams hold 2^g slices
                                                  (version 6; before, 0: one a slice) */
+    int latent_keys[E2EC_MAX_LATENT_LEVELS][3]; /* each level's upsampling along x, y, z
+                                                   (version 7): 0 linear, else Keys' cubic
+                                                   with a = -code / 64 */
     int arm_hidden;          /* the latents' entropy model: hidden width, */
     int arm_shift[3];        /* and its layers' weight steps (2^-shift) */
     uint32_t value_map_entries; /* decoded values the value map moves (version 3) */

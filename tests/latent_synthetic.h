@@ -103,10 +103,12 @@ static inline void latent_stream_refit(uint8_t *b, size_t at, size_t payload, ui
 }
 
 /* A latent stream s of n bytes, as the library writes it (version
- * E2EC_BITSTREAM_VERSION, 6), with every level recoded in streams of 2^g
+ * E2EC_BITSTREAM_VERSION, 7), with every level recoded in streams of 2^g
  * slices (ll_pack; g lowered for a level of fewer slices, to the value that
  * makes one stream): version 5's layout for g = 0 and version 5, or one that
- * version 6 may hold (version 6). *out: malloc'ed. */
+ * version 6 or 7 may hold; under version 7 without the levels' kernel bytes
+ * (-1 unless every level is linear, as older versions read them). *out:
+ * malloc'ed. */
 static inline int latent_stream_regrouped(const uint8_t *s, size_t n, int version, int g,
                                           uint8_t **out, size_t *out_n) {
     const size_t at = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
@@ -133,11 +135,13 @@ static inline int latent_stream_regrouped(const uint8_t *s, size_t n, int versio
         free(syms);
         levels += 4 * (size_t)ll_streams((uint32_t)r[2], lg[l]) + lb[l], old_levels += in.latent_bytes[l];
     }
-    size_t rest = pn - nets - old_levels, payload_n = nets + levels + rest;
+    size_t keys = in.version >= 7 ? 3 * (size_t)in.grid_levels : 0, kept = version >= 7 ? keys : 0;
+    for (size_t i = kept; i < keys; i++) bad |= payload[nets + i] != 0;
+    size_t rest = pn - nets - keys - old_levels, payload_n = nets + kept + levels + rest;
     uint8_t *b = bad ? NULL : malloc(at + payload_n + BS_CRC_BYTES);
     if (b) {
-        memcpy(b, s, at + nets);
-        uint8_t *p = b + at + nets;
+        memcpy(b, s, at + nets + kept);
+        uint8_t *p = b + at + nets + kept;
         for (int l = 0; l < in.grid_levels; l++) {
             uint8_t *v = b + BS_OFF_PAYLOAD_V2 + LAT_HDR_LEVEL + LAT_LEVEL_BYTES * l;
             uint32_t streams = ll_streams((uint32_t)in.latent_res[l][2], lg[l]);
@@ -145,7 +149,7 @@ static inline int latent_stream_regrouped(const uint8_t *s, size_t n, int versio
             put_u32(v + LAT_LVL_BYTES, (uint32_t)(4 * (size_t)streams + lb[l]));
             p = ll_slices_write(p, streams, zb[l], lv[l], lb[l]);
         }
-        memcpy(p, payload + nets + old_levels, rest);
+        memcpy(p, payload + nets + keys + old_levels, rest);
         latent_stream_refit(b, at, payload_n, (uint32_t)payload_n - (uint32_t)pn, version);
         *out = b, *out_n = at + payload_n + BS_CRC_BYTES;
     }
@@ -197,15 +201,16 @@ static inline int latent_stream_v5_as(const uint8_t *s, size_t n, int version, u
 }
 
 /* A latent stream s of n bytes, as the library writes it (version
- * E2EC_BITSTREAM_VERSION), as an older version (2 to 5) writes it: version 5
- * by latent_stream_regrouped (g = 0), versions 2 to 4 by latent_stream_v5_as
- * on that. *out: malloc'ed. */
+ * E2EC_BITSTREAM_VERSION), as an older version (2 to 6) writes it: versions 5
+ * and 6 by latent_stream_regrouped (g = 0), versions 2 to 4 by
+ * latent_stream_v5_as on version 5's. *out: malloc'ed. */
 static inline int latent_stream_as_version(const uint8_t *s, size_t n, int version, uint32_t entries,
                                            uint8_t **out, size_t *out_n) {
     uint8_t *s5 = NULL;
     size_t n5 = 0;
-    if (version < 2 || version > 5 || latent_stream_regrouped(s, n, 5, 0, &s5, &n5)) return -1;
-    if (version == 5) {
+    if (version < 2 || version > 6 || latent_stream_regrouped(s, n, version < 5 ? 5 : version, 0, &s5, &n5))
+        return -1;
+    if (version >= 5) {
         *out = s5, *out_n = n5;
         return 0;
     }

@@ -102,7 +102,7 @@ static e2ec_status write_floats(const e2ec_info *in, const float *w, size_t n, u
     return bitstream_write(in, &bw, NULL, s, size);
 }
 
-/* A version-2 to -5 stream: these modes lay out in versions 2 to 5 as in 6. */
+/* A version-2 to -6 stream: these modes lay out in versions 2 to 6 as in 7. */
 static e2ec_status write_older(int version, const e2ec_info *in, const float *w, size_t n, uint8_t **s,
                                size_t *size) {
     e2ec_status st = write_floats(in, w, n, s, size);
@@ -121,9 +121,12 @@ static e2ec_status write_v4(const e2ec_info *in, const float *w, size_t n, uint8
 static e2ec_status write_v5(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
     return write_older(5, in, w, n, s, size);
 }
+static e2ec_status write_v6(const e2ec_info *in, const float *w, size_t n, uint8_t **s, size_t *size) {
+    return write_older(6, in, w, n, s, size);
+}
 
 /* A version-1 stream, as e2ec 0.1 wrote it: the shared header (offsets
- * 0..87) of a version-6 stream, version 1, the weights deflated. */
+ * 0..87) of a version-7 stream, version 1, the weights deflated. */
 static e2ec_status write_v1(const e2ec_info *in, const float *w, size_t n, uint8_t **out,
                             size_t *size) {
     uint8_t *v2;
@@ -208,6 +211,7 @@ static void test_round_trip(e2ec_mode mode, int fp16, int version) {
                       : version == 3 ? write_v3
                       : version == 4 ? write_v4
                       : version == 5 ? write_v5
+                      : version == 6 ? write_v6
                                      : write_floats)(&in, w, NW, &s, &size);
     CHECK(st == E2EC_OK, "mode %d fp16 %d: write: %s", mode, fp16, e2ec_error_name(st));
     if (st != E2EC_OK) return;

@@ -12,6 +12,9 @@
  * model as a version-5 stream (one rANS stream a slice, more bytes than the
  * encoder's groups of slices) and as a version-4 stream (networks stored)
  * decodes to the same voxels, and the stored networks' lies are refused too.
+ * A model read through Keys' cubic kernels on its coarse axes (version 7)
+ * decodes to the encoder's synthesis, not the trilinear one, and a kernel
+ * code out of range or on an axis at the volume's resolution is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +124,7 @@ static void roundtrip(const char *self) {
     /* the coded bytes: integer arithmetic only, so this hash holds on every
      * machine and ISA path (it changes only with the format or the coder) */
     uint64_t h = fnv(s, n, 0xcbf29ce484222325ull);
-    CHECK(h == 0xa41c61b66ecbf573ull, "the stream's bytes: hash %016llx, %zu bytes", (unsigned long long)h, n);
+    CHECK(h == 0x788b144d54b1cb35ull, "the stream's bytes: hash %016llx, %zu bytes", (unsigned long long)h, n);
     /* the voxels: the encoder's synthesis of the same latents, on 1 and 2 threads */
     size_t vox = (size_t)NX * NY * NZ;
     float *x = malloc(vox * sizeof *x);
@@ -275,6 +278,7 @@ static void header_lies(const uint8_t *s, size_t n) {
 static size_t level_at(const mode_stream *ms, int l) {
     const e2ec_info *in = &ms->info;
     size_t at = 2 + get_u16(ms->payload); /* the coded networks (net_section.h) */
+    if (in->version >= 7) at += 3 * (size_t)in->grid_levels; /* the levels' kernels */
     for (int k = 0; k < l; k++) at += in->latent_bytes[k];
     return at;
 }
@@ -371,7 +375,7 @@ static void older_versions(const uint8_t *s, size_t n) {
     size_t n4 = 0;
     e2ec_volume a, b;
     e2ec_status st = e2ec_decode(s, n, 1, &a);
-    for (int version = 5; version >= 4; version--) {
+    for (int version = 6; version >= 4; version--) {
         uint8_t *old;
         size_t n_old;
         if (latent_stream_as_version(s, n, version, 0, &old, &n_old)) {
@@ -380,7 +384,7 @@ static void older_versions(const uint8_t *s, size_t n) {
         }
         e2ec_status st_old = e2ec_decode(old, n_old, 2, &b);
         CHECK(!st && !st_old && !memcmp(a.data, b.data, (size_t)NX * NY * NZ * 2),
-              "version %d decodes as version 6: %s", version, e2ec_error_name(st_old));
+              "version %d decodes as version 7: %s", version, e2ec_error_name(st_old));
         if (!st_old) e2ec_volume_free(&b);
         if (version == 5) CHECK(n_old > n, "one stream a slice: %zu bytes, the encoder's groups %zu", n_old, n);
         if (version == 4) v4 = old, n4 = n_old;
@@ -449,6 +453,76 @@ static void refusals(void) {
     latent_model_free(&m);
 }
 
+/* The synthetic model with cubic kernels on its coarse axes. */
+static void cubic_kernels(void) {
+    latent_model m;
+    latent_synthetic(&m, RANDOM, LO, HI, 9);
+    float (*k)[3] = m.syn.shape.keys; /* level 0: 3 x 3 x 2, level 1: 6 x 5 x 6 of 12 x 10 x 6 */
+    k[0][0] = -0.5f, k[0][1] = -0.75f, k[0][2] = -1.0f, k[1][0] = -0.5f, k[1][1] = -0.25f;
+    mode_stream ms;
+    uint8_t *s = NULL;
+    size_t n = 0;
+    e2ec_status st = latent_synthetic_stream(&m, &ms, &s, &n);
+    CHECK(st == E2EC_OK, "a model with cubic kernels codes: %s", e2ec_error_name(st));
+    e2ec_info info;
+    CHECK(!st && e2ec_get_info(s, n, &info) == E2EC_OK && info.latent_keys[0][0] == 32 &&
+              info.latent_keys[0][1] == 48 && info.latent_keys[0][2] == 64 && info.latent_keys[1][1] == 16 &&
+              info.latent_keys[1][2] == 0 && info.latent_keys[2][0] == 0,
+          "the stream's kernel codes (a = -code / 64)");
+    size_t vox = (size_t)NX * NY * NZ;
+    float *x = malloc(vox * sizeof *x);
+    uint16_t *cubic = malloc(vox * sizeof *cubic), *linear = malloc(vox * sizeof *linear);
+    grid_decode(&m.syn, NX, NY, NZ, 1, x);
+    normalised_to_stored(x, vox, ms.info.vmin, ms.info.vmax, E2EC_U16, 0, cubic);
+    float keep[GRID_MAX_LEVELS][3];
+    memcpy(keep, k, sizeof keep);
+    memset(k, 0, sizeof keep);
+    grid_decode(&m.syn, NX, NY, NZ, 1, x);
+    normalised_to_stored(x, vox, ms.info.vmin, ms.info.vmax, E2EC_U16, 0, linear);
+    size_t differ = 0;
+    for (size_t i = 0; i < vox; i++) differ += cubic[i] != linear[i];
+    CHECK(differ > vox / 4, "the kernels change %zu of %zu voxels", differ, vox);
+    for (int t = 1; !st && t <= 2; t++) {
+        e2ec_volume v;
+        e2ec_status sd = e2ec_decode(s, n, t, &v);
+        CHECK(sd == E2EC_OK && memcmp(v.data, cubic, vox * 2) == 0, "cubic: the voxels on %d threads (%s)", t,
+              e2ec_error_name(sd));
+        if (!sd) e2ec_volume_free(&v);
+    }
+    /* the writer refuses a kernel off the stream's steps or on a full-resolution axis */
+    mode_stream bad;
+    memcpy(k, keep, sizeof keep), k[0][0] = -0.3f;
+    memset(&bad, 0, sizeof bad), bad.info = ms.info;
+    CHECK(latent_section_pack(&m, &bad) == E2EC_ERR_ARG, "a = -0.3 (off the 1/64 steps) is not written");
+    free(bad.payload);
+    memcpy(k, keep, sizeof keep), k[1][2] = -0.5f;
+    memset(&bad, 0, sizeof bad), bad.info = ms.info;
+    CHECK(latent_section_pack(&m, &bad) == E2EC_ERR_ARG, "a kernel along z at the volume's 6 planes is not written");
+    free(bad.payload);
+    /* and the reader a code beyond 128 or on such an axis */
+    size_t nets = 0, at = BS_OFF_PAYLOAD_V2 + LATENT_HEADER_BYTES;
+    if (!st && !net_section_size(s + at, n - at, &nets)) {
+        uint8_t *c = malloc(n);
+        struct { size_t byte; uint8_t code; e2ec_status want; const char *what; } lies[] = {
+            {0, 129, E2EC_ERR_HEADER, "a kernel code of 129"},
+            {3 * 1 + 2, 32, E2EC_ERR_MISMATCH, "a kernel along an axis at the volume's resolution"},
+            {3 * 2 + 0, 1, E2EC_ERR_MISMATCH, "a kernel on the finest level"},
+        };
+        for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
+            memcpy(c, s, n);
+            c[at + nets + lies[i].byte] = lies[i].code;
+            fix_crc(c, n);
+            e2ec_volume v;
+            e2ec_status sd = e2ec_decode(c, n, 1, &v);
+            CHECK(sd == lies[i].want, "%s: %s", lies[i].what, e2ec_error_name(sd));
+            if (!sd) e2ec_volume_free(&v);
+        }
+        free(c);
+    }
+    free(x), free(cubic), free(linear), free(ms.payload), e2ec_free(s);
+    latent_model_free(&m);
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--hash") == 0) { /* baseline_hash's child */
         FILE *f = fopen(argv[2], "rb");
@@ -463,6 +537,7 @@ int main(int argc, char **argv) {
     CHECK(e2ec_default_epochs(E2EC_MODE_LATENT) == c.passes, "the mode's default passes are the fit's (%d)",
           c.passes);
     roundtrip(argv[0]);
+    cubic_kernels();
     extremes();
     refusals();
     return check_summary();

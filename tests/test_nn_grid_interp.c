@@ -1,6 +1,9 @@
 /* grid_interp: trilinear interpolation reproduces affine fields exactly, hits the
  * nodes at the corner voxels, reads the same at a list of voxels as at a run of
- * them, and its backward matches finite differences. */
+ * them, and its backward matches finite differences. With Keys' cubic kernel on
+ * some axes: a constant field comes back, the corner voxels read their nodes,
+ * a list reads as a run, and the backward matches finite differences both in
+ * the grid and in the kernels' parameters. */
 #include <omp.h>
 #include "check.h"
 #include "gradcheck.h"
@@ -26,6 +29,83 @@ static double loss(const float *g, void *p) {
 static void grad(float *dg, void *p) {
     (void)p;
     grid_interp_backward(dg, r, &S, &AX, vox, 0, NPTS);
+}
+
+/* d loss / d keys[l][a] of every cubic axis against central differences
+ * (the output is linear in each parameter: a kernel's weights are, and an
+ * axis's weights multiply the others'); the worst relative error. */
+static double keys_check(float *g) {
+    double d[GRID_MAX_LEVELS][3] = {{0.0}}, worst = 0.0;
+    float *dg = calloc(S.off[S.levels], sizeof *dg);
+    grid_interp_backward_keys(dg, d, g, r, &S, &AX, vox, 0, NPTS);
+    free(dg);
+    for (int l = 0; l < S.levels; l++)
+        for (int a = 0; a < 3; a++) {
+            float keep = S.keys[l][a];
+            if (!(keep < 0.0f)) {
+                worst = fmax(worst, fabs(d[l][a])); /* a linear axis gets none */
+                continue;
+            }
+            const float eps = 0.125f;
+            S.keys[l][a] = keep + eps;
+            double lp = loss(g, NULL);
+            S.keys[l][a] = keep - eps;
+            double lm = loss(g, NULL);
+            S.keys[l][a] = keep;
+            double num = (lp - lm) / (2.0 * eps), den = fmax(fabs(num) + fabs(d[l][a]), 1e-3);
+            printf("  keys[%d][%d]: analytic %.6g numeric %.6g\n", l, a, d[l][a], num);
+            worst = fmax(worst, fabs(num - d[l][a]) / den);
+        }
+    return worst;
+}
+
+/* The cubic checks on the grid g (n floats) of the shape and voxels above. */
+static void cubic_checks(float *g, size_t n) {
+    /* level 0 cubic along x and z, level 1 along y, level 2 along all three */
+    S.keys[0][0] = -0.5f, S.keys[0][2] = -0.75f, S.keys[1][1] = -0.5f;
+    S.keys[2][0] = S.keys[2][1] = S.keys[2][2] = -1.0f;
+    for (size_t i = 0; i < n; i++) g[i] = 0.625f; /* the weights sum to 1, border nodes clamped */
+    grid_interp_forward(out, g, &S, &AX, vox, 0, NPTS);
+    double worst = 0.0;
+    for (int i = 0; i < NPTS * 6; i++) worst = fmax(worst, fabs(out[i] - 0.625));
+    CHECK(worst < 4e-6, "cubic: a constant field comes back, worst error %g", worst);
+    gc_fill(g, n, 7, -1, 1);
+    grid_interp_forward(out, g, &S, &AX, vox, 0, NPTS);
+    CHECK(out[0] == g[0] && out[1] == g[1], "cubic: voxel (0,0,0) reads node 0");
+    CHECK(out[6 + 4] == g[n - 2] && out[6 + 5] == g[n - 1], "cubic: the last voxel reads the last node");
+    static float run[NX * 3 * 6], list_out[NX * 3 * 6];
+    uint32_t first = NX * NY * 2 + NX, list[NX * 3];
+    for (int i = 0; i < NX * 3; i++) list[i] = first + (uint32_t)i;
+    grid_interp_forward(list_out, g, &S, &AX, list, 0, NX * 3);
+    grid_interp_forward(run, g, &S, &AX, NULL, first, NX * 3);
+    CHECK(memcmp(list_out, run, sizeof run) == 0, "cubic: a run and the same voxels listed read the same");
+    /* a voxel between nodes reads past its cell: the cubic level differs from trilinear */
+    float keep[GRID_MAX_LEVELS][3];
+    memcpy(keep, S.keys, sizeof keep);
+    memset(S.keys, 0, sizeof S.keys);
+    grid_interp_forward(list_out, g, &S, &AX, list, 0, NX * 3);
+    memcpy(S.keys, keep, sizeof keep);
+    int differ = 0;
+    for (int i = 0; i < NX * 3 * 6; i++) differ += list_out[i] != run[i];
+    CHECK(differ > NX, "cubic and trilinear differ at %d of %d values", differ, NX * 3 * 6);
+
+    gc_fill(r, NPTS * 6, 8, -1, 1);
+    double e = gradcheck(g, n, loss, grad, NULL, 5e-2, n, "cubic grid"); /* linear in g: no step error */
+    printf("cubic grid_interp grad rel error %.2e\n", e);
+    CHECK(e < 1e-3, "cubic grid_interp grad rel error %g", e);
+    e = keys_check(g);
+    printf("cubic kernel parameter grad rel error %.2e\n", e);
+    CHECK(e < 1e-3, "cubic kernel parameter grad rel error %g", e);
+
+    float *d1 = calloc(n, sizeof *d1), *d2 = calloc(n, sizeof *d2);
+    double k1[GRID_MAX_LEVELS][3] = {{0.0}}, k2[GRID_MAX_LEVELS][3] = {{0.0}};
+    omp_set_num_threads(1);
+    grid_interp_backward_keys(d1, k1, g, r, &S, &AX, vox, 0, NPTS);
+    omp_set_num_threads(2);
+    grid_interp_backward_keys(d2, k2, g, r, &S, &AX, vox, 0, NPTS);
+    CHECK(memcmp(d1, d2, n * sizeof *d1) == 0 && memcmp(k1, k2, sizeof k1) == 0,
+          "cubic backward independent of thread count");
+    free(d1), free(d2);
 }
 
 /* Level l, feature f of node (x,y,z) holds a + bx*x' + by*y' + bz*z' with x' the
@@ -94,7 +174,9 @@ int main(void) {
     omp_set_num_threads(2);
     grid_interp_backward(d2, r, &S, &AX, vox, 0, NPTS);
     CHECK(memcmp(d1, d2, n * sizeof *d1) == 0, "backward independent of thread count");
-    free(d1), free(d2), free(g);
+    free(d1), free(d2);
+    cubic_checks(g, n);
+    free(g);
     grid_axes_free(&AX);
     return check_summary();
 }

@@ -38,9 +38,14 @@ static void print_info(const e2ec_info *i) {
                i->arm_shift[2], (unsigned long long)i->grid_values);
         for (int l = 0; l < i->grid_levels; l++) {
             unsigned streams = (((unsigned)i->latent_res[l][2] - 1) >> i->latent_group[l]) + 1;
-            printf("latent_level_%d: %dx%dx%d, shift %d, alphabet [%d, %d], %u bytes in %u stream%s\n", l,
-                   i->latent_res[l][0], i->latent_res[l][1], i->latent_res[l][2], i->latent_shift[l],
-                   i->latent_lo[l], i->latent_hi[l], i->latent_bytes[l], streams, streams == 1 ? "" : "s");
+            printf("latent_level_%d: %dx%dx%d, shift %d, alphabet [%d, %d], %u bytes in %u stream%s, "
+                   "upsampling", l, i->latent_res[l][0], i->latent_res[l][1], i->latent_res[l][2],
+                   i->latent_shift[l], i->latent_lo[l], i->latent_hi[l], i->latent_bytes[l], streams,
+                   streams == 1 ? "" : "s");
+            for (int a = 0; a < 3; a++)
+                if (i->latent_keys[l][a]) printf(" %c cubic %g", "xyz"[a], -i->latent_keys[l][a] / 64.0);
+                else printf(" %c linear", "xyz"[a]);
+            printf("\n");
         }
     }
     print_weight_coding(i);

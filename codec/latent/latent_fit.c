@@ -39,6 +39,7 @@ void latent_fit_defaults(latent_fit_config *c) {
     c->passes = LATENT_FIT_PASSES, c->batch = 1 << 14, c->strips = 32;
     c->lambda = LATENT_FIT_LAMBDA;
     c->lr_latent = 5e-2f, c->lr_mlp = 5e-3f, c->lr_arm = 2e-3f;
+    c->upsample = LATENT_UPSAMPLE_CUBIC_XY, c->lr_keys = 1e-3f;
     c->soft_from = 0.1f, c->ste_from = 0.8f, c->freeze_from = 0.9f;
     c->t_start = 0.3f, c->t_end = 0.1f;
     c->start_step = LATENT_START_STEP;
@@ -94,6 +95,8 @@ typedef struct {
     relu_mlp_acts ma;
     arm_float aa;
     grid_axes ax;       /* where the voxels fall in each level */
+    int learn_keys;     /* the cubic axes' parameters (s.keys) still learn */
+    double dkeys[GRID_MAX_LEVELS][3]; /* d loss / d s.keys */
     float *feat, *dy, *dfeat, *in, *dout;
     int32_t *ref;
     uint32_t *idx;      /* a chunk's voxels or latents */
@@ -104,15 +107,17 @@ typedef struct {
 } fit_state;
 
 /* The nodes along axis a (1: y, 2: z) of level l that volume row/plane v
- * reads with a nonzero weight, [*k0, *k1], from the cell grid_interp reads
- * (f->ax): the node below and the one above, less either whose weight is
- * exactly 0 (at the finest level's own rows, the row above; in the last cell,
- * the node below). A node read with weight 0 gets no gradient, so its row
- * need not be stepped. */
+ * reads with a nonzero weight, [*k0, *k1], from the taps grid_interp reads
+ * (grid_axis_taps): the node below and the one above, or a cubic axis's
+ * four, less any whose weight is exactly 0 (on a node: that node alone). A
+ * node read with weight 0 gets no gradient, so its row need not be stepped. */
 static void nodes_read(const fit_state *f, int l, int a, uint32_t v, int *k0, int *k1) {
-    int i = f->ax.node[l][a][v];
-    float t = f->ax.frac[l][a][v];
-    *k0 = t < 1.0f ? i : i + 1, *k1 = t > 0.0f ? i + 1 : i;
+    int32_t node[4];
+    float w[4];
+    int n = grid_axis_taps(&f->s, &f->ax, l, a, v, node, w, NULL);
+    *k0 = INT32_MAX, *k1 = -1;
+    for (int j = 0; j < n; j++)
+        if (w[j] != 0.0f) *k0 = node[j] < *k0 ? node[j] : *k0, *k1 = node[j] > *k1 ? node[j] : *k1;
 }
 
 /* The strip of volume rows [y0, y1) of plane z: the level rows it reads
@@ -297,7 +302,8 @@ static double distortion(fit_state *f, const float *target, const latent_run *vo
         }
         memset(f->dfeat, 0, (size_t)n * cin * sizeof *f->dfeat);
         relu_mlp_backward(&f->ma, f->w, f->dw, f->feat, f->dy, f->dfeat, n);
-        grid_interp_backward(f->g, f->dfeat, &f->s, &f->ax, f->idx, 0, n);
+        grid_interp_backward_keys(f->g, f->learn_keys ? f->dkeys : NULL, f->yh, f->dfeat, &f->s, &f->ax, f->idx,
+                                  0, n);
     }
     return se;
 }
@@ -483,6 +489,27 @@ uint64_t latent_fit_bytes(const grid_shape *s, uint32_t nx, uint32_t ny, uint32_
            arm_steps_bytes(s, c->threads > 0 ? c->threads : omp_get_max_threads()) + arm_refit_bytes();
 }
 
+/* Whether level l is read with the cubic kernel along axis a: a coarse axis
+ * (its nodes sparser than the voxels) that the configuration makes cubic. */
+static int cubic_axis(const fit_state *f, int l, int a) {
+    int up = f->c->upsample;
+    return (up == LATENT_UPSAMPLE_CUBIC || (up == LATENT_UPSAMPLE_CUBIC_XY && a < 2)) &&
+           (uint32_t)f->s.res[l][a] < f->n[a];
+}
+
+/* The cubic axes' parameters kept in the stream's range [-2, -1/64], and
+ * with round, in its steps (latent_keys_code). */
+static void keys_limit(fit_state *f, int round) {
+    const float lo = latent_keys_value(LATENT_KEYS_MAX_CODE), hi = latent_keys_value(1);
+    for (int l = 0; l < f->s.levels; l++)
+        for (int a = 0; a < 3; a++) {
+            float *k = &f->s.keys[l][a];
+            if (!cubic_axis(f, l, a)) continue;
+            *k = *k < lo ? lo : *k > hi ? hi : *k;
+            if (round) *k = latent_keys_value(latent_keys_code(*k));
+        }
+}
+
 static void state_free(fit_state *f) {
     free(f->y), free(f->yh), free(f->dyh), free(f->g), free(f->q), free(f->w), free(f->dw);
     free(f->p), free(f->dp), free(f->feat), free(f->dy), free(f->dfeat), free(f->in);
@@ -500,7 +527,8 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         c->arm_hidden > ARM_MAX_HIDDEN || c->passes < 1 || c->batch < 1 || c->strips < 1 || !(c->lambda >= 0.0f) ||
         !(c->soft_from >= 0.0f && c->soft_from <= c->ste_from && c->ste_from <= c->freeze_from &&
           c->freeze_from <= 1.0f) ||
-        !(c->t_start > 0.0f && c->t_end > 0.0f) || !(c->start_step >= 0.0f && c->start_step < 1e6f))
+        !(c->t_start > 0.0f && c->t_end > 0.0f) || !(c->start_step >= 0.0f && c->start_step < 1e6f) ||
+        c->upsample < LATENT_UPSAMPLE_LINEAR || c->upsample > LATENT_UPSAMPLE_CUBIC_XY || !(c->lr_keys >= 0.0f))
         return E2EC_ERR_ARG;
     f.ng = f.s.off[f.s.levels];
     uint32_t rows, per_step;
@@ -531,13 +559,14 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     uint32_t *order = malloc(nstrips * sizeof *order);
     strip *t = malloc(per_step * sizeof *t);
     latent_run *vox = malloc(per_step * sizeof *vox), *own = malloc(per_step * GRID_MAX_LEVELS * sizeof *own);
-    adam_state ay = {0}, aw = {0}, ap = {0};
+    adam_state ay = {0}, aw = {0}, ap = {0}, ak = {0};
     int bad = relu_mlp_alloc(&f.ma, LATENT_FIT_CHUNK, cin, h, 1, 1) |
               arm_float_alloc(&f.aa, LATENT_FIT_CHUNK, LL_CTX, c->arm_hidden) | grid_axes_init(&f.ax, &f.s, nx, ny, nz);
     if (bad || !f.y || !f.yh || !f.dyh || !f.g || !f.q || !f.w || !f.dw || !f.p || !f.dp ||
         !f.dy || !f.feat || !f.dfeat || !f.in || !f.dout || !f.ref || !f.idx || !f.lev || !f.last ||
         !f.stamp || !f.ids || !f.runs || !order || !t || !vox || !own || adam_init(&ay, ng, c->lr_latent) ||
-        adam_init(&aw, nw, c->lr_mlp) || adam_init(&ap, (size_t)np, c->lr_arm)) {
+        adam_init(&aw, nw, c->lr_mlp) || adam_init(&ap, (size_t)np, c->lr_arm) ||
+        adam_init(&ak, 3 * GRID_MAX_LEVELS, c->lr_keys)) {
         st = E2EC_ERR_NOMEM;
         goto done;
     }
@@ -551,6 +580,11 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         st = latent_start(f.y, f.w, h, target, &f.s, &f.ax, step0, f.g);
         if (st) goto done;
     }
+    /* the cubic axes: a coarse level's, where its nodes are sparser than the
+     * voxels (the start above reads every level linearly) */
+    for (int l = 0; l < f.s.levels; l++)
+        for (int a = 0; a < 3; a++)
+            if (cubic_axis(&f, l, a)) f.s.keys[l][a] = LATENT_KEYS_START, f.learn_keys = 1;
     int soft = (int)(c->soft_from * (float)steps), ste = (int)(c->ste_from * (float)steps),
         frz = (int)(c->freeze_from * (float)steps);
     double mse_acc = 0.0, t0 = omp_get_wtime();
@@ -586,6 +620,7 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         #pragma omp parallel for schedule(dynamic, 8)
         for (int i = 0; i < nr; i++) memset(f.g + f.runs[i].first, 0, f.runs[i].n * sizeof *f.g);
         memset(f.dw, 0, nw * sizeof *f.dw), memset(f.dp, 0, (size_t)np * sizeof *f.dp);
+        memset(f.dkeys, 0, sizeof f.dkeys);
         mse_acc += distortion(&f, target, vox, ns, tv) / (double)tv, mse_steps++;
         rate(&f, own, own_runs(&f, t, ns, own), (float)(c->lambda / (double)tv));
         float decay = 0.5f * (1.0f + cosf((float)M_PI * (float)step / (float)steps));
@@ -597,6 +632,17 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         aw.lr = c->lr_mlp * decay, ap.lr = c->lr_arm * decay;
         adam_step(&aw, f.w, f.dw);
         adam_step(&ap, f.p, f.dp);
+        /* the kernels learn until the rounded phase, which reads them as the stream will */
+        if (f.learn_keys && step + 1 < ste) {
+            float dk[3 * GRID_MAX_LEVELS];
+            for (int i = 0; i < 3 * GRID_MAX_LEVELS; i++) dk[i] = (float)f.dkeys[i / 3][i % 3];
+            ak.lr = c->lr_keys * decay;
+            adam_step(&ak, &f.s.keys[0][0], dk);
+            keys_limit(&f, 0);
+        } else if (f.learn_keys) {
+            keys_limit(&f, 1);
+            f.learn_keys = 0;
+        }
         /* progress (and a chance to cancel) at the end of each pass */
         if ((step + 1) % (int)pass_steps == 0 &&
             fit_progress(c->progress, c->progress_user, c->progress_every, (step + 1) / (int)pass_steps - 1,
@@ -633,7 +679,7 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
     f.q = NULL, f.w = NULL;
 done:
     free(order), free(t), free(vox), free(own);
-    adam_free(&ay), adam_free(&aw), adam_free(&ap);
+    adam_free(&ay), adam_free(&aw), adam_free(&ap), adam_free(&ak);
     state_free(&f);
     threads_leave(saved);
     return st;

@@ -33,6 +33,16 @@ typedef struct {
                           (adam_step_range) */
     float lambda;      /* rate weight (the rate control's knob) */
     float lr_latent, lr_mlp, lr_arm; /* Adam's peak rates (cosine decay); latents in steps of 1 */
+    /* LATENT_UPSAMPLE_CUBIC_XY (the default): each coarse level is read
+     * along x and y, where its nodes are sparser than the voxels, with Keys'
+     * cubic kernel, its parameter learned per level and axis from
+     * Catmull-Rom's -0.5 (at lr_keys) until the rounded phase, then rounded
+     * to the stream's 1/LATENT_KEYS_UNIT; LATENT_UPSAMPLE_CUBIC: along z too
+     * (between the slices: it lost 0.2-0.3 dB on the MR at low rates against
+     * x and y alone, docs/latent.md "Upsampling"); LATENT_UPSAMPLE_LINEAR:
+     * trilinear */
+    int upsample;
+    float lr_keys;
     /* the phases, as fractions of steps (0 <= soft_from <= ste_from <= freeze_from <= 1):
      * [0, soft_from) uniform noise on the latents; [soft_from, ste_from)
      * soft-rounding, noise, soft-rounding, the temperature going from t_start
@@ -63,6 +73,18 @@ typedef struct {
 } latent_fit_config;
 
 enum { LATENT_ARM_FIT = 0, LATENT_ARM_STEPS = 1, LATENT_ARM_REFIT = 2 };
+enum { LATENT_UPSAMPLE_LINEAR = 0, LATENT_UPSAMPLE_CUBIC = 1, LATENT_UPSAMPLE_CUBIC_XY = 2 };
+
+/* A cubic axis's kernel parameter as a stream holds it: a = -code /
+ * LATENT_KEYS_UNIT, code 1..LATENT_KEYS_MAX_CODE (a in [-2, -1/64]); code 0
+ * is a linear axis. */
+#define LATENT_KEYS_UNIT 64
+#define LATENT_KEYS_MAX_CODE 128
+#define LATENT_KEYS_START (-0.5f)
+/* The code of keys parameter a (0 for a linear axis, a >= 0), the nearest
+ * in range otherwise. */
+int latent_keys_code(float a);
+float latent_keys_value(int code);
 
 /* The fit's default length and rate weight, which are the latent mode's
  * (mode_latent.c: e2ec_default_epochs and e2ec_default_lambda): 50 passes,

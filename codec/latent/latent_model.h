@@ -1,9 +1,10 @@
 /*
  * The latent mode's model (issue 17): a pyramid of 3D latent grids, one
  * integer per node, finest at the volume's own resolution, read by the grid
- * representation's synthesis (trilinear upsampling of every level to the
- * voxel, then a small MLP: nn/grid_interp.h, grid_fit.h's grid_decode with
- * delta 1), and coded level by level by the lossless mode's coder
+ * representation's synthesis (every level upsampled to the voxel, trilinearly
+ * or, along a coarse axis, with Keys' cubic kernel of a learned parameter
+ * (shape.keys), then a small MLP: nn/grid_interp.h, grid_fit.h's grid_decode
+ * with delta 1), and coded level by level by the lossless mode's coder
  * (lossless/ll_code.h: each level is an integer volume, coded in raster
  * order under the integer Laplace that one shared ARM predicts from its
  * causal 3D context), so the latents decode bit for bit on every machine.

@@ -13,6 +13,7 @@
 #include "lossless/ll_code.h"
 #include "lossless/ll_model.h"
 #include "lossless/ll_section.h"
+#include "latent_fit.h"
 #include "net_section.h"
 
 _Static_assert(E2EC_MAX_LATENT_LEVELS == GRID_MAX_LEVELS, "a latent level is a grid level");
@@ -58,6 +59,9 @@ static e2ec_status fill_info(const latent_model *m, e2ec_info *in) {
             int r = s->res[l][a], finer = l + 1 < s->levels ? s->res[l + 1][a] : (int)n[a];
             if (r < 2 || r > finer || (l + 1 == s->levels && r != finer)) return E2EC_ERR_ARG;
             in->latent_res[l][a] = r;
+            in->latent_keys[l][a] = latent_keys_code(s->keys[l][a]);
+            if (in->latent_keys[l][a] && (r == (int)n[a] || s->keys[l][a] != latent_keys_value(in->latent_keys[l][a])))
+                return E2EC_ERR_ARG; /* a cubic axis is a coarse one, its a in the stream's steps */
         }
         ll_model lm = level_model(m, l);
         if (ll_model_check(&lm) || m->lo[l] < -E2EC_MAX_LATENT_ABS || m->hi[l] > E2EC_MAX_LATENT_ABS)
@@ -159,7 +163,8 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     size_t nets_bytes = 0;
     if (!st) st = net_section_code(&m->arm, m->syn.mlp, in->grid_levels, in->grid_hidden, m->mlp_q, &nets, &nets_bytes);
     for (int l = 0; !st && l < in->grid_levels; l++) st = code_level(m, l, in, &c);
-    uint64_t total = nets_bytes + post_filter_bytes(&m->filter) + (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
+    uint64_t total = nets_bytes + 3 * (uint64_t)in->grid_levels + post_filter_bytes(&m->filter) +
+                     (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
     for (int l = 0; l < in->grid_levels; l++) total += in->latent_bytes[l];
     if (!st && total > UINT32_MAX) st = E2EC_ERR_LIMIT;
     uint8_t *p = st ? NULL : malloc((size_t)total);
@@ -167,6 +172,8 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     if (!st) {
         memcpy(p, nets, nets_bytes);
         uint8_t *at = p + nets_bytes;
+        for (int l = 0; l < in->grid_levels; l++)
+            for (int a = 0; a < 3; a++) *at++ = (uint8_t)in->latent_keys[l][a];
         for (int l = 0; l < in->grid_levels; l++)
             at = ll_slices_write(at, ll_streams((uint32_t)in->latent_res[l][2], in->latent_group[l]),
                                  c.sizes[l], c.streams[l], c.bytes[l]);
@@ -255,12 +262,30 @@ e2ec_status latent_section_read_header(const uint8_t *sec, e2ec_info *in) {
 
 /* Where a payload of n bytes lays its parts: nets, the networks' bytes at its
  * start (version 5: the coded section, its size its own u16; before: the
- * ARM's stored tensors, the MLP's binary16 after the levels), and core, the
- * bytes before the tail (the value map, the post-filter). */
+ * ARM's stored tensors, the MLP's binary16 after the levels), then (version
+ * 7) the levels' upsampling kernels, keys bytes, the levels at nets + keys,
+ * and core, the bytes before the tail (the value map, the post-filter). */
 typedef struct {
-    size_t nets;
+    size_t nets, keys;
     uint64_t core;
 } payload_parts;
+
+/* Version 7's kernel codes, one byte per level and axis (x, y, z), coarse
+ * to fine: 0 linear, 1..LATENT_KEYS_MAX_CODE Keys' cubic; a cubic axis is one
+ * whose nodes are sparser than the voxels. */
+static size_t keys_bytes(const e2ec_info *in) { return in->version >= 7 ? 3 * (size_t)in->grid_levels : 0; }
+
+static e2ec_status read_keys(const uint8_t *p, e2ec_info *in) {
+    const uint32_t n[3] = {in->nx, in->ny, in->nz};
+    for (int l = 0; l < in->grid_levels; l++)
+        for (int a = 0; a < 3; a++) {
+            int code = p ? p[3 * l + a] : 0;
+            if (code > LATENT_KEYS_MAX_CODE) return E2EC_ERR_HEADER;
+            if (code && (uint32_t)in->latent_res[l][a] == n[a]) return E2EC_ERR_MISMATCH;
+            in->latent_keys[l][a] = code;
+        }
+    return E2EC_OK;
+}
 
 static e2ec_status parts_of(const uint8_t *payload, size_t n, const e2ec_info *in, payload_parts *p) {
     uint64_t levels = 0;
@@ -268,9 +293,10 @@ static e2ec_status parts_of(const uint8_t *payload, size_t n, const e2ec_info *i
     if (in->version >= 5) {
         e2ec_status st = net_section_size(payload, n, &p->nets);
         if (st) return st;
-        p->core = p->nets + levels;
+        p->keys = keys_bytes(in);
+        p->core = p->nets + p->keys + levels;
     } else {
-        p->nets = arm_section_bytes(LL_CTX, in->arm_hidden);
+        p->nets = arm_section_bytes(LL_CTX, in->arm_hidden), p->keys = 0;
         p->core = fixed_bytes(in) + levels;
     }
     return p->core > n ? E2EC_ERR_MISMATCH : E2EC_OK;
@@ -290,6 +316,7 @@ e2ec_status latent_section_read_payload_info(const uint8_t *payload, size_t n, e
     post_filter f;
     size_t used;
     e2ec_status st = parts_of(payload, n, in, &pp);
+    if (!st) st = read_keys(pp.keys ? payload + pp.nets : NULL, in);
     if (!st) st = read_tail(payload + pp.core, n - pp.core, in, &f, &used);
     if (st) return st;
     in->post_filter = f.on;
@@ -339,7 +366,7 @@ static e2ec_status read_half_mlp(const uint8_t *p, size_t nw, float *mlp) {
 
 e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_info *info,
                                 latent_model *m) {
-    payload_parts pp = {0, 0};
+    payload_parts pp = {0, 0, 0};
     e2ec_status st = model_alloc(info, m);
     if (!st) st = parts_of(payload, n, info, &pp);
     if (!st && info->version < 3 && pp.core != n) st = E2EC_ERR_MISMATCH;
@@ -353,7 +380,14 @@ e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_inf
     if (!st)
         st = info->version >= 5 ? net_section_read(payload, pp.nets, &m->arm, m->syn.mlp, cin, h, m->mlp_q)
                                 : arm_section_read(payload, &m->arm);
-    if (!st) st = read_levels(payload + pp.nets, info, m);
+    e2ec_info k = *info; /* the kernels read again: a caller need not have read the payload's info */
+    if (!st) st = read_keys(pp.keys ? payload + pp.nets : NULL, &k);
+    for (int l = 0; !st && l < info->grid_levels; l++)
+        for (int a = 0; a < 3; a++) {
+            int code = k.latent_keys[l][a];
+            m->syn.shape.keys[l][a] = code ? latent_keys_value(code) : 0.0f;
+        }
+    if (!st) st = read_levels(payload + pp.nets + pp.keys, info, m);
     if (!st && info->version < 5) st = read_half_mlp(payload + (pp.core - 2 * nw), nw, m->syn.mlp);
     size_t used = 0;
     if (!st) st = read_tail(payload + pp.core, n - pp.core, info, &m->filter, &used);

@@ -32,3 +32,11 @@ e2ec_status latent_shape_for(int levels, uint32_t nx, uint32_t ny, uint32_t nz,
     if (!grid_shape_init(s)) return E2EC_ERR_ARG;
     return s->off[levels] > E2EC_MAX_GRID_VALUES ? E2EC_ERR_LIMIT : E2EC_OK;
 }
+
+int latent_keys_code(float a) {
+    if (!(a < 0.0f)) return 0;
+    float c = roundf(-a * (float)LATENT_KEYS_UNIT);
+    return c < 1.0f ? 1 : c > (float)LATENT_KEYS_MAX_CODE ? LATENT_KEYS_MAX_CODE : (int)c;
+}
+
+float latent_keys_value(int code) { return -(float)code / (float)LATENT_KEYS_UNIT; }

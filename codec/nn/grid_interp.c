@@ -6,6 +6,7 @@
 
 size_t grid_shape_init(grid_shape *s) {
     if (s->levels < 1 || s->levels > GRID_MAX_LEVELS || s->feats < 1) return 0;
+    memset(s->keys, 0, sizeof s->keys);
     size_t total = 0;
     for (int l = 0; l < s->levels; l++) {
         s->off[l] = total;
@@ -65,23 +66,25 @@ typedef struct {
     float ty[GRID_MAX_LEVELS], tz[GRID_MAX_LEVELS];
 } walk;
 
-/* Steps w to voxel k (the first step: w->k = SIZE_MAX) for levels [l0, l1). */
-static void walk_to(walk *w, const grid_shape *s, const grid_axes *ax, size_t k, int l0, int l1) {
+/* Steps w to voxel k (the first step: w->k = SIZE_MAX) for levels [l0, l1);
+ * 1 when k starts another row than the last voxel's (or is the first). */
+static int walk_to(walk *w, const grid_shape *s, const grid_axes *ax, size_t k, int l0, int l1) {
     if (w->k != SIZE_MAX && k == w->k + 1 && w->v[0] + 1 < ax->n[0]) { /* the next voxel of the row */
         w->k = k, w->v[0]++;
-        return;
+        return 0;
     }
     size_t r = k / ax->n[0];
     uint32_t y = (uint32_t)(r % ax->n[1]), z = (uint32_t)(r / ax->n[1]);
     int same = w->k != SIZE_MAX && y == w->v[1] && z == w->v[2];
     w->k = k, w->v[0] = (uint32_t)(k - r * ax->n[0]), w->v[1] = y, w->v[2] = z;
-    if (same) return;
+    if (same) return 0;
     for (int l = l0; l < l1; l++) {
         size_t F = (size_t)s->feats, sy = F * (size_t)s->res[l][0], sz = sy * (size_t)s->res[l][1];
         size_t base = ((size_t)ax->node[l][2][z] * (size_t)s->res[l][1] + (size_t)ax->node[l][1][y]) * sy;
         w->row[l][0] = base, w->row[l][1] = base + sy, w->row[l][2] = base + sz, w->row[l][3] = base + sy + sz;
         w->ty[l] = ax->frac[l][1][y], w->tz[l] = ax->frac[l][2][z];
     }
+    return 1;
 }
 
 /* The 8 corner offsets (in floats, relative to the level's base; corner c
@@ -98,21 +101,117 @@ static void corners(const grid_shape *s, const grid_axes *ax, const walk *w, int
     }
 }
 
+/* Keys' kernel at distance d in [0, 2) from a node, *da its derivative in a. */
+static float keys_weight(float a, float d, float *da) {
+    if (d < 1.0f) {
+        *da = (d - 1.0f) * d * d;
+        return ((a + 2.0f) * d - (a + 3.0f)) * d * d + 1.0f;
+    }
+    *da = ((d - 5.0f) * d + 8.0f) * d - 4.0f;
+    return a * *da;
+}
+
+int grid_axis_taps(const grid_shape *s, const grid_axes *ax, int l, int a, uint32_t v, int32_t node[4],
+                   float w[4], float dw[4]) {
+    int i = ax->node[l][a][v], r = s->res[l][a];
+    float t = ax->frac[l][a][v], k = s->keys[l][a], unused[4];
+    if (!dw) dw = unused;
+    if (t == 0.0f || t == 1.0f) { /* on a node: that node alone, whatever the kernel */
+        node[0] = t == 0.0f ? i : i + 1, w[0] = 1.0f, dw[0] = 0.0f;
+        return 1;
+    }
+    if (!(k < 0.0f)) {
+        node[0] = i, w[0] = 1.0f - t, node[1] = i + 1, w[1] = t, dw[0] = dw[1] = 0.0f;
+        return 2;
+    }
+    const float d[4] = {1.0f + t, t, 1.0f - t, 2.0f - t}; /* nodes i - 1 .. i + 2 */
+    for (int j = 0; j < 4; j++) {
+        int q = i - 1 + j;
+        node[j] = q < 0 ? 0 : q >= r ? r - 1 : q;
+        w[j] = keys_weight(k, d[j], &dw[j]);
+    }
+    return 4;
+}
+
+static int level_is_cubic(const grid_shape *s, int l) {
+    return s->keys[l][0] < 0.0f || s->keys[l][1] < 0.0f || s->keys[l][2] < 0.0f;
+}
+
+/* A cubic level seen from one voxel row: the node rows its y and z taps
+ * read (offsets in floats from the level's base), their weights wy wz, and
+ * those weights' derivatives in keys[l][1] and keys[l][2]. A row's voxels
+ * all read the same node rows, so the forward collapses them into one line
+ * of nodes along x once a row (line[x] = sum of w g), and a voxel reads its
+ * x taps from the line; the backward gathers a row's gradient on such a line
+ * and spreads it over the node rows once. */
+typedef struct {
+    int n;
+    size_t at[16];
+    float w[16], dwy[16], dwz[16];
+} yz_taps;
+
+static void yz_taps_of(const grid_shape *s, const grid_axes *ax, const uint32_t v[3], int l, yz_taps *t) {
+    int32_t ky[4], kz[4];
+    float wy[4], wz[4], dy[4], dz[4];
+    int ny = grid_axis_taps(s, ax, l, 1, v[1], ky, wy, dy), nz = grid_axis_taps(s, ax, l, 2, v[2], kz, wz, dz);
+    size_t sy = (size_t)s->feats * (size_t)s->res[l][0], sz = sy * (size_t)s->res[l][1];
+    t->n = 0;
+    for (int c = 0; c < nz; c++)
+        for (int b = 0; b < ny; b++, t->n++) {
+            t->at[t->n] = (size_t)kz[c] * sz + (size_t)ky[b] * sy;
+            t->w[t->n] = wy[b] * wz[c], t->dwy[t->n] = dy[b] * wz[c], t->dwz[t->n] = wy[b] * dz[c];
+        }
+}
+
+/* Node i of the line of t's rows: the sum of weight times row, in one
+ * order, whether a line is kept or not (the same bits either way). */
+static inline float line_value(const float *g, const yz_taps *t, size_t i) {
+    float v = t->w[0] * g[t->at[0] + i];
+    for (int m = 1; m < t->n; m++) v += t->w[m] * g[t->at[m] + i];
+    return v;
+}
+
 void grid_interp_forward(float *out, const float *grid, const grid_shape *s, const grid_axes *ax,
                          const uint32_t *idx, size_t first, int n) {
     int L = s->levels, F = s->feats;
+    size_t line_at[GRID_MAX_LEVELS + 1] = {0}; /* each cubic level's line in a thread's lines */
+    for (int l = 0; l < L; l++)
+        line_at[l + 1] = line_at[l] + (level_is_cubic(s, l) ? (size_t)s->res[l][0] * F : 0);
 #pragma omp parallel if (n > 4096)
     {
         walk w = {.k = SIZE_MAX};
+        yz_taps t[GRID_MAX_LEVELS];
+        /* without its lines (a few kilobytes) a thread reads the rows at each voxel */
+        float *lines = line_at[L] ? malloc(line_at[L] * sizeof *lines) : NULL;
 #pragma omp for schedule(static)
         for (int i = 0; i < n; i++) {
             float *o = out + (size_t)i * L * F;
-            walk_to(&w, s, ax, idx ? idx[i] : first + (size_t)i, 0, L);
+            int fresh = walk_to(&w, s, ax, idx ? idx[i] : first + (size_t)i, 0, L);
             for (int l = 0; l < L; l++) {
+                const float *g = grid + s->off[l];
+                if (line_at[l + 1] > line_at[l]) {
+                    float *line = lines ? lines + line_at[l] : NULL;
+                    if (fresh) {
+                        yz_taps_of(s, ax, w.v, l, &t[l]);
+                        for (size_t k = 0; line && k < line_at[l + 1] - line_at[l]; k++)
+                            line[k] = line_value(g, &t[l], k);
+                    }
+                    int32_t kx[4];
+                    float wx[4];
+                    int nx = grid_axis_taps(s, ax, l, 0, w.v[0], kx, wx, NULL);
+                    for (int f = 0; f < F; f++) {
+                        float acc = 0.0f;
+                        for (int j = 0; j < nx; j++) {
+                            size_t k = (size_t)kx[j] * F + f;
+                            acc += wx[j] * (line ? line[k] : line_value(g, &t[l], k));
+                        }
+                        o[l * F + f] = acc;
+                    }
+                    continue;
+                }
                 size_t at[8];
                 float wt[8];
                 corners(s, ax, &w, l, at, wt);
-                const float *g = grid + s->off[l];
                 for (int f = 0; f < F; f++) {
                     float acc = 0.0f;
                     for (int c = 0; c < 8; c++) acc += wt[c] * g[at[c] + f];
@@ -120,15 +219,111 @@ void grid_interp_forward(float *out, const float *grid, const grid_shape *s, con
                 }
             }
         }
+        free(lines);
     }
 }
 
-void grid_interp_backward(float *dgrid, const float *dout, const grid_shape *s, const grid_axes *ax,
-                          const uint32_t *idx, size_t first, int n) {
+/* A cubic level's backward state for one row: the gradient gathered on its
+ * line (dl) and, learning the kernel, on the line through the x weights'
+ * derivatives (dlx), over nodes [lo, hi] of the line. */
+typedef struct {
+    yz_taps t;
+    float *dl, *dlx;
+    int lo, hi;
+    double dk[3];
+} cubic_back;
+
+/* Spreads cb's row over the node rows (dg) and adds its share of the
+ * kernel's gradient (g the level's values; dlx NULL: not learning). */
+static void cubic_flush(cubic_back *cb, float *dg, const float *g, int F) {
+    const yz_taps *t = &cb->t;
+    for (size_t i = (size_t)cb->lo * F; cb->lo <= cb->hi && i < (size_t)(cb->hi + 1) * F; i++) {
+        float d = cb->dl[i];
+        for (int m = 0; m < t->n; m++) dg[t->at[m] + i] += t->w[m] * d;
+        if (cb->dlx) {
+            float dx = cb->dlx[i];
+            for (int m = 0; m < t->n; m++) {
+                float v = g[t->at[m] + i];
+                cb->dk[0] += (double)(t->w[m] * v * dx);
+                cb->dk[1] += (double)(t->dwy[m] * v * d);
+                cb->dk[2] += (double)(t->dwz[m] * v * d);
+            }
+            cb->dlx[i] = 0.0f;
+        }
+        cb->dl[i] = 0.0f;
+    }
+    cb->lo = INT32_MAX, cb->hi = -1;
+}
+
+/* One voxel's part of a cubic level's backward, straight onto the nodes
+ * (a backward that could not keep its line; the same sums in another order). */
+static void voxel_backward(cubic_back *cb, float *dg, const float *g, const float *d, int F, const int32_t *kx,
+                           const float *wx, const float *dwx, int nx) {
+    const yz_taps *t = &cb->t;
+    for (int j = 0; j < nx; j++)
+        for (int f = 0; f < F; f++) {
+            size_t k = (size_t)kx[j] * F + f;
+            for (int m = 0; m < t->n; m++) {
+                dg[t->at[m] + k] += t->w[m] * wx[j] * d[f];
+                if (!cb->dlx) continue;
+                float v = g[t->at[m] + k] * d[f];
+                cb->dk[0] += (double)(t->w[m] * dwx[j] * v);
+                cb->dk[1] += (double)(t->dwy[m] * wx[j] * v);
+                cb->dk[2] += (double)(t->dwz[m] * wx[j] * v);
+            }
+        }
+}
+
+/* Level l's backward, a cubic level's: dg += its part of the transpose,
+ * dk[a] += d loss / d keys[l][a] when dk is not NULL. */
+static void cubic_backward(float *dg, double dk[3], const float *g, const float *dout, const grid_shape *s,
+                           const grid_axes *ax, const uint32_t *idx, size_t first, int n, int l) {
+    int L = s->levels, F = s->feats;
+    size_t len = (size_t)s->res[l][0] * F;
+    /* the row's gradient on a line of the level (a few kilobytes) */
+    float *lines = calloc(len * (dk ? 2 : 1), sizeof *lines);
+    cubic_back cb = {.dl = lines, .dlx = dk ? lines + len : NULL, .lo = INT32_MAX, .hi = -1};
+    walk w = {.k = SIZE_MAX};
+    for (int i = 0; i < n; i++) {
+        if (walk_to(&w, s, ax, idx ? idx[i] : first + (size_t)i, l, l + 1)) {
+            if (lines) cubic_flush(&cb, dg, g, F);
+            yz_taps_of(s, ax, w.v, l, &cb.t);
+        }
+        int32_t kx[4];
+        float wx[4], dwx[4];
+        int nx = grid_axis_taps(s, ax, l, 0, w.v[0], kx, wx, dwx);
+        const float *d = dout + (size_t)i * L * F + l * F;
+        if (!lines) {
+            voxel_backward(&cb, dg, g, d, F, kx, wx, dwx, nx);
+            continue;
+        }
+        for (int j = 0; j < nx; j++) {
+            cb.lo = kx[j] < cb.lo ? kx[j] : cb.lo, cb.hi = kx[j] > cb.hi ? kx[j] : cb.hi;
+            for (int f = 0; f < F; f++) {
+                cb.dl[(size_t)kx[j] * F + f] += wx[j] * d[f];
+                if (cb.dlx) cb.dlx[(size_t)kx[j] * F + f] += dwx[j] * d[f];
+            }
+        }
+    }
+    if (lines) cubic_flush(&cb, dg, g, F);
+    free(lines);
+    if (dk)
+        for (int a = 0; a < 3; a++)
+            if (s->keys[l][a] < 0.0f) dk[a] += cb.dk[a];
+}
+
+void grid_interp_backward_keys(float *dgrid, double dkeys[][3], const float *grid, const float *dout,
+                               const grid_shape *s, const grid_axes *ax, const uint32_t *idx, size_t first,
+                               int n) {
     int L = s->levels, F = s->feats;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int l = 0; l < L; l++) {
         float *dg = dgrid + s->off[l];
+        if (level_is_cubic(s, l)) {
+            cubic_backward(dg, dkeys ? dkeys[l] : NULL, grid ? grid + s->off[l] : NULL, dout, s, ax, idx, first, n,
+                           l);
+            continue;
+        }
         walk w = {.k = SIZE_MAX};
         for (int i = 0; i < n; i++) {
             size_t at[8];
@@ -140,4 +335,9 @@ void grid_interp_backward(float *dgrid, const float *dout, const grid_shape *s, 
                 for (int c = 0; c < 8; c++) dg[at[c] + f] += wt[c] * d[f];
         }
     }
+}
+
+void grid_interp_backward(float *dgrid, const float *dout, const grid_shape *s, const grid_axes *ax,
+                          const uint32_t *idx, size_t first, int n) {
+    grid_interp_backward_keys(dgrid, NULL, NULL, dout, s, ax, idx, first, n);
 }
