@@ -196,6 +196,10 @@ int main(void) {
     CHECK(arm_steps_search(&m, LL_CTX, HIDDEN, params, &p.s, p.q, p.shift, p.lo, p.hi, dm, &bits) == E2EC_OK &&
               m.shift[0] <= 4 && m.shift[1] <= 4 && m.shift[2] <= 4,
           "whole sixteenths taken to shifts %d %d %d, at most 4", m.shift[0], m.shift[1], m.shift[2]);
+    arm_int same;
+    CHECK(arm_steps_search(&same, LL_CTX, HIDDEN, params, &p.s, p.q, p.shift, p.lo, p.hi, NULL, NULL) == E2EC_OK &&
+              !memcmp(same.shift, m.shift, sizeof m.shift) && !memcmp(same.w0, m.w0, sizeof m.w0),
+          "without d and bits asked for, the same ARM");
     search(&p, params);
     p.q[p.s.off[1] + 7] = p.hi[1] + 1;
     CHECK(arm_steps_search(&m, LL_CTX, HIDDEN, params, &p.s, p.q, p.shift, p.lo, p.hi, dm, &bits) == E2EC_ERR_ARG,

@@ -47,8 +47,7 @@ e2ec_status arm_refit(arm_int *m, const float *own, int hidden, const grid_shape
             memcpy(win, p, (size_t)arm_param_count(LL_CTX, widths[k]) * sizeof *p);
         }
     }
-    int dw[ARM_LAYERS];
-    if (!st && win_hidden) st = arm_steps_search(m, LL_CTX, win_hidden, win, s, q, shift, lo, hi, dw, &best);
+    if (!st && win_hidden) st = arm_steps_search(m, LL_CTX, win_hidden, win, s, q, shift, lo, hi, NULL, NULL);
     free(p), free(win);
     return st;
 }

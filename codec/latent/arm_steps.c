@@ -4,6 +4,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lossless/ll_code.h"
 #include "net_section.h"
@@ -115,25 +116,26 @@ e2ec_status arm_steps_search(arm_int *m, int ctx, int hidden, const float *param
                              int d[ARM_LAYERS], double *bits) {
     sample w;
     double best = 0.0;
-    for (int l = 0; l < ARM_LAYERS; l++) d[l] = 0;
+    int at[ARM_LAYERS] = {0}; /* the steps tried */
     e2ec_status st = sample_init(&w, s, q, shift, lo, hi);
-    if (!st) st = cost_at(&w, m, ctx, hidden, params, d, &best);
+    if (!st) st = cost_at(&w, m, ctx, hidden, params, at, &best);
     for (int l = 0; l < ARM_LAYERS && !st; l++) {
         int keep = 0, prev = m->shift[l], misses = 0;
         for (int k = 1; k <= ARM_STEPS_MAX && misses < ARM_STEPS_MISSES && !st; k++) {
             arm_int c;
             double b;
-            d[l] = k;
-            st = cost_at(&w, &c, ctx, hidden, params, d, &b);
+            at[l] = k;
+            st = cost_at(&w, &c, ctx, hidden, params, at, &b);
             if (st || c.shift[l] == prev) break; /* the shift is at 0: no coarser step */
             prev = c.shift[l];
             if (b < best) best = b, keep = k, misses = 0;
             else misses++;
         }
-        d[l] = keep;
+        at[l] = keep;
     }
-    if (!st) st = arm_int_quantise_coarser(m, ctx, hidden, params, d);
-    *bits = best;
+    if (!st) st = arm_int_quantise_coarser(m, ctx, hidden, params, at);
+    if (d) memcpy(d, at, sizeof at);
+    if (bits) *bits = best;
     sample_free(&w);
     return st;
 }

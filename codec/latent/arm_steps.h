@@ -34,8 +34,9 @@
  * steps (d[l]: layer l's step 2^d[l] times its finest), for the latents q
  * (s->off[s->levels] of them, level l in [lo[l], hi[l]] with input shift
  * shift[l]); *bits the cost it chose by (the sample's bits scaled to the
- * levels, plus the ARM's). E2EC_ERR_ARG when a latent lies outside its
- * level's alphabet, arm_int_quantise's errors, E2EC_ERR_NOMEM. */
+ * levels, plus the ARM's). d and bits may be NULL. E2EC_ERR_ARG when a
+ * latent lies outside its level's alphabet, arm_int_quantise's errors,
+ * E2EC_ERR_NOMEM. */
 e2ec_status arm_steps_search(arm_int *m, int ctx, int hidden, const float *params, const grid_shape *s,
                              const int32_t *q, const int *shift, const int32_t *lo, const int32_t *hi,
                              int d[ARM_LAYERS], double *bits);
