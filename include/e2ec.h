@@ -197,7 +197,7 @@ void e2ec_params_default(e2ec_params *p);
 
 /* The default training length of a mode: GRID 2,000 Adam steps (the sample MR,
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
- * bench/results/defaults/), LATENT 50 passes over the volume
+ * bench/results/defaults/ as commit feeb450 left it), LATENT 50 passes over the volume
  * (the whole chest CT in about 8 minutes on 2 cores, bench/RESULTS.md
  * "The ARM chosen after the fit"; a volume under 2^23 voxels trains more:
  * e2ec_encode_epochs), the paper's 5,000

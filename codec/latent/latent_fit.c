@@ -655,11 +655,9 @@ e2ec_status latent_fit(const float *target, uint32_t nx, uint32_t ny, uint32_t n
         relax_all(&f, steps);
         pick_shifts(&f);
     }
-    int arm_d[ARM_LAYERS];
-    double arm_bits;
     st = c->arm_choice == LATENT_ARM_FIT ? arm_int_quantise(&m->arm, LL_CTX, c->arm_hidden, f.p)
                                          : arm_steps_search(&m->arm, LL_CTX, c->arm_hidden, f.p, &f.s, f.q, f.shift,
-                                                            f.lo, f.hi, arm_d, &arm_bits);
+                                                            f.lo, f.hi, NULL, NULL);
     if (st) goto done;
     /* the MLP in steps chosen for rate + distortion (mlp_steps.h), on the
      * rounded latents; the finest level then re-chosen under it */

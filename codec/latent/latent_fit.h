@@ -75,16 +75,6 @@ typedef struct {
 enum { LATENT_ARM_FIT = 0, LATENT_ARM_STEPS = 1, LATENT_ARM_REFIT = 2 };
 enum { LATENT_UPSAMPLE_LINEAR = 0, LATENT_UPSAMPLE_CUBIC = 1, LATENT_UPSAMPLE_CUBIC_XY = 2 };
 
-/* A cubic axis's kernel parameter as a stream holds it: a = -code /
- * LATENT_KEYS_UNIT, code 1..LATENT_KEYS_MAX_CODE (a in [-2, -1/64]); code 0
- * is a linear axis. */
-#define LATENT_KEYS_UNIT 64
-#define LATENT_KEYS_MAX_CODE 128
-#define LATENT_KEYS_START (-0.5f)
-/* The code of keys parameter a (0 for a linear axis, a >= 0), the nearest
- * in range otherwise. */
-int latent_keys_code(float a);
-float latent_keys_value(int code);
 
 /* The fit's default length and rate weight, which are the latent mode's
  * (mode_latent.c: e2ec_default_epochs and e2ec_default_lambda): 50 passes,

@@ -23,6 +23,18 @@
 #include "post_filter.h"
 #include "value_map.h"
 
+/* A cubic axis's kernel parameter as a stream holds it: a = -code /
+ * LATENT_KEYS_UNIT, code 1..LATENT_KEYS_MAX_CODE (a in [-2, -1/64]); code 0
+ * is a linear axis. */
+#define LATENT_KEYS_UNIT 64
+#define LATENT_KEYS_MAX_CODE 128
+#define LATENT_KEYS_START (-0.5f) /* where the fit starts every cubic axis: Catmull-Rom */
+/* The code of kernel parameter a (0 for a linear axis, a >= 0), the nearest
+ * in range otherwise. */
+int latent_keys_code(float a);
+/* a of a code 1..LATENT_KEYS_MAX_CODE (latent_shape.c). */
+float latent_keys_value(int code);
+
 typedef struct {
     grid_model syn;   /* shape (feats 1), q (the latents, shape.off[levels] of them),
                          delta 1, hidden, mlp (the synthesis weights, whole numbers of

@@ -13,7 +13,6 @@
 #include "lossless/ll_code.h"
 #include "lossless/ll_model.h"
 #include "lossless/ll_section.h"
-#include "latent_fit.h"
 #include "net_section.h"
 
 _Static_assert(E2EC_MAX_LATENT_LEVELS == GRID_MAX_LEVELS, "a latent level is a grid level");
