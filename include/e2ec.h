@@ -180,7 +180,7 @@ typedef struct {
     float grid_lambda;  /* the rate knob of GRID and LATENT, larger = smaller stream;
                            default e2ec_default_lambda(mode). LATENT: lambda in
                            MSE + lambda * bits / voxel (docs/latent.md; 1e-3, the
-                           default, 37.3 dB on the sample MR, 36.5 on the chest CT). GRID:
+                           default, 37.2 dB on the sample MR, 36.9 on the chest CT). GRID:
                            weight of the L1 rate proxy on the grid's features (MR:
                            1e-1 ~ 0.08 bpp, 4e-3 ~ 0.27 bpp, its default) */
     uint64_t max_memory; /* bytes of working memory encoding may use; 0 = the default

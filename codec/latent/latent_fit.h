@@ -80,7 +80,7 @@ enum { LATENT_UPSAMPLE_LINEAR = 0, LATENT_UPSAMPLE_CUBIC = 1, LATENT_UPSAMPLE_CU
  * (mode_latent.c: e2ec_default_epochs and e2ec_default_lambda): 50 passes,
  * the chest CT in about 8 minutes on 2 threads (the mode gives a volume under
  * 2^23 voxels more: e2ec_encode_epochs); lambda 1e-3, about 36.9 dB on the
- * chest CT (bench/results/latent-rd/chest-ct-arm-refit/). */
+ * chest CT (bench/results/latent-rd/chest-ct-cubic/). */
 #define LATENT_FIT_PASSES 50
 #define LATENT_FIT_LAMBDA 1e-3f
 
