@@ -108,11 +108,11 @@ static void streams(void) {
     uint8_t *s;
     size_t n;
     e2ec_status st = idx[0] < idx[1] ? stream_with(&m, idx, dl, 2, &ms, &s, &n) : E2EC_ERR_ARG;
-    CHECK(st == E2EC_OK && s[4] == E2EC_BITSTREAM_VERSION && E2EC_BITSTREAM_VERSION == 6,
-          "a map of 2 entries codes, in version 6: %s", e2ec_error_name(st));
+    CHECK(st == E2EC_OK && s[4] == E2EC_BITSTREAM_VERSION && E2EC_BITSTREAM_VERSION == 7,
+          "a map of 2 entries codes, in version 7: %s", e2ec_error_name(st));
     if (st) return;
     e2ec_volume d;
-    for (int version = 3; version <= 6; version++) {
+    for (int version = 3; version <= E2EC_BITSTREAM_VERSION; version++) {
         uint8_t *sv = NULL;
         size_t nv = n;
         if (version == E2EC_BITSTREAM_VERSION) {
@@ -136,10 +136,11 @@ static void streams(void) {
         }
         CHECK(same, "version %d: the stream decodes through its map: %s", version, e2ec_error_name(st));
         if (!st) e2ec_volume_free(&d);
-        /* read as version 2 (no map there): refused, version 6's first for its
-         * slices-per-stream bytes (the encoder groups these small levels) */
+        /* read as version 2 (no map there): refused, the encoder's own stream
+         * first for its slices-per-stream bytes (it groups these small
+         * levels; the older versions made here hold one slice a stream) */
         put_u16(sv + 4, 2), fix_crc(sv, nv);
-        e2ec_status want = version == 6 ? E2EC_ERR_HEADER : E2EC_ERR_MISMATCH;
+        e2ec_status want = version == E2EC_BITSTREAM_VERSION ? E2EC_ERR_HEADER : E2EC_ERR_MISMATCH;
         st = e2ec_decode(sv, nv, 1, &d);
         CHECK(st == want, "version %d's bytes as version 2: %s, not %s", version, e2ec_error_name(st),
               e2ec_error_name(want));

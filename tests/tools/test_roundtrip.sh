@@ -117,9 +117,13 @@ expect 0 "compress latent, --epochs over --preset" -- "$E2EC" compress crop.raw 
 grep -q '^pass 8/8 ' err.txt && ok || fail "--epochs does not override --preset"
 expect 0 "info latent" -- "$E2EC" info t.e2ec
 grep -q '^mode: latent$' out.txt && ok || fail "info does not say mode latent"
-grep -q '^latent_level_0: .*, shift [0-8], alphabet \[-\?[0-9]*, -\?[0-9]*\], [0-9]* bytes in [0-9]* streams\?$' out.txt &&
+K='\(linear\|cubic -[0-9.]*\)'
+grep -q "^latent_level_0: .*, shift [0-8], alphabet \[-\?[0-9]*, -\?[0-9]*\], [0-9]* bytes in [0-9]* streams\?, upsampling x $K y $K z $K\$" out.txt &&
     ok || fail "info does not describe the latent levels: $(grep latent out.txt)"
-grep -q "^latent_level_[0-9]: 24x24x12," out.txt && ok || fail "the finest level is not the volume's grid"
+grep -q '^latent_level_0: .*upsampling x cubic -[0-9.]* y cubic -[0-9.]* z linear$' out.txt && ok ||
+    fail "the coarsest level is not read cubic in-plane, linear in z (the default)"
+grep -q "^latent_level_[0-9]: 24x24x12,.*upsampling x linear y linear z linear$" out.txt && ok ||
+    fail "the finest level is not the volume's grid, read at its nodes"
 expect 0 "decompress latent" -- "$E2EC" decompress t.e2ec t.raw
 expect 0 "decompress latent --slice" -- "$E2EC" decompress t.e2ec t3.raw --slice 3
 dd if=t.raw of=tt3.raw bs=$((24 * 24 * 2)) skip=3 count=1 2>/dev/null
