@@ -224,12 +224,12 @@ void grid_interp_forward(float *out, const float *grid, const grid_shape *s, con
 }
 
 /* A cubic level's backward state for one row: the gradient gathered on its
- * line (dl) and, learning the kernel, on the line through the x weights'
- * derivatives (dlx), over nodes [lo, hi] of the line. */
+ * line (dl) and, learning the kernel (learn), on the line through the x
+ * weights' derivatives (dlx), over nodes [lo, hi] of the line. */
 typedef struct {
     yz_taps t;
     float *dl, *dlx;
-    int lo, hi;
+    int lo, hi, learn;
     double dk[3];
 } cubic_back;
 
@@ -265,7 +265,7 @@ static void voxel_backward(cubic_back *cb, float *dg, const float *g, const floa
             size_t k = (size_t)kx[j] * F + f;
             for (int m = 0; m < t->n; m++) {
                 dg[t->at[m] + k] += t->w[m] * wx[j] * d[f];
-                if (!cb->dlx) continue;
+                if (!cb->learn) continue;
                 float v = g[t->at[m] + k] * d[f];
                 cb->dk[0] += (double)(t->w[m] * dwx[j] * v);
                 cb->dk[1] += (double)(t->dwy[m] * wx[j] * v);
@@ -282,7 +282,8 @@ static void cubic_backward(float *dg, double dk[3], const float *g, const float 
     size_t len = (size_t)s->res[l][0] * F;
     /* the row's gradient on a line of the level (a few kilobytes) */
     float *lines = calloc(len * (dk ? 2 : 1), sizeof *lines);
-    cubic_back cb = {.dl = lines, .dlx = dk ? lines + len : NULL, .lo = INT32_MAX, .hi = -1};
+    cubic_back cb = {.dl = lines, .dlx = dk && lines ? lines + len : NULL, .lo = INT32_MAX, .hi = -1,
+                     .learn = dk != NULL};
     walk w = {.k = SIZE_MAX};
     for (int i = 0; i < n; i++) {
         if (walk_to(&w, s, ax, idx ? idx[i] : first + (size_t)i, l, l + 1)) {
