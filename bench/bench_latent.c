@@ -4,7 +4,8 @@
  * every level's latents coded with ll_encode) and reads it back as a decoder
  * does (every latent checked), decodes the volume with grid_decode from what
  * was read, through its value map (latent/value_map.h; --value-map 0: none)
- * and post-filter (latent/post_filter.h; --post-filter 0: none), as
+ * and post-filter (latent/post_filter.h; --post-filter 0: none) or
+ * post-network (latent/post_cnn.h; --post-cnn 0: none), as
  * latent_refine fits them for the mode's encoder, and prints one CSV row per
  * lambda (the map's entries and whether the filter is on go to stderr): the coded
  * latent bytes, the ARM's and the MLP's bytes, the total with the stream's
@@ -14,7 +15,8 @@
  * Usage: bench_latent RAW NX NY NZ u8|i16|u16 SPX SPY SPZ LAMBDA[,LAMBDA...]
  *          [--levels L] [--hidden H] [--arm-hidden A] [--passes N] [--batch B] [--strips S]
  *          [--lr-latent X] [--lr-mlp X] [--lr-arm X] [--soft F] [--ste F] [--freeze F]
- *          [--t-start T] [--t-end T] [--start-step K] [--requantise 0|1] [--arm 0|1|2] [--upsample 0|1|2] [--lr-keys X] [--value-map 0|1] [--post-filter 0|1] [--threads T] [--seed S] [-v]
+ *          [--t-start T] [--t-end T] [--start-step K] [--requantise 0|1] [--arm 0|1|2] [--upsample 0|1|2] [--lr-keys X] [--value-map 0|1] [--post-filter 0|1]
+ *          [--post-cnn 0|1] [--cnn-channels C] [--cnn-steps N] [--cnn-batch B] [--threads T] [--seed S] [-v]
  * RAW is little-endian voxels, x fastest; SP* the voxel spacing in mm.
  */
 #include <omp.h>
@@ -74,7 +76,9 @@ int main(int argc, char **argv) {
     float sp[3] = {(float)atof(argv[6]), (float)atof(argv[7]), (float)atof(argv[8])};
     latent_fit_config c;
     latent_fit_defaults(&c);
-    int value_map_on = 1, post_filter_on = 1;
+    int value_map_on = 1, post_filter_on = 1, post_cnn_on = 1;
+    post_cnn_config pc;
+    post_cnn_defaults(&pc);
     for (int i = 10; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : "0";
         if (!strcmp(a, "-v")) { c.progress = print_step, c.progress_every = 1; continue; }
@@ -102,6 +106,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seed")) c.seed = (uint64_t)atoll(val);
         else if (!strcmp(a, "--value-map")) value_map_on = atoi(val);
         else if (!strcmp(a, "--post-filter")) post_filter_on = atoi(val);
+        else if (!strcmp(a, "--post-cnn")) post_cnn_on = atoi(val);
+        else if (!strcmp(a, "--cnn-channels")) pc.channels = atoi(val);
+        else if (!strcmp(a, "--cnn-steps")) pc.steps = atoi(val);
+        else if (!strcmp(a, "--cnn-batch")) pc.batch = atoi(val);
         else {
             fprintf(stderr, "bench_latent: unknown option %s\n", a);
             return 2;
@@ -142,14 +150,18 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_latent: fit failed: %s\n", e2ec_error_name(st));
             return 1;
         }
-        int stages = (value_map_on ? LATENT_REFINE_MAP : 0) | (post_filter_on ? LATENT_REFINE_FILTER : 0);
-        if ((st = latent_refine(&v, &vi, c.lambda, c.threads, stages, &m))) {
-            fprintf(stderr, "bench_latent: value map and post-filter: %s\n", e2ec_error_name(st));
+        int stages = (value_map_on ? LATENT_REFINE_MAP : 0) | (post_filter_on ? LATENT_REFINE_FILTER : 0) |
+                     (post_cnn_on ? LATENT_REFINE_CNN : 0);
+        double r0 = omp_get_wtime();
+        if ((st = latent_refine(&v, &vi, c.lambda, c.threads, stages, &pc, &m))) {
+            fprintf(stderr, "bench_latent: value map and post stages: %s\n", e2ec_error_name(st));
             return 1;
         }
-        fprintf(stderr, "# lambda %g: ARM %d-%d-%d-2 at shifts %d %d %d, value map %u entries, post-filter %s",
+        fprintf(stderr, "# lambda %g: ARM %d-%d-%d-2 at shifts %d %d %d, value map %u entries, post-filter %s, "
+                "post-network %d channels (%zu bytes; value map and post stages %.1f s)",
                 c.lambda, m.arm.ctx, m.arm.hidden, m.arm.hidden, m.arm.shift[0], m.arm.shift[1], m.arm.shift[2],
-                m.map.count, m.filter.on ? "on" : "off");
+                m.map.count, m.filter.on ? "on" : "off", m.cnn.channels, m.cnn.channels ? post_cnn_bytes(&m.cnn) : 0,
+                omp_get_wtime() - r0);
         fprintf(stderr, ", kernels (a; 0 linear)");
         for (int l = 0; l < s.levels; l++)
             fprintf(stderr, " %g/%g/%g", m.syn.shape.keys[l][0], m.syn.shape.keys[l][1], m.syn.shape.keys[l][2]);
@@ -167,18 +179,21 @@ int main(int argc, char **argv) {
         normalised_to_stored(dec, n, vmin, vmax, type, vi.bits_stored, d.data);
         value_map_apply(table, &vi, d.data, n);
         free(table);
-        if (back.filter.on) { /* and what the same decode scores without it */
+        size_t post = back.cnn.channels ? post_cnn_bytes(&back.cnn) : post_filter_bytes(&back.filter);
+        if (back.filter.on || back.cnn.channels) { /* and what the same decode scores without it */
             e2ec_volume f;
             if (e2ec_volume_alloc(&f, nx, ny, nz, type) ||
-                post_filter_apply(&back.filter, &vi, d.data, 0, nz, 0, nz, f.data) || e2ec_compare(&v, &d, c.threads, &mt))
+                (back.cnn.channels ? post_cnn_apply(&back.cnn, &vi, d.data, 0, nz, 0, nz, f.data)
+                                   : post_filter_apply(&back.filter, &vi, d.data, 0, nz, 0, nz, f.data)) ||
+                e2ec_compare(&v, &d, c.threads, &mt))
                 return 1;
-            fprintf(stderr, " (without it %.3f dB, SSIM %.4f, %d bytes fewer)", mt.psnr, mt.ssim3d, POST_FILTER_BYTES - 1);
+            fprintf(stderr, " (without it %.3f dB, SSIM %.4f, %zu bytes fewer)", mt.psnr, mt.ssim3d, post - 1);
             e2ec_volume_free(&d), d = f;
         }
         fprintf(stderr, "\n");
         if (e2ec_compare(&v, &d, c.threads, &mt)) return 1;
         /* the payload: the coded networks, the latents, the tail (value map, post-filter) */
-        size_t total = payload + FIXED_BYTES, tail = m.map.count * VALUE_MAP_ENTRY_BYTES + post_filter_bytes(&m.filter);
+        size_t total = payload + FIXED_BYTES, tail = m.map.count * VALUE_MAP_ENTRY_BYTES + post;
         printf("%g,%zu,%zu,%zu,%d,%zu,%.4f,%.2f,%.4f,%.1f\n", c.lambda, lat_bytes, payload - lat_bytes - tail,
                tail, FIXED_BYTES, total, 8.0 * (double)total / (double)n, mt.psnr, mt.ssim3d,
                fit_s);

@@ -2,9 +2,10 @@
  * synthesis, the latents coded by the lossless mode's coder under one learned
  * ARM (latent/latent_model.h, docs/latent.md), the decoded values through the
  * stream's value map (latent/value_map.h) and post-filter
- * (latent/post_filter.h). The latents decode bit for bit on every machine
- * (integer arithmetic), the map and the filter are integer arithmetic; the
- * synthesis is the grid mode's floating-point decode in one order everywhere. */
+ * (latent/post_filter.h) or post-network (latent/post_cnn.h). The latents
+ * decode bit for bit on every machine (integer arithmetic), the map and the
+ * filter are integer arithmetic; the synthesis and the post-network are
+ * floating point in one order everywhere. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "latent/latent_fit.h"
 #include "latent/latent_refine.h"
 #include "latent/latent_section.h"
+#include "latent/post_cnn.h"
 #include "latent/post_filter.h"
 #include "latent/value_map.h"
 #include "memory_budget.h"
@@ -138,7 +140,7 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     e2ec_status st = latent_fit(x, in->nx, in->ny, in->nz, in->spacing, &c, &m);
     free(x);
     if (st) return st;
-    st = latent_refine(in, info, c.lambda, c.threads, LATENT_REFINE_ALL, &m);
+    st = latent_refine(in, info, c.lambda, c.threads, LATENT_REFINE_ALL, NULL, &m);
     if (!st) st = latent_section_pack(&m, out);
     latent_model_free(&m);
     return st;
@@ -160,7 +162,8 @@ static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *inf
         uint32_t planes = info->nz < LATENT_DECODE_SLAB ? info->nz : LATENT_DECODE_SLAB;
         post_filter_source(info, z0, z1, &a, &b);
         filter = (uint64_t)info->nx * info->ny * (planes + 2 * POST_FILTER_REACH_Z) * e2ec_voxel_size(info->type) +
-                 post_filter_apply_bytes(info, threads);
+                 (info->post_filter == 2 ? post_cnn_apply_bytes(info, info->post_cnn_channels, threads)
+                                         : post_filter_apply_bytes(info, threads));
     }
     *bytes = grid_decoder_memory(info, info->grid_values, info->n_weights, LATENT_DECODE_SLAB, a, b, whole,
                                  threads) +
@@ -168,13 +171,14 @@ static e2ec_status decode_memory(const e2ec_mode_ops *self, const e2ec_info *inf
     return E2EC_OK;
 }
 
-/* The grid decoder, the value map as a table, the post-filter and the
- * unfiltered planes it reads (a slab and the planes around it). */
+/* The grid decoder, the value map as a table, the post-filter or
+ * post-network and the planes it reads (a slab and the planes around it). */
 typedef struct {
     e2ec_info info;
     void *grid;
     int16_t *map;
     post_filter filter;
+    post_cnn cnn;
     void *around;
 } latent_decoder;
 
@@ -197,8 +201,8 @@ static e2ec_status decode_open(const e2ec_mode_ops *self, const e2ec_info *info,
     latent_decoder *d = calloc(1, sizeof *d);
     st = d ? value_map_table(&m.map, info, &d->map) : E2EC_ERR_NOMEM;
     value_map_free(&m.map);
-    if (!st && m.filter.on) {
-        d->filter = m.filter;
+    if (!st && (m.filter.on || m.cnn.channels)) {
+        d->filter = m.filter, d->cnn = m.cnn;
         size_t planes = info->nz < LATENT_DECODE_SLAB ? info->nz : LATENT_DECODE_SLAB;
         d->around = malloc((size_t)info->nx * info->ny * (planes + 2 * POST_FILTER_REACH_Z) *
                            e2ec_voxel_size(info->type));
@@ -226,21 +230,23 @@ static e2ec_status mapped_planes(latent_decoder *d, uint32_t z0, uint32_t z1, vo
     return st;
 }
 
-/* With a post-filter, a slab at a time: its planes and the ones around it
- * synthesised and mapped into d->around, then filtered into dst (the planes
- * around a slab are synthesised twice: 2 of every LATENT_DECODE_SLAB). */
+/* With a post-filter or post-network, a slab at a time: its planes and the
+ * ones around it synthesised and mapped into d->around, then filtered into
+ * dst (the planes around a slab are synthesised twice: 2 of every
+ * LATENT_DECODE_SLAB). */
 static e2ec_status decode_planes(void *dec, uint32_t z0, uint32_t z1, void *dst) {
     latent_decoder *d = dec;
-    if (!d->filter.on) return mapped_planes(d, z0, z1, dst);
+    if (!d->filter.on && !d->cnn.channels) return mapped_planes(d, z0, z1, dst);
     size_t plane_bytes = (size_t)d->info.nx * d->info.ny * e2ec_voxel_size(d->info.type);
     e2ec_status st = E2EC_OK;
     for (uint32_t z = z0; z < z1 && !st; z += LATENT_DECODE_SLAB) {
         uint32_t ze = z1 - z < LATENT_DECODE_SLAB ? z1 : z + LATENT_DECODE_SLAB, a, b;
         post_filter_source(&d->info, z, ze, &a, &b);
         st = mapped_planes(d, a, b, d->around);
+        uint8_t *out = (uint8_t *)dst + plane_bytes * (z - z0);
         if (!st)
-            st = post_filter_apply(&d->filter, &d->info, d->around, a, b, z, ze,
-                                   (uint8_t *)dst + plane_bytes * (z - z0));
+            st = d->cnn.channels ? post_cnn_apply(&d->cnn, &d->info, d->around, a, b, z, ze, out)
+                                 : post_filter_apply(&d->filter, &d->info, d->around, a, b, z, ze, out);
     }
     return st;
 }

@@ -2,10 +2,10 @@
  * libFuzzer target for the latent mode's reader (codec/latent/latent_section.h):
  * its header section, then its payload (the coded networks, ARM and MLP, every
  * level's stream table and rANS streams through ll_decode (a level's planes
- * interleaved in streams of 2^g planes), the value map and the post-filter of
- * a version-6 stream over a u16 range 0..1000), then the last
+ * interleaved in streams of 2^g planes), the value map and the post-filter or
+ * post-network of a stream over a u16 range 0..1000), then the last
  * plane as the decoder gives it: the synthesis of it and the plane before, as
- * stored voxels through the map, then the filter. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
+ * stored voxels through the map, then the filter or the network. An input is a 3-byte shape (nx, ny, nz = byte % 32 + 2) followed by
  * a header section (LATENT_HEADER_BYTES) and a payload; n_weights and
  * weights_bytes, which the container would hold, are taken as the header's
  * fields imply, so that mutations reach past those checks. make-seeds writes
@@ -42,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         normalised_to_stored(planes, k, in.vmin, in.vmax, in.type, 0, vox);
         value_map_apply(table, &in, vox, k);
         if (m.filter.on && post_filter_apply(&m.filter, &in, vox, a, b, in.nz - 1, in.nz, out)) abort();
+        if (m.cnn.channels && post_cnn_apply(&m.cnn, &in, vox, a, b, in.nz - 1, in.nz, out)) abort();
     }
     free(planes), free(vox), free(out), free(table);
     latent_model_free(&m);

@@ -214,7 +214,8 @@ static int lossless_seed(const char *dir, e2ec_voxel_type type, uint32_t nx, uin
  * first with a value map of two entries, the second with a post-filter, the
  * third read through cubic kernels (version 7) on its coarse axes; the
  * first again in 2 planes a stream, 3 interleaved streams a level, where the
- * encoder makes one), whole in the stream corpus, and its header section and
+ * encoder makes one; the second with a 2-channel post-network (version 8)
+ * instead of its filter), whole in the stream corpus, and its header section and
  * payload behind the 3-byte shape fuzz_latent reads; and a tiny encoded one in
  * the stream corpus. */
 static int latent_seeds(const char *streams, const char *dir) {
@@ -223,7 +224,7 @@ static int latent_seeds(const char *streams, const char *dir) {
         {DRAW_RANDOM, DRAW_ZERO, DRAW_ENDS}};
     static const int32_t lo[SYN_LEVELS] = {-40, -300, -3}, hi[SYN_LEVELS] = {40, 300, 3};
     int bad = encoded_seed(streams, E2EC_MODE_LATENT, SEED_FP16);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         latent_model m;
         latent_synthetic(&m, kinds[k % 3], lo, hi, (uint64_t)(k % 3) + 1);
         if (k % 3 == 0 && (m.map.index = malloc(2 * sizeof *m.map.index)) && (m.map.delta = malloc(2 * sizeof *m.map.delta)))
@@ -231,6 +232,11 @@ static int latent_seeds(const char *streams, const char *dir) {
         if (k == 1) {
             m.filter.on = 1, m.filter.offset = -300;
             for (int t = 0; t < POST_FILTER_TAPS; t++) m.filter.c[t] = (int16_t)((t * 37) % 101 - 50);
+        }
+        if (k == 4) { /* weights in steps of 2^-6 */
+            m.cnn.channels = 2;
+            memset(m.cnn.q, 6, sizeof m.cnn.q);
+            for (int i = 0; i < POST_CNN_SIZE(2); i++) m.cnn.w[i] = (float)((i * 29) % 33 - 16) / 64.0f;
         }
         if (k == 2) { /* levels 3 x 3 x 2 and 6 x 5 x 6 of 12 x 10 x 6 */
             float (*a)[3] = m.syn.shape.keys;

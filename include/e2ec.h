@@ -29,7 +29,7 @@ extern "C" {
 
 #define E2EC_VERSION_STRING "0.1.0"
 /* The newest bitstream version this library writes and reads. */
-#define E2EC_BITSTREAM_VERSION 7
+#define E2EC_BITSTREAM_VERSION 8
 
 /* ---------------------------------------------------------------- errors */
 
@@ -359,7 +359,9 @@ typedef struct {
     int arm_hidden;          /* the latents' entropy model: hidden width, */
     int arm_shift[3];        /* and its layers' weight steps (2^-shift) */
     uint32_t value_map_entries; /* decoded values the value map moves (version 3) */
-    int post_filter;            /* the decode passes the stream's post-filter (version 4) */
+    int post_filter;            /* what the decode passes last: 0 nothing, 1 the stream's 5 x 5 x 3
+                                   post-filter (version 4), 2 its post-network (version 8) */
+    int post_cnn_channels;      /* the post-network's hidden channels (post_filter 2) */
 } e2ec_info;
 
 e2ec_status e2ec_get_info(const uint8_t *stream, size_t size, e2ec_info *info);

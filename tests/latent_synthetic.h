@@ -103,10 +103,11 @@ static inline void latent_stream_refit(uint8_t *b, size_t at, size_t payload, ui
 }
 
 /* A latent stream s of n bytes, as the library writes it (version
- * E2EC_BITSTREAM_VERSION, 7), with every level recoded in streams of 2^g
+ * E2EC_BITSTREAM_VERSION, 8), with every level recoded in streams of 2^g
  * slices (ll_pack; g lowered for a level of fewer slices, to the value that
  * makes one stream): version 5's layout for g = 0 and version 5, or one that
- * version 6 or 7 may hold; under version 7 without the levels' kernel bytes
+ * version 6, 7 or 8 may hold (7's is 8's: 8 adds a kind of tail); under
+ * version 7 without the levels' kernel bytes
  * (-1 unless every level is linear, as older versions read them). *out:
  * malloc'ed. */
 static inline int latent_stream_regrouped(const uint8_t *s, size_t n, int version, int g,
@@ -201,14 +202,14 @@ static inline int latent_stream_v5_as(const uint8_t *s, size_t n, int version, u
 }
 
 /* A latent stream s of n bytes, as the library writes it (version
- * E2EC_BITSTREAM_VERSION), as an older version (2 to 6) writes it: versions 5
- * and 6 by latent_stream_regrouped (g = 0), versions 2 to 4 by
+ * E2EC_BITSTREAM_VERSION), as an older version (2 to 7) writes it: versions 5
+ * to 7 by latent_stream_regrouped (g = 0), versions 2 to 4 by
  * latent_stream_v5_as on version 5's. *out: malloc'ed. */
 static inline int latent_stream_as_version(const uint8_t *s, size_t n, int version, uint32_t entries,
                                            uint8_t **out, size_t *out_n) {
     uint8_t *s5 = NULL;
     size_t n5 = 0;
-    if (version < 2 || version > 6 || latent_stream_regrouped(s, n, version < 5 ? 5 : version, 0, &s5, &n5))
+    if (version < 2 || version > 7 || latent_stream_regrouped(s, n, version < 5 ? 5 : version, 0, &s5, &n5))
         return -1;
     if (version >= 5) {
         *out = s5, *out_n = n5;
@@ -217,6 +218,35 @@ static inline int latent_stream_as_version(const uint8_t *s, size_t n, int versi
     int r = latent_stream_v5_as(s5, n5, version, entries, out, out_n);
     free(s5);
     return r;
+}
+
+/* A smooth volume of 40 x 36 x 8 (discs and a ramp) and its decode: a
+ * 3 x 3 in-plane box blur of it (the decode's edges soft, as the
+ * synthesis's are), for the post stages' fits. */
+static inline void latent_blurred_pair(e2ec_volume *v, uint16_t *dec, e2ec_info *info) {
+    const uint32_t nx = 40, ny = 36, nz = 8;
+    e2ec_volume_alloc(v, nx, ny, nz, E2EC_U16);
+    uint16_t *o = v->data;
+    for (uint32_t z = 0; z < nz; z++)
+        for (uint32_t y = 0; y < ny; y++)
+            for (uint32_t x = 0; x < nx; x++) /* discs and a ramp: edges the blur softens */
+                o[((size_t)z * ny + y) * nx + x] =
+                    (uint16_t)(100 + 3 * x + (((int)x - 12) * ((int)x - 12) + ((int)y - 15) * ((int)y - 15) < 49 + 4 * (int)z ? 600 : 0) +
+                               ((x / 9 + y / 7) % 2 ? 250 : 0));
+    memset(info, 0, sizeof *info);
+    volume_header(v, info);
+    for (uint32_t z = 0; z < nz; z++)
+        for (uint32_t y = 0; y < ny; y++)
+            for (uint32_t x = 0; x < nx; x++) {
+                int s = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int xx = (int)x + dx, yy = (int)y + dy;
+                        xx = xx < 0 ? 0 : xx >= (int)nx ? (int)nx - 1 : xx, yy = yy < 0 ? 0 : yy >= (int)ny ? (int)ny - 1 : yy;
+                        s += o[((size_t)z * ny + yy) * nx + xx];
+                    }
+                dec[((size_t)z * ny + y) * nx + x] = (uint16_t)((s + 4) / 9);
+            }
 }
 
 #endif

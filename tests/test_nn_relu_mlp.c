@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "check.h"
+#include "isa_baseline.h"
 #include "gradcheck.h"
 #include "nn/relu_mlp.h"
 
@@ -165,17 +166,6 @@ static uint64_t result_hash(net *t, int threads) {
     return hsh;
 }
 
-/* Every size's hash, as this build computes it with E2EC_ISA=baseline. */
-static uint64_t baseline_hash(const char *self) {
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "E2EC_ISA=baseline '%s' --hash", self);
-    FILE *p = popen(cmd, "r");
-    unsigned long long h = 0;
-    if (p && fscanf(p, "%llx", &h) != 1) h = 0;
-    if (p) pclose(p);
-    return h;
-}
-
 static uint64_t all_hash(int threads) {
     uint64_t h = 0;
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
@@ -208,7 +198,7 @@ int main(int argc, char **argv) {
     CHECK(relu_mlp_alloc(&a, 8, RELU_MLP_MAX_WIDTH + 1, 4, 1, 1) != 0 &&
               relu_mlp_alloc(&a, 0, 4, 4, 1, 0) != 0,
           "widths beyond RELU_MLP_MAX_WIDTH and an empty capacity are refused");
-    uint64_t here = all_hash(2), base = baseline_hash(argv[0]);
+    uint64_t here = all_hash(2), base = isa_baseline_hash(argv[0]);
     CHECK(here != 0 && here == base, "E2EC_ISA=baseline computes the same bits (%016llx, %016llx)",
           (unsigned long long)here, (unsigned long long)base);
     return check_summary();

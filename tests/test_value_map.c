@@ -108,8 +108,8 @@ static void streams(void) {
     uint8_t *s;
     size_t n;
     e2ec_status st = idx[0] < idx[1] ? stream_with(&m, idx, dl, 2, &ms, &s, &n) : E2EC_ERR_ARG;
-    CHECK(st == E2EC_OK && s[4] == E2EC_BITSTREAM_VERSION && E2EC_BITSTREAM_VERSION == 7,
-          "a map of 2 entries codes, in version 7: %s", e2ec_error_name(st));
+    CHECK(st == E2EC_OK && s[4] == E2EC_BITSTREAM_VERSION && E2EC_BITSTREAM_VERSION == 8,
+          "a map of 2 entries codes, in version 8: %s", e2ec_error_name(st));
     if (st) return;
     e2ec_volume d;
     for (int version = 3; version <= E2EC_BITSTREAM_VERSION; version++) {

@@ -115,11 +115,12 @@ void print_weight_coding(const e2ec_info *i) {
             printf("weight_coding: latents rANS-coded under an integer ARM; MLP fp16\n");
         }
         printf("grid_values: %llu\n", (unsigned long long)i->grid_values);
-        printf("weight_bytes: %u (the ARM and the MLP, the coded latents, the value map and the post-filter)\n",
+        printf("weight_bytes: %u (the ARM and the MLP, the coded latents, the value map and the post-filter or network)\n",
                i->weights_bytes);
         printf("bits_per_latent: %.3f\n", 8.0 * (double)i->weights_bytes / (double)i->grid_values);
         printf("value_map_entries: %u\n", i->value_map_entries);
-        printf("post_filter: %s\n", i->post_filter ? "on" : "off");
+        if (i->post_filter == 2) printf("post_filter: network, %d channels\n", i->post_cnn_channels);
+        else printf("post_filter: %s\n", i->post_filter ? "on" : "off");
         return;
     }
     char coding[32];

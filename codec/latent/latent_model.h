@@ -20,6 +20,7 @@
 #include "ent/arm_int.h"
 #include "grid_fit.h"
 #include "grid_mlp.h"
+#include "post_cnn.h"
 #include "post_filter.h"
 #include "value_map.h"
 
@@ -45,6 +46,7 @@ typedef struct {
     int32_t lo[GRID_MAX_LEVELS], hi[GRID_MAX_LEVELS]; /* each level's latents lie in [lo, hi] */
     value_map map;    /* the decoded values' map (version 3; empty before) */
     post_filter filter; /* the post-filter after the map (version 4; off before) */
+    post_cnn cnn;     /* or the post-network in its place (version 8; none before) */
 } latent_model;
 
 void latent_model_free(latent_model *m);

@@ -1,4 +1,4 @@
-/* The value map and the post-filter fitted on the model's decode (latent_refine.h). */
+/* The value map, the post-filter and the post-network fitted on the model's decode (latent_refine.h). */
 #include "latent_refine.h"
 
 #include <stdlib.h>
@@ -36,14 +36,18 @@ uint64_t latent_refine_bytes(const e2ec_info *info, int threads) {
     uint32_t slab = info->nz < REFINE_SLAB ? info->nz : REFINE_SLAB;
     /* the decode, a slab of floats (grid_synth's own buffers are the
      * decoder's: counted by its callers), the map's tallies (16 bytes a
-     * stored value, at most 2^16 of them) and table, the filter's fit */
+     * stored value, at most 2^16 of them) and table, then the filter's fit
+     * or the network's (one after the other) */
+    post_cnn_config c;
+    post_cnn_defaults(&c);
+    uint64_t filter = post_filter_fit_bytes(info, threads), cnn = post_cnn_fit_bytes(info, threads, &c);
     return voxels * e2ec_voxel_size(info->type) + plane * slab * sizeof(float) + 65536ull * (16 + 2) +
-           post_filter_fit_bytes(info, threads);
+           (filter > cnn ? filter : cnn);
 }
 
 e2ec_status latent_refine(const e2ec_volume *in, const e2ec_info *info, double lambda, int threads, int stages,
-                          latent_model *m) {
-    memset(&m->map, 0, sizeof m->map), memset(&m->filter, 0, sizeof m->filter);
+                          const post_cnn_config *cnn, latent_model *m) {
+    memset(&m->map, 0, sizeof m->map), memset(&m->filter, 0, sizeof m->filter), memset(&m->cnn, 0, sizeof m->cnn);
     if (in->type == E2EC_F32 || !(stages & LATENT_REFINE_ALL)) return E2EC_OK;
     void *dec = malloc(volume_voxels(in) * e2ec_voxel_size(in->type));
     if (!dec) return E2EC_ERR_NOMEM;
@@ -55,7 +59,16 @@ e2ec_status latent_refine(const e2ec_volume *in, const e2ec_info *info, double l
         if (!st) value_map_apply(table, info, dec, volume_voxels(in));
         free(table);
     }
-    if (!st && (stages & LATENT_REFINE_FILTER)) st = post_filter_fit(in, info, dec, lambda, threads, &m->filter);
+    double box = 0.0, net = 0.0;
+    if (!st && (stages & LATENT_REFINE_FILTER)) st = post_filter_fit(in, info, dec, lambda, threads, &m->filter, &box);
+    if (!st && (stages & LATENT_REFINE_CNN)) {
+        post_cnn_config def;
+        post_cnn_defaults(&def);
+        st = post_cnn_fit(in, info, dec, lambda, threads, cnn ? cnn : &def, &m->cnn, &net);
+    }
+    /* the stream holds one of the two: the one whose gain, net of its bits, is larger */
+    if (!st && m->cnn.channels && net > box) memset(&m->filter, 0, sizeof m->filter);
+    else memset(&m->cnn, 0, sizeof m->cnn);
     free(dec);
     return st;
 }

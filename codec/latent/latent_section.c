@@ -155,14 +155,17 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
     e2ec_info *in = &out->info;
     if (!m) return E2EC_ERR_ARG;
     e2ec_status st = fill_info(m, in);
-    if (!st && (value_map_check(&m->map, in) || post_filter_check(&m->filter, in))) st = E2EC_ERR_ARG;
+    if (!st && (value_map_check(&m->map, in) || post_filter_check(&m->filter, in) ||
+                (m->cnn.channels && (m->filter.on || !post_cnn_bytes(&m->cnn)))))
+        st = E2EC_ERR_ARG; /* one post stage at most, the network's weights in their steps */
     coded_levels c;
     memset(&c, 0, sizeof c);
     uint8_t *nets = NULL;
     size_t nets_bytes = 0;
     if (!st) st = net_section_code(&m->arm, m->syn.mlp, in->grid_levels, in->grid_hidden, m->mlp_q, &nets, &nets_bytes);
     for (int l = 0; !st && l < in->grid_levels; l++) st = code_level(m, l, in, &c);
-    uint64_t total = nets_bytes + 3 * (uint64_t)in->grid_levels + post_filter_bytes(&m->filter) +
+    size_t post = m->cnn.channels ? post_cnn_bytes(&m->cnn) : post_filter_bytes(&m->filter);
+    uint64_t total = nets_bytes + 3 * (uint64_t)in->grid_levels + post +
                      (uint64_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
     for (int l = 0; l < in->grid_levels; l++) total += in->latent_bytes[l];
     if (!st && total > UINT32_MAX) st = E2EC_ERR_LIMIT;
@@ -177,7 +180,9 @@ e2ec_status latent_section_pack(const latent_model *m, mode_stream *out) {
             at = ll_slices_write(at, ll_streams((uint32_t)in->latent_res[l][2], in->latent_group[l]),
                                  c.sizes[l], c.streams[l], c.bytes[l]);
         value_map_write(at, &m->map);
-        post_filter_write(at + (size_t)m->map.count * VALUE_MAP_ENTRY_BYTES, &m->filter);
+        at += (size_t)m->map.count * VALUE_MAP_ENTRY_BYTES;
+        if (m->cnn.channels) st = post_cnn_write(at, post, &m->cnn);
+        else post_filter_write(at, &m->filter);
     }
     coded_free(&c);
     free(nets);
@@ -302,23 +307,27 @@ static e2ec_status parts_of(const uint8_t *payload, size_t n, const e2ec_info *i
 }
 
 /* The tail, n bytes after the core (parts_of): version 3 the value map's
- * entries, version 4 on the entries then the post-filter, which ends the
- * payload (*used: its bytes). */
-static e2ec_status read_tail(const uint8_t *tail, size_t n, const e2ec_info *in, post_filter *f, size_t *used) {
-    memset(f, 0, sizeof *f);
+ * entries, version 4 on the entries then the post-filter, or from version 8
+ * the post-network, either ending the payload with its kind (*used: its
+ * bytes). */
+static e2ec_status read_tail(const uint8_t *tail, size_t n, const e2ec_info *in, post_filter *f, post_cnn *c,
+                             size_t *used) {
+    memset(f, 0, sizeof *f), memset(c, 0, sizeof *c);
     *used = 0;
+    if (in->version >= 8 && n >= 1 && tail[n - 1] == POST_CNN_KIND) return post_cnn_read(tail, n, in, c, used);
     return in->version >= 4 ? post_filter_read(tail, n, in, f, used) : E2EC_OK;
 }
 
 e2ec_status latent_section_read_payload_info(const uint8_t *payload, size_t n, e2ec_info *in) {
     payload_parts pp;
     post_filter f;
+    post_cnn c;
     size_t used;
     e2ec_status st = parts_of(payload, n, in, &pp);
     if (!st) st = read_keys(pp.keys ? payload + pp.nets : NULL, in);
-    if (!st) st = read_tail(payload + pp.core, n - pp.core, in, &f, &used);
+    if (!st) st = read_tail(payload + pp.core, n - pp.core, in, &f, &c, &used);
     if (st) return st;
-    in->post_filter = f.on;
+    in->post_filter = c.channels ? 2 : f.on, in->post_cnn_channels = c.channels;
     return value_map_count(n - pp.core - used, in, &in->value_map_entries);
 }
 
@@ -389,7 +398,7 @@ e2ec_status latent_section_read(const uint8_t *payload, size_t n, const e2ec_inf
     if (!st) st = read_levels(payload + pp.nets + pp.keys, info, m);
     if (!st && info->version < 5) st = read_half_mlp(payload + (pp.core - 2 * nw), nw, m->syn.mlp);
     size_t used = 0;
-    if (!st) st = read_tail(payload + pp.core, n - pp.core, info, &m->filter, &used);
+    if (!st) st = read_tail(payload + pp.core, n - pp.core, info, &m->filter, &m->cnn, &used);
     if (!st) st = value_map_read(payload + pp.core, n - pp.core - used, info, &m->map);
     if (st) grid_model_free(&m->syn);
     return st;

@@ -210,8 +210,9 @@ uint64_t post_filter_fit_bytes(const e2ec_info *info, int threads) {
 }
 
 e2ec_status post_filter_fit(const e2ec_volume *in, const e2ec_info *info, const void *dec, double lambda,
-                            int threads, post_filter *f) {
+                            int threads, post_filter *f, double *gain) {
     memset(f, 0, sizeof *f);
+    if (gain) *gain = 0.0;
     if (!filterable(info)) return E2EC_OK;
     int saved = threads_enter(threads), nt = omp_get_max_threads();
     int32_t *scratch = scratch_alloc(info, nt);
@@ -254,7 +255,9 @@ e2ec_status post_filter_fit(const e2ec_volume *in, const e2ec_info *info, const 
         free(se);
         /* it pays where the squared error removed, over range^2, exceeds
          * lambda times the bytes it adds to the stream */
-        f->on = !st && before - after > lambda * 8.0 * (POST_FILTER_BYTES - 1) * range * range;
+        double pays = (before - after) / (range * range) - lambda * 8.0 * (POST_FILTER_BYTES - 1);
+        f->on = !st && pays > 0.0;
+        if (f->on && gain) *gain = pays;
     }
     if (!f->on) memset(f, 0, sizeof *f);
     free(scratch), free(sums);

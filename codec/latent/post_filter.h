@@ -44,9 +44,10 @@ typedef struct {
 /* The filter for the decode dec of volume in (both stored values, info's
  * header fields): the least-squares taps, rounded; on where the squared
  * error it removes, in the fit's units ([0, 1] values), exceeds lambda times
- * the bits of its taps. Off for F32 volumes. The same on every thread count. */
+ * the bits of its taps; *gain (may be NULL) gets that difference (0 when
+ * off). Off for F32 volumes. The same on every thread count. */
 e2ec_status post_filter_fit(const e2ec_volume *in, const e2ec_info *info, const void *dec, double lambda,
-                            int threads, post_filter *f);
+                            int threads, post_filter *f, double *gain);
 /* The bytes post_filter_fit allocates (memory estimates). */
 uint64_t post_filter_fit_bytes(const e2ec_info *info, int threads);
 
