@@ -140,7 +140,10 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     e2ec_status st = latent_fit(x, in->nx, in->ny, in->nz, in->spacing, &c, &m);
     free(x);
     if (st) return st;
-    st = latent_refine(in, info, c.lambda, c.threads, LATENT_REFINE_ALL, NULL, &m);
+    post_cnn_config pc;
+    post_cnn_defaults(&pc);
+    pc.steps = post_cnn_steps_for(info, &pc, p->epochs);
+    st = latent_refine(in, info, c.lambda, c.threads, LATENT_REFINE_ALL, &pc, &m);
     if (!st) st = latent_section_pack(&m, out);
     latent_model_free(&m);
     return st;

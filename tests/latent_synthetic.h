@@ -12,6 +12,7 @@
 
 #include "bitstream.h"
 #include "bytes_le.h"
+#include "grid_fit.h"
 #include "half.h"
 #include "ent/arm_section.h"
 #include "latent/latent_section.h"
@@ -64,19 +65,39 @@ static inline void latent_synthetic(latent_model *m, const syn_draw kinds[SYN_LE
     free(p);
 }
 
-/* m's stream, as a u16 volume of values 0..1000 would have it: the writer's
- * mode_stream (its payload malloc'ed, kept for edits) and the stream
- * (e2ec_free). */
-static inline e2ec_status latent_synthetic_stream(const latent_model *m, mode_stream *ms,
-                                                  uint8_t **s, size_t *n) {
+/* The header fields of the u16 volume of values 0..1000 (voxel i: i * 37
+ * mod 1001) that the synthetic streams describe. */
+static inline e2ec_status latent_synthetic_header(e2ec_info *info) {
     e2ec_volume v;
-    memset(ms, 0, sizeof *ms);
+    memset(info, 0, sizeof *info);
     e2ec_status st = e2ec_volume_alloc(&v, SYN_NX, SYN_NY, SYN_NZ, E2EC_U16);
     if (st) return st;
     for (size_t i = 0; i < (size_t)SYN_NX * SYN_NY * SYN_NZ; i++)
         ((uint16_t *)v.data)[i] = (uint16_t)(i * 37 % 1001);
-    volume_header(&v, &ms->info);
+    volume_header(&v, info);
     e2ec_volume_free(&v);
+    return E2EC_OK;
+}
+
+/* m's synthesis decoded and stored in that header's values (info), as the
+ * decoder stores it before the value map and the post stages. */
+static inline e2ec_status latent_synthetic_plain(const latent_model *m, e2ec_info *info, uint16_t *plain) {
+    const size_t nv = (size_t)SYN_NX * SYN_NY * SYN_NZ;
+    float *x = malloc(nv * sizeof *x);
+    e2ec_status st = x ? latent_synthetic_header(info) : E2EC_ERR_NOMEM;
+    if (!st) st = grid_decode(&m->syn, SYN_NX, SYN_NY, SYN_NZ, 1, x);
+    if (!st) normalised_to_stored(x, nv, info->vmin, info->vmax, E2EC_U16, 0, plain);
+    free(x);
+    return st;
+}
+
+/* m's stream, with that header: the writer's mode_stream (its payload
+ * malloc'ed, kept for edits) and the stream (e2ec_free). */
+static inline e2ec_status latent_synthetic_stream(const latent_model *m, mode_stream *ms,
+                                                  uint8_t **s, size_t *n) {
+    memset(ms, 0, sizeof *ms);
+    e2ec_status st = latent_synthetic_header(&ms->info);
+    if (st) return st;
     ms->info.mode = E2EC_MODE_LATENT, ms->info.fp16 = 1;
     st = latent_section_pack(m, ms);
     return st ? st : bitstream_write_stream(ms, NULL, s, n);

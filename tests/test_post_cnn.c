@@ -8,7 +8,8 @@
  * or a slab at a time, on 1, 2 and 3 threads, and under E2EC_ISA=baseline
  * (the test runs itself again with it); fitted to a blurred decode it takes
  * back most of the blur, the same network on 1 and 2 threads, off where the
- * rate weight is too high or the volume F32; its bytes read back to the same
+ * rate weight is too high or the volume F32; the mode trains it for steps
+ * that follow the passes asked, capped by the volume's size; its bytes read back to the same
  * weights, and hostile ones are refused by name; in a stream it decodes,
  * whole and slice by slice, through the map and then the network, and a
  * version-7 stream with one is refused.
@@ -236,7 +237,26 @@ static uint64_t apply_case(e2ec_voxel_type type, double vmin, double vmax, uint3
 static uint64_t all_hash(int check) {
     uint64_t h = apply_case(E2EC_U16, 0, 4000, 13, 11, 5, 4, check);
     h = h * 31 + apply_case(E2EC_I16, -1024, 3071, 9, 7, 3, 2, check);
+    h = h * 31 + apply_case(E2EC_U16, 0, 4000, 40, 5, 3, 16, check); /* the mode's 16 channels, in blocks */
     return h * 31 + apply_case(E2EC_U8, 0, 255, 70, 6, 2, 3, check); /* rows longer than a vector */
+}
+
+/* ---- the mode's training length ---- */
+
+static void steps_for(void) {
+    post_cnn_config cfg;
+    post_cnn_defaults(&cfg);
+    e2ec_info ct = {.nx = 512, .ny = 512, .nz = 64}, mr = {.nx = 128, .ny = 128, .nz = 62};
+    e2ec_info small = {.nx = 16, .ny = 16, .nz = 15};
+    /* 40 a pass asked; at most 24 passes of 16 patches of 64 x 64 (of the
+     * plane, where it is smaller) over the voxels */
+    int ct50 = post_cnn_steps_for(&ct, &cfg, 50), ct100 = post_cnn_steps_for(&ct, &cfg, 100);
+    int ct300 = post_cnn_steps_for(&ct, &cfg, 300), ct0 = post_cnn_steps_for(&ct, &cfg, 0);
+    CHECK(ct50 == 2000 && ct100 == 4000 && ct300 == 6144 && ct0 == 40,
+          "the chest CT: 2000 steps at 50 passes, 4000 at 100, 6144 (24 passes) at 300, 40 at none (%d %d %d %d)", ct50,
+          ct100, ct300, ct0);
+    int m = post_cnn_steps_for(&mr, &cfg, 50), sm = post_cnn_steps_for(&small, &cfg, 50);
+    CHECK(m == 372 && sm == 23, "the sample MR 372 steps, a 16 x 16 x 15 volume 23 (%d %d)", m, sm);
 }
 
 /* ---- fitted ---- */
@@ -351,16 +371,9 @@ static void streams(void) {
     latent_synthetic(&m, kinds, lo, hi, 5);
     stepped(&m.cnn, 3);
     const size_t nv = (size_t)SYN_NX * SYN_NY * SYN_NZ;
-    e2ec_volume sv;
-    e2ec_volume_alloc(&sv, SYN_NX, SYN_NY, SYN_NZ, E2EC_U16);
-    for (size_t i = 0; i < nv; i++) ((uint16_t *)sv.data)[i] = (uint16_t)(i * 37 % 1001);
     e2ec_info info;
-    memset(&info, 0, sizeof info);
-    volume_header(&sv, &info);
-    float *x = malloc(nv * sizeof *x);
     uint16_t *plain = malloc(nv * 2), *want = malloc(nv * 2);
-    grid_decode(&m.syn, SYN_NX, SYN_NY, SYN_NZ, 1, x);
-    normalised_to_stored(x, nv, info.vmin, info.vmax, E2EC_U16, 0, plain);
+    latent_synthetic_plain(&m, &info, plain);
     post_cnn_apply(&m.cnn, &info, plain, 0, SYN_NZ, 0, SYN_NZ, want);
     mode_stream ms;
     uint8_t *s;
@@ -399,7 +412,7 @@ static void streams(void) {
     ws.info = info, ws.info.mode = E2EC_MODE_LATENT, ws.info.fp16 = 1;
     CHECK(latent_section_pack(&w, &ws) == E2EC_ERR_ARG, "the writer refuses a filter and a network together");
     free(b), free(ms.payload), e2ec_free(s);
-    free(x), free(plain), free(want), e2ec_volume_free(&sv), latent_model_free(&m);
+    free(plain), free(want), latent_model_free(&m);
 }
 
 int main(int argc, char **argv) {
@@ -409,10 +422,12 @@ int main(int argc, char **argv) {
     }
     conv2d_checks(3, 4, 9, 11);
     conv2d_checks(2, 1, 5, 140); /* rows longer than a vector */
+    conv2d_checks(6, 9, 5, 40);  /* the avx2 build's blocks of 4 channels by 16 columns, and what is past them */
     patch_gradient();
     uint64_t here = all_hash(1), base = isa_baseline_hash(argv[0]);
     CHECK(here == base, "E2EC_ISA=baseline computes the same bits (%016llx, %016llx)", (unsigned long long)here,
           (unsigned long long)base);
+    steps_for();
     fit();
     bytes();
     streams();

@@ -124,16 +124,9 @@ static void streams(void) {
     random_filter(&m.filter, &r, 80);
     /* one map entry: the value the first voxel decodes to, moved by one */
     const size_t nv = (size_t)SYN_NX * SYN_NY * SYN_NZ;
-    e2ec_volume sv;
-    e2ec_volume_alloc(&sv, SYN_NX, SYN_NY, SYN_NZ, E2EC_U16);
-    for (size_t i = 0; i < nv; i++) ((uint16_t *)sv.data)[i] = (uint16_t)(i * 37 % 1001);
     e2ec_info info;
-    memset(&info, 0, sizeof info);
-    volume_header(&sv, &info);
-    float *x = malloc(nv * sizeof *x);
     uint16_t *plain = malloc(nv * 2), *want = malloc(nv * 2);
-    grid_decode(&m.syn, SYN_NX, SYN_NY, SYN_NZ, 1, x);
-    normalised_to_stored(x, nv, info.vmin, info.vmax, E2EC_U16, 0, plain);
+    latent_synthetic_plain(&m, &info, plain);
     uint16_t idx = (uint16_t)(plain[0] - (int)info.vmin);
     m.map.count = 1;
     m.map.index = malloc(sizeof *m.map.index), m.map.delta = malloc(sizeof *m.map.delta);
@@ -220,7 +213,7 @@ static void streams(void) {
     w.map.count = 0;
     CHECK(latent_section_pack(&w, &ws) == E2EC_ERR_ARG, "the writer refuses a filter on an F32 volume");
     free(ms.payload), e2ec_free(s);
-    free(x), free(plain), free(want), e2ec_volume_free(&sv), latent_model_free(&m);
+    free(plain), free(want), latent_model_free(&m);
 }
 
 int main(void) {

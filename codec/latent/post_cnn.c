@@ -1,6 +1,7 @@
 /* The latent mode's post-network (post_cnn.h). */
 #include "post_cnn.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +49,18 @@ static views views_of(const float *w, int c) {
     return v;
 }
 
+/* Voxel i of v as the network reads it: (v - vmin) / (vmax - vmin), inv the
+ * range's inverse. */
+static inline float normalised(const e2ec_info *info, const void *v, size_t i, float inv) {
+    return (float)(voxel_int(v, info->type, i) - (int64_t)info->vmin) * inv;
+}
+
 /* The network's input around plane z: planes z - 1, z, z + 1 of src (which
  * holds planes [a, b); others clamped into it), rows y0 .. y0 + hh - 1 and
  * columns x0 .. x0 + ww - 1 (clamped into the plane), normalised. */
 static void fill_input(const e2ec_info *info, const void *src, uint32_t a, uint32_t b, uint32_t z, int64_t y0,
                        int64_t x0, int hh, int ww, float *x) {
     const size_t nx = info->nx, ny = info->ny, plane = nx * ny;
-    const int64_t vmin = (int64_t)info->vmin;
     const float inv = (float)(1.0 / (info->vmax - info->vmin));
     for (int s = 0; s < 3; s++) {
         int64_t zz = (int64_t)z + s - 1;
@@ -68,7 +74,7 @@ static void fill_input(const e2ec_info *info, const void *src, uint32_t a, uint3
             for (int i = 0; i < ww; i++) {
                 int64_t xx = x0 + i;
                 xx = xx < 0 ? 0 : xx >= (int64_t)nx ? (int64_t)nx - 1 : xx;
-                row[i] = (float)(voxel_int(src, info->type, from + (size_t)xx) - vmin) * inv;
+                row[i] = normalised(info, src, from + (size_t)xx, inv);
             }
         }
     }
@@ -276,6 +282,15 @@ static int patch_side(const e2ec_info *info, const post_cnn_config *cfg) {
     return (uint32_t)p > info->ny ? (int)info->ny : p;
 }
 
+int post_cnn_steps_for(const e2ec_info *info, const post_cnn_config *cfg, int passes) {
+    const uint64_t p = (uint64_t)patch_side(info, cfg), voxels = (uint64_t)info->nx * info->ny * info->nz;
+    const uint64_t per_step = (uint64_t)(cfg->batch > 0 ? cfg->batch : 1) * (p ? p * p : 1);
+    uint64_t want = (uint64_t)(passes > 0 ? passes : 1) * POST_CNN_STEPS_PER_PASS;
+    uint64_t most = (POST_CNN_MAX_PASSES * voxels + per_step - 1) / per_step;
+    want = want < most ? want : most;
+    return want < 1 ? 1 : want > INT_MAX ? INT_MAX : (int)want;
+}
+
 uint64_t post_cnn_fit_bytes(const e2ec_info *info, int threads, const post_cnn_config *cfg) {
     uint64_t p = (uint64_t)patch_side(info, cfg), np = POST_CNN_SIZE((uint64_t)cfg->channels);
     uint64_t per = 3 * (p + 6) * (p + 6) + p * p + post_cnn_patch_floats(cfg->channels, (int)p);
@@ -287,14 +302,15 @@ uint64_t post_cnn_fit_bytes(const e2ec_info *info, int threads, const post_cnn_c
            post_cnn_apply_bytes(info, cfg->channels, threads) + (uint64_t)cfg->batch * 3 * sizeof(uint32_t);
 }
 
-/* The squared error (stored units) of dec, and of the network c's output
- * from dec, against the volume, over the scored planes (SCORE_RUNS) in
- * order, scaled to the whole volume. */
+/* The squared error (stored units) of the network c's output from dec, and
+ * (before not NULL) of dec, against the volume, over the scored planes
+ * (SCORE_RUNS) in order, scaled to the whole volume. */
 static e2ec_status score(const e2ec_volume *in, const e2ec_info *info, const void *dec, const post_cnn *c,
                          void *slab, double *before, double *after) {
     const size_t plane = (size_t)info->nx * info->ny;
     const uint32_t nz = info->nz, runs = nz <= SCORE_PLANES ? 1 : SCORE_RUNS;
-    *before = 0.0, *after = 0.0;
+    double b = 0.0;
+    *after = 0.0;
     for (uint32_t r = 0; r < runs; r++) {
         uint32_t z = runs == 1 ? 0 : (uint32_t)((uint64_t)r * (nz - SCORE_RUN) / (SCORE_RUNS - 1));
         uint32_t ze = runs == 1 ? nz : z + SCORE_RUN;
@@ -304,15 +320,18 @@ static e2ec_status score(const e2ec_volume *in, const e2ec_info *info, const voi
             int64_t sb = 0, sa = 0;
             for (size_t i = 0; i < plane; i++) {
                 int64_t o = voxel_int(in->data, info->type, plane * k + i);
-                int64_t eb = voxel_int(dec, info->type, plane * k + i) - o;
                 int64_t ea = voxel_int(slab, info->type, plane * (k - z) + i) - o;
-                sb += eb * eb, sa += ea * ea;
+                sa += ea * ea;
+                if (!before) continue;
+                int64_t eb = voxel_int(dec, info->type, plane * k + i) - o;
+                sb += eb * eb;
             }
-            *before += (double)sb, *after += (double)sa;
+            b += (double)sb, *after += (double)sa;
         }
     }
     const double scale = runs == 1 ? 1.0 : (double)nz / SCORE_PLANES;
-    *before *= scale, *after *= scale;
+    *after *= scale;
+    if (before) *before = b * scale;
     return E2EC_OK;
 }
 
@@ -362,7 +381,6 @@ static e2ec_status train(const e2ec_volume *in, const e2ec_info *info, const voi
         for (size_t i = 0; i < n[t]; i++) *o++ = bound[t] ? rng_range(&r, -bound[t], bound[t]) : 0.0f;
     const float scale = 1.0f / (float)((size_t)B * ts);
     const size_t plane = (size_t)info->nx * info->ny;
-    const int64_t vmin = (int64_t)info->vmin;
     const float inv = (float)(1.0 / (info->vmax - info->vmin));
     for (int step = 0; step < cfg->steps && !st; step++) {
         for (int b = 0; b < B; b++) {
@@ -380,10 +398,7 @@ static e2ec_status train(const e2ec_volume *in, const e2ec_info *info, const voi
                 for (int j = 0; j < p; j++)
                     for (int i = 0; i < p; i++)
                         t[(size_t)j * p + i] =
-                            (float)(voxel_int(in->data, info->type,
-                                              plane * z + (size_t)(y0 + j) * info->nx + x0 + (size_t)i) -
-                                    vmin) *
-                            inv;
+                            normalised(info, in->data, plane * z + (size_t)(y0 + j) * info->nx + x0 + (size_t)i, inv);
                 float *gp = gb + (size_t)b * np;
                 memset(gp, 0, np * sizeof *gp);
                 post_cnn_patch(w, ch, x, t, p, scale, gp, h);
@@ -415,13 +430,13 @@ e2ec_status post_cnn_fit(const e2ec_volume *in, const e2ec_info *info, const voi
     void *slab = malloc((size_t)info->nx * info->ny * SCORE_PLANES * e2ec_voxel_size(info->type));
     e2ec_status st = w && slab ? train(in, info, dec, cfg, nt, w) : E2EC_ERR_NOMEM;
     const double range = info->vmax - info->vmin;
-    double best = 0.0;
+    double best = 0.0, before = 0.0;
     for (int k = 0; k < NQBITS && !st; k++) {
         post_cnn cand;
         memset(&cand, 0, sizeof cand);
         quantise(w, cfg->channels, QBITS[k], &cand);
-        double before, after;
-        st = score(in, info, dec, &cand, slab, &before, &after);
+        double after;
+        st = score(in, info, dec, &cand, slab, k ? NULL : &before, &after); /* dec's own error once */
         /* it pays where the squared error removed, over range^2, exceeds
          * lambda times the bits it adds (the post-filter's byte, the kind, is
          * the stream's either way) */

@@ -4,12 +4,14 @@
 
 #include "vector_isa.h"
 
-/* The decode's loops, inlined into one build per ISA below (the avx2
- * build's vectors are wider; each output's terms are added in the same
- * order in both). */
-static inline __attribute__((always_inline)) void forward_body(float *restrict out, const float *restrict in,
-                                                               const float *w, const float *b, int cin,
-                                                               int cout, int h, int wd) {
+/* The decode's loops. Each output's terms are added in one order, the bias
+ * then i, dy, dx ascending, by both builds below, so the floats are the same
+ * on every ISA path. */
+
+/* The baseline build: output rows, one tap of one input row at a time across
+ * x (the compiler's SSE vectors). */
+static void forward_base(float *restrict out, const float *restrict in, const float *w, const float *b, int cin,
+                         int cout, int h, int wd) {
     const int oh = h - 2, ow = wd - 2;
     const size_t ip = (size_t)h * wd, op = (size_t)oh * ow;
     for (int o = 0; o < cout; o++)
@@ -28,14 +30,73 @@ static inline __attribute__((always_inline)) void forward_body(float *restrict o
         }
 }
 
-static void forward_base(float *out, const float *in, const float *w, const float *b, int cin, int cout, int h,
-                         int wd) {
-    forward_body(out, in, w, b, cin, cout, h, wd);
-}
 #ifdef VECTOR_ISA_AVX2
-VECTOR_ISA_AVX2_ATTR static void forward_avx2(float *out, const float *in, const float *w, const float *b,
-                                              int cin, int cout, int h, int wd) {
-    forward_body(out, in, w, b, cin, cout, h, wd);
+/* The avx2 build: 8-float vectors (one ymm register), blocks of CO_BLOCK
+ * channels by X_BLOCK columns held in registers while each input row, loaded
+ * once per tap, feeds all of them. Why: the row loop above reloads and stores
+ * an output row at each of its 9 cin taps; blocked, the post-network decodes
+ * 2.5-3.5 times faster (bench/results/latent/conv2d-blocks.log). */
+typedef float vf8 __attribute__((vector_size(32)));
+typedef float vf8u __attribute__((vector_size(32), aligned(4))); /* loaded from any float */
+#define CO_BLOCK 4
+#define X_BLOCK 16 /* two vectors */
+
+/* Outputs o .. o + CO_BLOCK - 1, columns x0 .. x0 + X_BLOCK - 1 of row y. */
+VECTOR_ISA_AVX2_ATTR static inline void vector_block(float *restrict out, const float *restrict in,
+                                                     const float *w, const float *b, int cin, int o, int y,
+                                                     int x0, int h, int wd) {
+    const size_t ip = (size_t)h * wd, op = (size_t)(h - 2) * (wd - 2);
+    vf8 acc[CO_BLOCK][2];
+    for (int u = 0; u < CO_BLOCK; u++) {
+        const float bv = b[o + u];
+        const vf8 bias = {bv, bv, bv, bv, bv, bv, bv, bv};
+        acc[u][0] = bias;
+        acc[u][1] = bias;
+    }
+    for (int i = 0; i < cin; i++)
+        for (int dy = 0; dy < 3; dy++) {
+            const float *src = in + ip * i + (size_t)(y + dy) * wd + x0;
+            for (int dx = 0; dx < 3; dx++) {
+                const vf8 s0 = *(const vf8u *)(src + dx), s1 = *(const vf8u *)(src + dx + 8);
+                for (int u = 0; u < CO_BLOCK; u++) {
+                    const float kv = w[((size_t)((o + u) * cin + i) * 3 + dy) * 3 + dx];
+                    const vf8 k = {kv, kv, kv, kv, kv, kv, kv, kv};
+                    acc[u][0] += k * s0, acc[u][1] += k * s1;
+                }
+            }
+        }
+    for (int u = 0; u < CO_BLOCK; u++) {
+        float *dst = out + op * (o + u) + (size_t)(wd - 2) * y + x0;
+        *(vf8u *)dst = acc[u][0], *(vf8u *)(dst + 8) = acc[u][1];
+    }
+}
+
+/* Output o's columns x0 .. x1 - 1 of row y, one at a time. */
+VECTOR_ISA_AVX2_ATTR static inline void scalar_outputs(float *restrict out, const float *restrict in,
+                                                       const float *w, const float *b, int cin, int o, int y,
+                                                       int x0, int x1, int h, int wd) {
+    const size_t ip = (size_t)h * wd, op = (size_t)(h - 2) * (wd - 2);
+    for (int x = x0; x < x1; x++) {
+        float a = b[o];
+        for (int i = 0; i < cin; i++)
+            for (int dy = 0; dy < 3; dy++)
+                for (int dx = 0; dx < 3; dx++)
+                    a += w[((size_t)(o * cin + i) * 3 + dy) * 3 + dx] * in[ip * i + (size_t)(y + dy) * wd + x + dx];
+        out[op * o + (size_t)(wd - 2) * y + x] = a;
+    }
+}
+
+/* Whole blocks, then the columns and channels past them. */
+VECTOR_ISA_AVX2_ATTR static void forward_avx2(float *restrict out, const float *restrict in, const float *w,
+                                              const float *b, int cin, int cout, int h, int wd) {
+    const int oh = h - 2, ow = wd - 2, xf = ow - ow % X_BLOCK, of = cout - cout % CO_BLOCK;
+    for (int y = 0; y < oh; y++) {
+        for (int o = 0; o < of; o += CO_BLOCK) {
+            for (int x = 0; x < xf; x += X_BLOCK) vector_block(out, in, w, b, cin, o, y, x, h, wd);
+            for (int u = 0; u < CO_BLOCK; u++) scalar_outputs(out, in, w, b, cin, o + u, y, xf, ow, h, wd);
+        }
+        for (int o = of; o < cout; o++) scalar_outputs(out, in, w, b, cin, o, y, 0, ow, h, wd);
+    }
 }
 #else
 #define forward_avx2 forward_base

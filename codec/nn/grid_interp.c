@@ -133,6 +133,33 @@ int grid_axis_taps(const grid_shape *s, const grid_axes *ax, int l, int a, uint3
     return 4;
 }
 
+/* A cubic level's x taps for each x of the volume, made once a call where
+ * the call reads at least a row's worth of voxels: the lookup and its
+ * backward read a row's voxels one after another, each reading its x taps
+ * (the kernel at 4 distances: grid_axis_taps) at each cubic level, about a
+ * tenth of the latent fit's time on the chest CT (perf; issue 17). Made once
+ * an x they are the same floats; without a table (memory short, or a short
+ * call) each voxel makes its own. */
+typedef struct {
+    int32_t node[4];
+    float w[4], dw[4];
+    int n;
+} x_taps;
+
+static x_taps *x_taps_make(const grid_shape *s, const grid_axes *ax, int l, int n) {
+    x_taps *t = (uint32_t)n >= ax->n[0] ? malloc(ax->n[0] * sizeof *t) : NULL;
+    for (uint32_t x = 0; t && x < ax->n[0]; x++) t[x].n = grid_axis_taps(s, ax, l, 0, x, t[x].node, t[x].w, t[x].dw);
+    return t;
+}
+
+/* Voxel x's taps at level l: table's, or made in own. */
+static inline const x_taps *x_taps_at(const x_taps *table, const grid_shape *s, const grid_axes *ax, int l,
+                                      uint32_t x, x_taps *own) {
+    if (table) return table + x;
+    own->n = grid_axis_taps(s, ax, l, 0, x, own->node, own->w, own->dw);
+    return own;
+}
+
 static int level_is_cubic(const grid_shape *s, int l) {
     return s->keys[l][0] < 0.0f || s->keys[l][1] < 0.0f || s->keys[l][2] < 0.0f;
 }
@@ -175,8 +202,11 @@ void grid_interp_forward(float *out, const float *grid, const grid_shape *s, con
                          const uint32_t *idx, size_t first, int n) {
     int L = s->levels, F = s->feats;
     size_t line_at[GRID_MAX_LEVELS + 1] = {0}; /* each cubic level's line in a thread's lines */
-    for (int l = 0; l < L; l++)
+    x_taps *xt[GRID_MAX_LEVELS] = {0};
+    for (int l = 0; l < L; l++) {
         line_at[l + 1] = line_at[l] + (level_is_cubic(s, l) ? (size_t)s->res[l][0] * F : 0);
+        if (line_at[l + 1] > line_at[l]) xt[l] = x_taps_make(s, ax, l, n);
+    }
 #pragma omp parallel if (n > 4096)
     {
         walk w = {.k = SIZE_MAX};
@@ -196,14 +226,13 @@ void grid_interp_forward(float *out, const float *grid, const grid_shape *s, con
                         for (size_t k = 0; line && k < line_at[l + 1] - line_at[l]; k++)
                             line[k] = line_value(g, &t[l], k);
                     }
-                    int32_t kx[4];
-                    float wx[4];
-                    int nx = grid_axis_taps(s, ax, l, 0, w.v[0], kx, wx, NULL);
+                    x_taps own;
+                    const x_taps *x = x_taps_at(xt[l], s, ax, l, w.v[0], &own);
                     for (int f = 0; f < F; f++) {
                         float acc = 0.0f;
-                        for (int j = 0; j < nx; j++) {
-                            size_t k = (size_t)kx[j] * F + f;
-                            acc += wx[j] * (line ? line[k] : line_value(g, &t[l], k));
+                        for (int j = 0; j < x->n; j++) {
+                            size_t k = (size_t)x->node[j] * F + f;
+                            acc += x->w[j] * (line ? line[k] : line_value(g, &t[l], k));
                         }
                         o[l * F + f] = acc;
                     }
@@ -221,6 +250,7 @@ void grid_interp_forward(float *out, const float *grid, const grid_shape *s, con
         }
         free(lines);
     }
+    for (int l = 0; l < L; l++) free(xt[l]);
 }
 
 /* A cubic level's backward state for one row: the gradient gathered on its
@@ -284,15 +314,18 @@ static void cubic_backward(float *dg, double dk[3], const float *g, const float 
     float *lines = calloc(len * (dk ? 2 : 1), sizeof *lines);
     cubic_back cb = {.dl = lines, .dlx = dk && lines ? lines + len : NULL, .lo = INT32_MAX, .hi = -1,
                      .learn = dk != NULL};
+    x_taps *xt = x_taps_make(s, ax, l, n);
     walk w = {.k = SIZE_MAX};
     for (int i = 0; i < n; i++) {
         if (walk_to(&w, s, ax, idx ? idx[i] : first + (size_t)i, l, l + 1)) {
             if (lines) cubic_flush(&cb, dg, g, F);
             yz_taps_of(s, ax, w.v, l, &cb.t);
         }
-        int32_t kx[4];
-        float wx[4], dwx[4];
-        int nx = grid_axis_taps(s, ax, l, 0, w.v[0], kx, wx, dwx);
+        x_taps own;
+        const x_taps *x = x_taps_at(xt, s, ax, l, w.v[0], &own);
+        const int32_t *kx = x->node;
+        const float *wx = x->w, *dwx = x->dw;
+        const int nx = x->n;
         const float *d = dout + (size_t)i * L * F + l * F;
         if (!lines) {
             voxel_backward(&cb, dg, g, d, F, kx, wx, dwx, nx);
@@ -307,7 +340,7 @@ static void cubic_backward(float *dg, double dk[3], const float *g, const float 
         }
     }
     if (lines) cubic_flush(&cb, dg, g, F);
-    free(lines);
+    free(lines), free(xt);
     if (dk)
         for (int a = 0; a < 3; a++)
             if (s->keys[l][a] < 0.0f) dk[a] += cb.dk[a];
