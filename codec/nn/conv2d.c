@@ -34,8 +34,8 @@ static void forward_base(float *restrict out, const float *restrict in, const fl
 /* The avx2 build: 8-float vectors (one ymm register), blocks of CO_BLOCK
  * channels by X_BLOCK columns held in registers while each input row, loaded
  * once per tap, feeds all of them. Why: the row loop above reloads and stores
- * an output row at each of its 9 cin taps; blocked, the post-network decodes
- * 2.5-3.5 times faster (bench/results/latent/conv2d-blocks.log). */
+ * an output row at each of its 9 cin taps; blocked, the post-network's
+ * decode runs 3.0-3.1 times faster (bench/results/latent/conv2d-blocks.log). */
 typedef float vf8 __attribute__((vector_size(32)));
 typedef float vf8u __attribute__((vector_size(32), aligned(4))); /* loaded from any float */
 #define CO_BLOCK 4
