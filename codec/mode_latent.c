@@ -45,17 +45,27 @@ static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
 
 /* A volume of fewer than LATENT_WORK_VOXELS voxels trains as many passes as
  * epochs passes over that many would be, at most LATENT_MAX_PASS_SCALE x
- * epochs: 50 passes, what the whole chest CT affords in its 15 minutes, left
- * the sample MR under-trained, where its passes cost seconds (200 passes:
- * +1.3 / +0.9 / +3.3 dB at equal rate at lambda 1e-2 / 1e-3 / 1e-4, the mean
- * of six seeds; bench/RESULTS.md "Passes by volume"). */
+ * epochs: 50 passes left the sample MR under-trained, where its passes cost
+ * seconds (200 passes: +1.3 / +0.9 / +3.3 dB at equal rate at lambda 1e-2 /
+ * 1e-3 / 1e-4, the mean of six seeds; bench/RESULTS.md "Passes by volume").
+ * A volume of more than LATENT_BIG_VOXELS trains as many as epochs passes
+ * over that many would be, at least a third of epochs (the fast preset's
+ * share), so that the encode's work stops growing with the volume: the fit
+ * costs about 1 microsecond a voxel and pass on 2 cores of an AMD EPYC, and
+ * 50 passes of the whole chest CT (16.8 M voxels) took 977-996 s where the
+ * default has 15 minutes; it gets 42, 813 s for about -0.2 dB at equal rate
+ * (bench/results/latent-rd/chest-ct-post-cnn/report-1e-3-faster.log). */
 #define LATENT_WORK_VOXELS (1u << 23)
 #define LATENT_MAX_PASS_SCALE 4
+#define LATENT_BIG_VOXELS 14000000u
 
 static int passes_for(const e2ec_volume *in, int epochs) {
-    uint64_t v = volume_voxels(in), want = ((uint64_t)epochs * LATENT_WORK_VOXELS + v - 1) / v;
-    uint64_t most = (uint64_t)epochs * LATENT_MAX_PASS_SCALE;
-    want = want < (uint64_t)epochs ? (uint64_t)epochs : want > most ? most : want;
+    uint64_t v = volume_voxels(in), e = (uint64_t)epochs;
+    uint64_t want = v < LATENT_WORK_VOXELS  ? (e * LATENT_WORK_VOXELS + v - 1) / v
+                    : v > LATENT_BIG_VOXELS ? (e * LATENT_BIG_VOXELS + v - 1) / v
+                                            : e;
+    uint64_t least = e / 3 ? e / 3 : 1, most = e * LATENT_MAX_PASS_SCALE;
+    want = want < least ? least : want > most ? most : want;
     return want > INT_MAX ? INT_MAX : (int)want;
 }
 
@@ -142,7 +152,7 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     if (st) return st;
     post_cnn_config pc;
     post_cnn_defaults(&pc);
-    pc.steps = post_cnn_steps_for(info, &pc, p->epochs);
+    pc.steps = post_cnn_steps_for(info, &pc, c.passes);
     st = latent_refine(in, info, c.lambda, c.threads, LATENT_REFINE_ALL, &pc, &m);
     if (!st) st = latent_section_pack(&m, out);
     latent_model_free(&m);

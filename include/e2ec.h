@@ -198,8 +198,7 @@ void e2ec_params_default(e2ec_params *p);
 /* The default training length of a mode: GRID 2,000 Adam steps (the sample MR,
  * 1.0 M voxels, in 28 s on 2 cores, the 12-slice chest CT, 3.1 M voxels, in 41:
  * bench/results/defaults/ as commit feeb450 left it), LATENT 50 passes over the volume
- * (the whole chest CT in about 8 minutes on 2 cores, bench/RESULTS.md
- * "The ARM chosen after the fit"; a volume under 2^23 voxels trains more:
+ * (a volume under 2^23 voxels trains more, one over 14 M fewer:
  * e2ec_encode_epochs), the paper's 5,000
  * epochs for SIREN, SIREN_DS and E2E; 0 for an unknown mode. A caller that
  * chooses another mode without choosing epochs sets epochs to this. */
@@ -210,9 +209,13 @@ int e2ec_default_epochs(e2ec_mode mode);
  * passes, as many as p->epochs passes over 2^23 voxels would be, at most
  * 4 x p->epochs: a small volume gets the training a large one gets, in less
  * time (the sample MR, 1.0 M voxels: 200 passes for 50, about 2 minutes on 2
- * cores; the 12-slice CT sample, 3.1 M: 134; the whole chest CT, 16.8 M:
- * 50; bench/RESULTS.md "Passes by volume"). 0 when p's mode is unknown,
- * p->epochs < 1 or in has no voxels. */
+ * cores; the 12-slice CT sample, 3.1 M: 134; bench/RESULTS.md "Passes by
+ * volume"); and a volume of more than 14 M voxels fewer, as many as
+ * p->epochs passes over 14 M voxels would be, at least p->epochs / 3, so that
+ * the encode's time stops growing with the volume (the whole chest CT,
+ * 16.8 M voxels: 42 passes for 50, about 14 minutes on 2 cores; a
+ * 512 x 512 x 300 series: 16). 0 when p's mode is unknown, p->epochs < 1 or
+ * in has no voxels. */
 int e2ec_encode_epochs(const e2ec_volume *in, const e2ec_params *p);
 
 /* The name of a mode's epochs (e2ec_params.epochs), as the tools print count

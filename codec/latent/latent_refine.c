@@ -61,11 +61,7 @@ e2ec_status latent_refine(const e2ec_volume *in, const e2ec_info *info, double l
     }
     double box = 0.0, net = 0.0;
     if (!st && (stages & LATENT_REFINE_FILTER)) st = post_filter_fit(in, info, dec, lambda, threads, &m->filter, &box);
-    if (!st && (stages & LATENT_REFINE_CNN)) {
-        post_cnn_config def;
-        post_cnn_defaults(&def);
-        st = post_cnn_fit(in, info, dec, lambda, threads, cnn ? cnn : &def, &m->cnn, &net);
-    }
+    if (!st && (stages & LATENT_REFINE_CNN)) st = post_cnn_fit(in, info, dec, lambda, threads, cnn, &m->cnn, &net);
     /* the stream holds one of the two: the one whose gain, net of its bits, is larger */
     if (!st && m->cnn.channels && net > box) memset(&m->filter, 0, sizeof m->filter);
     else memset(&m->cnn, 0, sizeof m->cnn);

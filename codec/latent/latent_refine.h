@@ -17,8 +17,8 @@
 enum { LATENT_REFINE_MAP = 1, LATENT_REFINE_FILTER = 2, LATENT_REFINE_CNN = 4, LATENT_REFINE_ALL = 7 };
 
 /* m->map, m->filter and m->cnn for volume in (info: its header fields) from
- * m->syn's decode, the network trained as cnn says (NULL: post_cnn_defaults);
- * stages not in `stages` are left empty. */
+ * m->syn's decode, the network trained as cnn says (its steps set by the
+ * caller: post_cnn_steps_for); stages not in `stages` are left empty. */
 e2ec_status latent_refine(const e2ec_volume *in, const e2ec_info *info, double lambda, int threads, int stages,
                           const post_cnn_config *cnn, latent_model *m);
 
