@@ -195,7 +195,7 @@ int cmd_compress(int argc, char **argv) {
     const char *wait = getenv("OMP_WAIT_POLICY"); /* omp_wait.h: main set it unless given */
     log_debug("OMP_WAIT_POLICY=%s", wait ? wait : "(unset: OpenMP's threads spin while they wait)");
     progress_state st = {isatty(2), e2ec_epoch_unit(p.mode, 1)};
-    const int epochs = e2ec_encode_epochs(&in, &p); /* latent: more passes for a small volume */
+    const int epochs = e2ec_encode_epochs(&in, &p); /* latent: scaled by the volume's voxels */
     if (log_get_level() >= LOG_WARN) {
         /* Redrawn in place about 200 times on a terminal; ten lines in a log. */
         p.progress_every = epochs / (st.tty ? 200 : 10);

@@ -229,7 +229,7 @@ int main(int argc, char *argv[]) {
         return exitcode_for_input(st);
     }
     const e2ec_volume *v = e2ec_dicom_series_volume(s);
-    const int epochs = e2ec_encode_epochs(v, &p); /* latent: more passes for a small volume */
+    const int epochs = e2ec_encode_epochs(v, &p); /* latent: scaled by the volume's voxels */
     if (logger.isEnabledFor(OFLogger::INFO_LOG_LEVEL)) {
         p.progress = on_progress, p.progress_user = (void *)e2ec_epoch_unit(p.mode, 1);
         p.progress_every = epochs >= 10 ? epochs / 10 : 1;
