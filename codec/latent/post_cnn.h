@@ -63,8 +63,9 @@ void post_cnn_defaults(post_cnn_config *c);
  * passes of cfg's patches over the volume's voxels, at least 1. Why the cap:
  * the training costs the same on any volume while what it can remove grows
  * with the voxels. 2,000 steps are 7.8 passes of the chest CT (6,000, 23
- * passes, gained 0.2 dB more in the probe; it trains 1,680 at its 42 passes); the sample MR's were 129 passes,
- * about 70 s of its encode, and kept no network at lambda 1e-2, 1e-3 or 1e-4
+ * passes, gained 0.2 dB more in the probe; it trains 1,680 at its 42
+ * passes); the sample MR's were 129 passes, about 70 s of its encode, and
+ * kept no network at lambda 1e-2, 1e-3 or 1e-4
  * (bench/results/latent/post-cnn-mr.log); capped, it trains 372 steps. */
 #define POST_CNN_STEPS_PER_PASS 40
 #define POST_CNN_MAX_PASSES 24
