@@ -9,10 +9,10 @@
  * (the test runs itself again with it); fitted to a blurred decode it takes
  * back most of the blur, the same network on 1 and 2 threads, off where the
  * rate weight is too high or the volume F32; the mode trains it for steps
- * that follow the passes asked, capped by the volume's size; its bytes read back to the same
- * weights, and hostile ones are refused by name; in a stream it decodes,
- * whole and slice by slice, through the map and then the network, and a
- * version-7 stream with one is refused.
+ * that follow the fit's passes, capped by the volume's size; its bytes read
+ * back to the same weights, and hostile ones are refused by name; in a
+ * stream it decodes, whole and slice by slice, through the map and then the
+ * network, and a version-7 stream with one is refused.
  */
 #include <math.h>
 #include <stdio.h>
@@ -248,7 +248,7 @@ static void steps_for(void) {
     post_cnn_defaults(&cfg);
     e2ec_info ct = {.nx = 512, .ny = 512, .nz = 64}, mr = {.nx = 128, .ny = 128, .nz = 62};
     e2ec_info small = {.nx = 16, .ny = 16, .nz = 15};
-    /* 40 a pass asked; at most 24 passes of 16 patches of 64 x 64 (of the
+    /* 40 a pass of the fit; at most 24 passes of 16 patches of 64 x 64 (of the
      * plane, where it is smaller) over the voxels */
     int ct50 = post_cnn_steps_for(&ct, &cfg, 50), ct100 = post_cnn_steps_for(&ct, &cfg, 100);
     int ct300 = post_cnn_steps_for(&ct, &cfg, 300), ct0 = post_cnn_steps_for(&ct, &cfg, 0);
