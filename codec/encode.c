@@ -21,7 +21,7 @@ int e2ec_default_epochs(e2ec_mode mode) {
 int e2ec_encode_epochs(const e2ec_volume *in, const e2ec_params *p) {
     const e2ec_mode_ops *m = p ? e2ec_mode_ops_of(p->mode) : NULL;
     if (!m || !in || p->epochs < 1 || !in->nx || !in->ny || !in->nz) return 0;
-    return m->epochs ? m->epochs(in, p->epochs) : p->epochs;
+    return m->epochs ? m->epochs(in, p) : p->epochs;
 }
 
 const char *e2ec_epoch_unit(e2ec_mode mode, int count) {

@@ -7,6 +7,7 @@
  * filter are integer arithmetic; the synthesis and the post-network are
  * floating point in one order everywhere. */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,12 +60,30 @@ static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
 #define LATENT_MAX_PASS_SCALE 4
 #define LATENT_BIG_VOXELS 14000000u
 
-static int passes_for(const e2ec_volume *in, int epochs) {
-    uint64_t v = volume_voxels(in), e = (uint64_t)epochs;
+/* Above LATENT_LONG_FIT_LAMBDA the small volume's extra passes shrink as
+ * sqrt(LATENT_LONG_FIT_LAMBDA / lambda), to LATENT_HIGH_LAMBDA_PASS_SCALE x
+ * epochs at least: at the low rates the passes past about a hundred raise
+ * the rate at a lambda more than they buy. On the sample MR, the means of
+ * four seeds at equal rate against 200 passes: 100 passes +0.18 and +0.32 dB
+ * at lambda 3e-2 and 1e-2, 120 passes +0.24 at 1e-2 and +0.21 at 3e-3; 32
+ * passes -0.24 to -0.57 dB; at 1e-3 (one seed) 64 passes were 0.04 dB under
+ * 200, at 1e-4 0.23 dB (bench/RESULTS.md "Passes by lambda";
+ * bench/results/latent/passes-by-lambda/). */
+#define LATENT_LONG_FIT_LAMBDA 1e-3f /* float, as lambda: the default 1e-3f is not above it */
+#define LATENT_HIGH_LAMBDA_PASS_SCALE 2
+
+static uint64_t most_passes(uint64_t e, float lambda) {
+    if (!(lambda > LATENT_LONG_FIT_LAMBDA)) return e * LATENT_MAX_PASS_SCALE;
+    uint64_t most = (uint64_t)((double)(e * LATENT_MAX_PASS_SCALE) * sqrt((double)LATENT_LONG_FIT_LAMBDA / lambda));
+    return most > e * LATENT_HIGH_LAMBDA_PASS_SCALE ? most : e * LATENT_HIGH_LAMBDA_PASS_SCALE;
+}
+
+static int passes_for(const e2ec_volume *in, const e2ec_params *p) {
+    uint64_t v = volume_voxels(in), e = (uint64_t)p->epochs;
     uint64_t want = v < LATENT_WORK_VOXELS  ? (e * LATENT_WORK_VOXELS + v - 1) / v
                     : v > LATENT_BIG_VOXELS ? (e * LATENT_BIG_VOXELS + v - 1) / v
                                             : e;
-    uint64_t least = e / 3 ? e / 3 : 1, most = e * LATENT_MAX_PASS_SCALE;
+    uint64_t least = e / 3 ? e / 3 : 1, most = most_passes(e, p->grid_lambda);
     want = want < least ? least : want > most ? most : want;
     return want > INT_MAX ? INT_MAX : (int)want;
 }
@@ -145,7 +164,7 @@ static e2ec_status encode(const e2ec_mode_ops *self, const e2ec_volume *in, cons
     float *x = malloc(sizeof(float) * volume_voxels(in));
     if (!x) return E2EC_ERR_NOMEM;
     volume_to_normalised(in, info->vmin, info->vmax, x);
-    c.passes = passes_for(in, p->epochs);
+    c.passes = passes_for(in, p);
     latent_model m;
     e2ec_status st = latent_fit(x, in->nx, in->ny, in->nz, in->spacing, &c, &m);
     free(x);

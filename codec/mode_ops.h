@@ -93,9 +93,9 @@ struct e2ec_mode_ops {
      * e2ec_encode refuses over the caller's limit before calling encode. */
     e2ec_status (*encode_memory)(const e2ec_mode_ops *self, const e2ec_volume *in,
                                  const e2ec_params *p, int threads, uint64_t *bytes);
-    /* e2ec_encode_epochs: how many epochs encode trains when `epochs`
+    /* e2ec_encode_epochs: how many epochs encode trains when p->epochs
      * (>= 1) are asked; NULL: as many as asked. */
-    int (*epochs)(const e2ec_volume *in, int epochs);
+    int (*epochs)(const e2ec_volume *in, const e2ec_params *p);
     /* Trains or codes in into *out (zeroed by the caller; out->payload freed
      * by the caller, also on error). The residual is added by encode.c. */
     e2ec_status (*encode)(const e2ec_mode_ops *self, const e2ec_volume *in,

@@ -163,8 +163,8 @@ static void refusals(const e2ec_volume *v) {
 }
 
 /* e2ec_encode_epochs on volumes of the sizes it was measured on (no voxels
- * are read): LATENT's passes rise to those of 2^23 voxels, at most 4 x, and
- * fall to those of 14 M voxels, at least a third. */
+ * are read): LATENT's passes rise to those of 2^23 voxels, at most 4 x (less
+ * above lambda 1e-3), and fall to those of 14 M voxels, at least a third. */
 static void epochs_for_size(void) {
     e2ec_params p;
     e2ec_params_default(&p);
@@ -178,6 +178,22 @@ static void epochs_for_size(void) {
         e2ec_volume v = {.nx = sizes[k].nx, .ny = sizes[k].ny, .nz = sizes[k].nz, .type = E2EC_I16};
         int e = e2ec_encode_epochs(&v, &p);
         CHECK(e == sizes[k].epochs, "%ux%ux%u: %d passes, not %d", v.nx, v.ny, v.nz, e, sizes[k].epochs);
+    }
+    /* above lambda 1e-3 a small volume's extra shrinks, to 2 x at least;
+     * a large volume's passes stay */
+    const struct {
+        uint32_t nz;
+        float lambda;
+        int epochs;
+    } rates[6] = {{62, 3e-3f, 115}, {62, 1e-2f, 100}, {62, 1e-1f, 100},
+                  {12, 3e-3f, 115}, {12, 1.1e-3f, 134}, {64, 1e-1f, 42}};
+    for (int k = 0; k < 6; k++) {
+        uint32_t side = rates[k].nz == 62 ? 128 : 512;
+        e2ec_volume v = {.nx = side, .ny = side, .nz = rates[k].nz, .type = E2EC_I16};
+        p.grid_lambda = rates[k].lambda;
+        int e = e2ec_encode_epochs(&v, &p);
+        CHECK(e == rates[k].epochs, "%ux%ux%u at lambda %g: %d passes, not %d", v.nx, v.ny, v.nz,
+              (double)rates[k].lambda, e, rates[k].epochs);
     }
     e2ec_volume mr = {.nx = 128, .ny = 128, .nz = 62, .type = E2EC_I16};
     p.mode = E2EC_MODE_GRID;
