@@ -39,6 +39,8 @@ check(np.allclose(bd.bd_psnr(g, [(r, p + 1) for r, p in g], (0.2, 0.8)), (1, 0.2
 check(bd.bd_rate(g, g + [(4.0, math.inf)]) is not None, "a lossless point is left out")
 check(abs(bd.psnr_at(g, 0.3) - (30 + 12 * math.log10(0.3))) < 1e-9, "PSNR read off in log-bpp")
 check(bd.psnr_at(g, 5.0) is None, "no PSNR read off outside the curve")
+check(all(abs(bd.psnr_at(g, r, extend=True) - (30 + 12 * math.log10(r))) < 1e-9 for r in (0.05, 5.0)),
+      "extended: read off the end segments' lines")
 
 # SSIM: the slab-wise separable numpy version against the 3D window summed directly.
 rng = np.random.default_rng(7)

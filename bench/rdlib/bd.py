@@ -61,13 +61,22 @@ def bd_rate(anchor, test, window=None):
     return float((10.0 ** gap - 1.0) * 100.0), float(lo), float(hi)
 
 
-def psnr_at(curve, bpp):
-    """PSNR at bpp, linear in log(bpp) between the two measured points around it; None outside."""
+def _on_line(b0, p0, b1, p1, bpp):
+    """PSNR at bpp on the straight line in log(bpp) through (b0, p0) and (b1, p1)."""
+    if b1 == b0:
+        return p0
+    f = (math.log(bpp) - math.log(b0)) / (math.log(b1) - math.log(b0))
+    return p0 + f * (p1 - p0)
+
+
+def psnr_at(curve, bpp, extend=False):
+    """PSNR at bpp, linear in log(bpp) between the two measured points around it; outside
+    them None, or with extend the line of the curve's nearest end segment."""
     pts = sorted((b, p) for b, p in curve if b > 0 and math.isfinite(p))
     for (b0, p0), (b1, p1) in zip(pts, pts[1:]):
         if b0 <= bpp <= b1:
-            if b1 == b0:
-                return p0
-            f = (math.log(bpp) - math.log(b0)) / (math.log(b1) - math.log(b0))
-            return p0 + f * (p1 - p0)
-    return None
+            return _on_line(b0, p0, b1, p1, bpp)
+    if not extend or len(pts) < 2:
+        return None
+    (b0, p0), (b1, p1) = pts[:2] if bpp < pts[0][0] else pts[-2:]
+    return _on_line(b0, p0, b1, p1, bpp)
