@@ -61,20 +61,22 @@ static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
 #define LATENT_BIG_VOXELS 14000000u
 
 /* Above LATENT_LONG_FIT_LAMBDA the small volume's extra passes shrink as
- * sqrt(LATENT_LONG_FIT_LAMBDA / lambda), to LATENT_HIGH_LAMBDA_PASS_SCALE x
- * epochs at least: at the low rates the passes past about a hundred raise
- * the rate at a lambda more than they buy. On the sample MR, the means of
- * four seeds at equal rate against 200 passes: 100 passes +0.18 and +0.32 dB
- * at lambda 3e-2 and 1e-2, 120 passes +0.24 at 1e-2 and +0.21 at 3e-3; 32
- * passes -0.24 to -0.57 dB; at 1e-3 (one seed) 64 passes were 0.04 dB under
- * 200, at 1e-4 0.23 dB (bench/RESULTS.md "Passes by lambda";
- * bench/results/latent/passes-by-lambda/). */
-#define LATENT_LONG_FIT_LAMBDA 1e-3f /* float, as lambda: the default 1e-3f is not above it */
+ * sqrt(LATENT_LONG_FIT_LAMBDA / lambda), rounded, to
+ * LATENT_HIGH_LAMBDA_PASS_SCALE x epochs at least: past about a hundred
+ * passes a fit raises the rate at a lambda more than it buys. On the sample
+ * MR, the means of four seeds at equal rate against 200 passes: 120 passes
+ * -0.09 dB at lambda 1e-4, +0.13 at 1e-3, +0.21 at 3e-3 and +0.24 at 1e-2;
+ * 100 passes +0.16 at 3e-3, +0.32 at 1e-2 and +0.18 at 3e-2; 32 passes
+ * -0.24 to -0.57 dB (bench/RESULTS.md "Passes by lambda";
+ * bench/results/latent/passes-by-lambda/). The boundary sits between 1e-4
+ * and 1e-3: the default 1e-3 gets 4 sqrt(0.36) = 2.4 x epochs (120 of 50),
+ * 1.44e-3 and up the least. */
+#define LATENT_LONG_FIT_LAMBDA 3.6e-4
 #define LATENT_HIGH_LAMBDA_PASS_SCALE 2
 
 static uint64_t most_passes(uint64_t e, float lambda) {
     if (!(lambda > LATENT_LONG_FIT_LAMBDA)) return e * LATENT_MAX_PASS_SCALE;
-    uint64_t most = (uint64_t)((double)(e * LATENT_MAX_PASS_SCALE) * sqrt((double)LATENT_LONG_FIT_LAMBDA / lambda));
+    uint64_t most = (uint64_t)((double)(e * LATENT_MAX_PASS_SCALE) * sqrt(LATENT_LONG_FIT_LAMBDA / lambda) + 0.5);
     return most > e * LATENT_HIGH_LAMBDA_PASS_SCALE ? most : e * LATENT_HIGH_LAMBDA_PASS_SCALE;
 }
 

@@ -208,11 +208,13 @@ int e2ec_default_epochs(e2ec_mode mode);
  * p->epochs, save that LATENT gives a volume of fewer than 2^23 voxels more
  * passes, as many as p->epochs passes over 2^23 voxels would be, at most
  * 4 x p->epochs: a small volume gets the training a large one gets, in less
- * time (the sample MR, 1.0 M voxels: 200 passes for 50, about 2 minutes on 2
- * cores; the 12-slice CT sample, 3.1 M: 134; bench/RESULTS.md "Passes by
- * volume"), and at p->grid_lambda above 1e-3 at most 4 sqrt(1e-3 / lambda) x,
- * 2 x at least, where more passes cost more bits than they buy (the MR: 115
- * at 3e-3, 100 from 4e-3 up; "Passes by lambda"); and a volume of more than 14 M voxels fewer, as many as
+ * time (bench/RESULTS.md "Passes by volume"), and at p->grid_lambda above
+ * 3.6e-4 at most 4 sqrt(3.6e-4 / lambda) x, 2 x at least, where more passes
+ * cost more bits than they buy ("Passes by lambda": the sample MR, 1.0 M
+ * voxels, and the 12-slice CT sample, 3.1 M, 120 passes for 50 at the
+ * default 1e-3, about a minute and a half on 2 cores for the MR; 100 from
+ * 1.44e-3 up; up to 3.6e-4 the MR 200, the CT sample 134); and a volume of
+ * more than 14 M voxels fewer, as many as
  * p->epochs passes over 14 M voxels would be, at least p->epochs / 3, so that
  * the encode's time stops growing with the volume (the whole chest CT,
  * 16.8 M voxels: 42 passes for 50, about 14 minutes on 2 cores; a
