@@ -67,7 +67,8 @@ static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
  * MR, the means of four seeds at equal rate against 200 passes: 120 passes
  * -0.09 dB at lambda 1e-4, +0.13 at 1e-3, +0.21 at 3e-3 and +0.24 at 1e-2;
  * 100 passes +0.16 at 3e-3, +0.32 at 1e-2 and +0.18 at 3e-2; 32 passes
- * -0.24 to -0.57 dB (bench/RESULTS.md "Passes by lambda";
+ * -0.24 to -0.57 dB (bench/RESULTS.md "Passes by lambda" and "Passes by
+ * lambda below 1e-3";
  * bench/results/latent/passes-by-lambda/). The boundary sits between 1e-4
  * and 1e-3: the default 1e-3 gets 4 sqrt(0.36) = 2.4 x epochs (120 of 50),
  * 1.44e-3 and up the least. */
