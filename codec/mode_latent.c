@@ -68,10 +68,9 @@ static void config_from_params(const e2ec_params *p, latent_fit_config *c) {
  * -0.09 dB at lambda 1e-4, +0.13 at 1e-3, +0.21 at 3e-3 and +0.24 at 1e-2;
  * 100 passes +0.16 at 3e-3, +0.32 at 1e-2 and +0.18 at 3e-2; 32 passes
  * -0.24 to -0.57 dB (bench/RESULTS.md "Passes by lambda" and "Passes by
- * lambda below 1e-3";
- * bench/results/latent/passes-by-lambda/). The boundary sits between 1e-4
- * and 1e-3: the default 1e-3 gets 4 sqrt(0.36) = 2.4 x epochs (120 of 50),
- * 1.44e-3 and up the least. */
+ * lambda below 1e-3"; bench/results/latent/passes-by-lambda/). The boundary
+ * sits between 1e-4 and 1e-3: the default 1e-3 gets 4 sqrt(0.36) = 2.4 x
+ * epochs (120 of 50), 1.44e-3 and up the least. */
 #define LATENT_LONG_FIT_LAMBDA 3.6e-4
 #define LATENT_HIGH_LAMBDA_PASS_SCALE 2
 

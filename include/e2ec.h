@@ -214,8 +214,8 @@ int e2ec_default_epochs(e2ec_mode mode);
  * voxels, and the 12-slice CT sample, 3.1 M, 120 passes for 50 at the
  * default 1e-3, the MR's about 70 s on 2 cores of an Intel Xeon; 100 from
  * 1.44e-3 up; up to 3.6e-4 the MR 200, the CT sample 134); and a volume of
- * more than 14 M voxels fewer, as many as
- * p->epochs passes over 14 M voxels would be, at least p->epochs / 3, so that
+ * more than 14 M voxels fewer, as many as p->epochs passes over 14 M voxels
+ * would be, at least p->epochs / 3, so that
  * the encode's time stops growing with the volume (the whole chest CT,
  * 16.8 M voxels: 42 passes for 50, about 14 minutes on 2 cores; a
  * 512 x 512 x 300 series: 16). 0 when p's mode is unknown, p->epochs < 1 or
